@@ -64,7 +64,9 @@ def cycle_bounds(cycle: str) -> tuple[datetime, datetime]:
 
 def in_window(instant: datetime, starts_at: datetime | None, ends_at: datetime | None) -> bool:
     t = as_utc(instant)
-    return (starts_at is None or as_utc(starts_at) <= t) and (ends_at is None or t < as_utc(ends_at))
+    return (starts_at is None or as_utc(starts_at) <= t) and (
+        ends_at is None or t < as_utc(ends_at)
+    )
 
 
 def end_of_year(year: int) -> datetime:

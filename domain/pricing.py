@@ -54,7 +54,7 @@ class Cart:
 
 @dataclass(frozen=True)
 class SubscriberProfile:
-    """What an audience rule may look at. Anonymous callers price as an unknown existing customer."""
+    """What an audience rule may look at; anonymous callers price as an unknown existing one."""
 
     subscriber_id: str | None = None
     new_subscriber: bool = False
@@ -74,7 +74,9 @@ class Adjustment:
 class Rejection:
     campaign_id: str
     name: str
-    reason: str  # OUTSIDE_WINDOW, CHANNEL, AUDIENCE, CAP_REACHED, NOT_COMBINABLE, BELOW_FLOOR, PAUSED
+    reason: (
+        str  # OUTSIDE_WINDOW, CHANNEL, AUDIENCE, CAP_REACHED, NOT_COMBINABLE, BELOW_FLOOR, PAUSED
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,9 @@
+"""Tortoise models of the single `telehall` app; each module holds one area's tables."""
+
+MODEL_MODULES = [
+    "db.models.accounts",
+    "db.models.catalog",
+    "db.models.ledger",
+    "db.models.orders",
+    "db.models.usage",
+]

@@ -1,0 +1,37 @@
+"""Redis-backed stores. Each atomic step is a Lua script, identical on embedded and system Redis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from db.stores.captchas import CaptchaStore
+from db.stores.lockouts import LockoutStore
+from db.stores.qr_logins import QrLoginStore
+from db.stores.rate_limits import RateLimitStore
+from db.stores.sessions import SessionStore
+from db.stores.sms_codes import SmsCodeStore
+
+
+@dataclass
+class Stores:
+    redis: Redis
+    captchas: CaptchaStore
+    sms_codes: SmsCodeStore
+    lockouts: LockoutStore
+    sessions: SessionStore
+    qr_logins: QrLoginStore
+    rate_limits: RateLimitStore
+
+    @classmethod
+    def build(cls, redis: Redis, prefix: str, session_idle_seconds: int) -> Stores:
+        return cls(
+            redis=redis,
+            captchas=CaptchaStore(redis, prefix),
+            sms_codes=SmsCodeStore(redis, prefix),
+            lockouts=LockoutStore(redis, prefix),
+            sessions=SessionStore(redis, prefix, session_idle_seconds),
+            qr_logins=QrLoginStore(redis, prefix),
+            rate_limits=RateLimitStore(redis, prefix),
+        )

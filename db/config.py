@@ -1,0 +1,43 @@
+"""Tortoise configuration from a database URL; one app, `telehall`, with its own migrations."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from db.models import MODEL_MODULES
+
+APP = "telehall"
+
+
+def _with_pool(url: str, pool_max: int) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "asyncpg"):
+        return url
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("maxsize", str(pool_max))
+    query.setdefault("minsize", "1")
+    return urlunsplit(parts._replace(scheme="postgres", query=urlencode(query)))
+
+
+def tortoise_config(database_url: str, pool_max: int = 20) -> dict[str, Any]:
+    return {
+        "connections": {"default": _with_pool(database_url, pool_max)},
+        "apps": {
+            APP: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "db.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def is_postgres(database_url: str) -> bool:
+    return urlsplit(database_url).scheme in ("postgres", "postgresql", "asyncpg")
+
+
+# For `tortoise -c db.config.TORTOISE_ORM makemigrations` during development.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

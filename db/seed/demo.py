@@ -1,0 +1,55 @@
+"""Demo data for a fresh `make run`: three subscribers and two staff users."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from db.models.accounts import StaffUser, Subscriber
+from db.seed.catalog import seed_plans
+from domain.accounts import StaffRole, SubscriberStatus
+from domain.calendar import utcnow
+from domain.hashing import SecretHasher
+
+DEMO_SUBSCRIBERS = [
+    # msisdn, status, service password, initial?, plan, balance fen, real name
+    ("18600000001", SubscriberStatus.ACTIVE, "Telehall#2026", False, "4G-136", 12_850, "张三"),
+    ("18600000002", SubscriberStatus.ACTIVE, "135790", True, "4G-76", 3_000, "李四"),
+    ("18600000003", SubscriberStatus.SUSPENDED, "Telehall#2026", False, "4G-106", -1_520, "王五"),
+]
+DEMO_STAFF = [
+    ("marketing", "Marketing#2026", StaffRole.MARKETING),
+    ("operator", "Operator#2026", StaffRole.OPERATOR),
+]
+
+DEMO_TEXT = """Demo accounts:
+  18600000001  ACTIVE     service password Telehall#2026
+  18600000002  ACTIVE     on initial password 135790 (change it before logging in)
+  18600000003  SUSPENDED  service password Telehall#2026 (in arrears)
+  staff marketing / Marketing#2026 (MARKETING), operator / Operator#2026 (OPERATOR)"""
+
+
+async def seed_demo(hasher: SecretHasher) -> bool:
+    """Seed once; returns False when the demo data is already there."""
+    await seed_plans()
+    if await StaffUser.exists(username="operator"):
+        return False
+    now = utcnow()
+    for i, (msisdn, status, password, initial, plan, balance, name) in enumerate(DEMO_SUBSCRIBERS):
+        await Subscriber.create(
+            msisdn=msisdn,
+            status=status,
+            real_name_verified=True,
+            real_name=name,
+            region="BJ",
+            plan_id=plan,
+            balance_fen=balance,
+            credit_limit_fen=5_000 if i == 0 else 0,
+            joined_at=now - timedelta(days=365 * (3 - i)),
+            puk=f"{12345678 + i:08d}",
+            service_password_hash=hasher.hash(password),
+            on_initial_password=initial,
+            device_5g=i == 0,
+        )
+    for username, password, role in DEMO_STAFF:
+        await StaffUser.create(username=username, password_hash=hasher.hash(password), role=role)
+    return True

@@ -1,0 +1,27 @@
+"""Fixed-window request counters per client, shared by every worker through Redis."""
+
+from __future__ import annotations
+
+import time
+
+from db.stores.base import Store
+
+# KEYS: window counter. ARGV: window seconds. Returns the count in this window.
+HIT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
+return n
+"""
+
+
+class RateLimitStore(Store):
+    def __init__(self, redis, prefix: str) -> None:
+        super().__init__(redis, prefix)
+        self._hit = redis.register_script(HIT)
+
+    async def allow(self, bucket: str, client: str, limit: int, window_seconds: int = 60) -> bool:
+        window = int(time.time()) // window_seconds
+        count = await self._hit(
+            keys=[self.key("rate", bucket, client, window)], args=[window_seconds]
+        )
+        return int(count) <= limit

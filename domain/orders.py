@@ -1,0 +1,28 @@
+"""The unified business-order record: one kind per operation, one lifecycle for all."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrderKind(StrEnum):
+    BUNDLE = "BUNDLE"
+    PLAN_CHANGE = "PLAN_CHANGE"
+    PACK_PURCHASE = "PACK_PURCHASE"
+    RECHARGE = "RECHARGE"
+    FLASH_SALE = "FLASH_SALE"
+    POINTS_REDEMPTION = "POINTS_REDEMPTION"
+    NUMBER_PURCHASE = "NUMBER_PURCHASE"
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"  # reservation held until paid or expired
+    SCHEDULED = "SCHEDULED"  # takes effect on effective_from
+    COMPLETED = "COMPLETED"
+    SUPERSEDED = "SUPERSEDED"  # a later pending change replaced it
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    FAILED = "FAILED"
+
+
+OPEN_STATUSES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.SCHEDULED})

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import accounts
+from schema.accounts.types import Subscriber
+from schema.permissions import context
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(description="The logged-in subscriber; null when anonymous or staff.")
+    async def me(self, info: Info) -> Subscriber | None:
+        return await accounts.current_subscriber(context(info))

@@ -1,0 +1,23 @@
+"""GraphQL enums are the domain's enums, registered once here."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.accounts import StaffRole, SubscriberStatus
+from domain.allowances import AllowanceKind
+from domain.orders import OrderKind, OrderStatus
+from domain.pricing import Channel, OfferingKind
+from domain.sessions import Scope
+from resolvers.auth import LoginMethod, SmsPurpose
+
+SubscriberStatusEnum = strawberry.enum(SubscriberStatus, name="SubscriberStatus")
+StaffRoleEnum = strawberry.enum(StaffRole, name="StaffRole")
+ScopeEnum = strawberry.enum(Scope, name="SessionScope")
+SmsPurposeEnum = strawberry.enum(SmsPurpose, name="SmsPurpose")
+LoginMethodEnum = strawberry.enum(LoginMethod, name="LoginMethod")
+ChannelEnum = strawberry.enum(Channel, name="Channel")
+OfferingKindEnum = strawberry.enum(OfferingKind, name="OfferingKind")
+AllowanceKindEnum = strawberry.enum(AllowanceKind, name="AllowanceKind")
+OrderKindEnum = strawberry.enum(OrderKind, name="OrderKind")
+OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")

@@ -1,0 +1,28 @@
+"""The root Query and Mutation are merged from each area's classes; add an area by listing it."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.tools import merge_types
+
+from schema.accounts.mutations import AccountMutation
+from schema.accounts.queries import AccountQuery
+from schema.dev import DevQuery
+from schema.extensions import extensions
+
+QUERIES: tuple[type, ...] = (AccountQuery,)
+MUTATIONS: tuple[type, ...] = (AccountMutation,)
+
+
+def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema:
+    queries = QUERIES + ((DevQuery,) if include_dev else ())
+    return strawberry.Schema(
+        query=merge_types("Query", queries),
+        mutation=merge_types("Mutation", MUTATIONS),
+        extensions=extensions(max_depth),
+    )
+
+
+def export_sdl(include_dev: bool = True) -> str:
+    """The committed schema.graphql is the dev/test schema: it documents the `dev` field too."""
+    return build_schema(include_dev=include_dev).as_str() + "\n"

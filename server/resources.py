@@ -1,0 +1,33 @@
+"""Process-wide services: database connections, the Redis client and stores, ports."""
+
+from __future__ import annotations
+
+from db.lifecycle import close_database, open_database
+from db.redis import connect_redis
+from db.repositories.outbox import OutboxSmsGateway
+from db.stores import Stores
+from domain.hashing import SecretHasher
+from resolvers.context import Services
+from server.settings import Settings
+
+
+def build_services(settings: Settings, redis_url: str) -> Services:
+    redis = connect_redis(redis_url, settings.redis_pool_max)
+    return Services(
+        settings=settings,
+        stores=Stores.build(redis, settings.redis_prefix, settings.session_idle_seconds),
+        hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
+        sms=OutboxSmsGateway(),
+    )
+
+
+async def open_services(settings: Settings) -> Services:
+    if not settings.redis_url:
+        raise RuntimeError("TELEHALL_REDIS_URL is unset: start the server with `telehall serve`")
+    await open_database(settings.resolved_database_url, settings.db_pool_max)
+    return build_services(settings, settings.redis_url)
+
+
+async def close_services(services: Services) -> None:
+    await services.stores.redis.aclose()
+    await close_database()

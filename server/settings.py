@@ -1,0 +1,69 @@
+"""Every knob is an environment variable prefixed TELEHALL_ (e.g. TELEHALL_PORT=9000)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Env(StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TELEHALL_", extra="ignore")
+
+    env: Env = Env.DEV
+    data_dir: Path = Path(".data")
+    database_url: str | None = Field(
+        default=None, description="postgres://… or sqlite://…; default SQLite under data_dir"
+    )
+    db_pool_max: int = Field(default=20, ge=1)
+    redis_url: str | None = Field(
+        default=None, description="redis://…; unset starts an embedded redis-server"
+    )
+    redis_prefix: str = "telehall:"
+    redis_pool_max: int = Field(default=64, ge=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1)
+    log_level: str = "info"
+
+    session_idle_seconds: int = Field(default=15 * 60, ge=60)
+    qr_login_seconds: int = Field(default=120, ge=30)
+    captcha_seconds: int = Field(default=5 * 60, ge=30)
+    sms_code_seconds: int = Field(default=5 * 60, ge=30)
+    sms_resend_seconds: int = Field(default=60, ge=1)
+    sms_code_max_tries: int = Field(default=5, ge=1)
+    sms_daily_limit: int = Field(default=10, ge=1, description="codes per number per day")
+    lockout_failures: int = Field(default=3, ge=1)
+    lockout_seconds: int = Field(default=30 * 60, ge=1)
+    ip_lockout_failures: int = Field(default=20, ge=1)
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="requests per client IP")
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_query_depth: int = Field(default=12, ge=2)
+
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+
+    payment_secret: str = "dev-payment-secret-change-me"
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{(self.data_dir / 'telehall.sqlite3').resolve()}"
+
+    @property
+    def is_dev_like(self) -> bool:
+        return self.env in (Env.DEV, Env.TEST)
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
