@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.query_depth_limiter import create_validator
 
 from schema.errors import should_mask
 
@@ -19,9 +20,13 @@ class HallMaskErrors(MaskErrors):
 
 
 def depth_limiter(max_depth: int) -> type[SchemaExtension]:
-    class HallDepthLimiter(QueryDepthLimiter):
+    # One rule class for the schema's life: the validation cache keys on the rule classes, so a
+    # rule built per request (as QueryDepthLimiter does) would make every lookup miss.
+    rule = create_validator(max_depth, should_ignore=None)
+
+    class HallDepthLimiter(AddValidationRules):
         def __init__(self) -> None:
-            super().__init__(max_depth=max_depth)
+            super().__init__([rule])
 
     return HallDepthLimiter
 

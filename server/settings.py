@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     ip_lockout_failures: int = Field(default=20, ge=1)
     rate_limit_per_minute: int = Field(default=600, ge=1, description="requests per client IP")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
-    max_query_depth: int = Field(default=12, ge=2)
+    max_query_depth: int = Field(default=12, ge=1)
 
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

@@ -1,0 +1,64 @@
+"""`make run` is `telehall serve --setup`: migrate, seed, embedded Redis, serve. Run that path on a
+temporary data dir and query it like a frontend would."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_setup_on_a_fresh_data_dir(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHALL_")}
+    env |= {
+        "TELEHALL_DATA_DIR": str(tmp_path / "data"),
+        "TELEHALL_PORT": str(port),
+        "TELEHALL_ENV": "dev",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve", "--setup"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/graphql",
+                    json={"query": '{ dev { outbox(msisdn: "18600000001") { kind } } }'},
+                    timeout=2,
+                )
+                body = response.json()
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.3)
+        assert body == {"data": {"dev": {"outbox": []}}}
+        captcha = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "mutation { captchaCreate { id userErrors { code } } }"},
+        ).json()
+        assert captcha["data"]["captchaCreate"]["userErrors"] == []
+        assert (tmp_path / "data" / "telehall.sqlite3").exists()
+        assert (tmp_path / "data" / "redis" / "redis.sock").exists()
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=20)
+    assert "18600000001" in output  # the demo accounts are printed on first start
+    sock = tmp_path / "data" / "redis" / "redis.sock"
+    deadline = time.monotonic() + 10
+    while sock.exists() and time.monotonic() < deadline:  # the embedded Redis dies with its parent
+        time.sleep(0.1)
+    assert not sock.exists()

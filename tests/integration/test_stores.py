@@ -1,0 +1,54 @@
+"""The Lua-scripted stores against a real Redis."""
+
+import asyncio
+
+from domain.sessions import Scope
+
+
+async def test_session_idle_expiry_slides(services):
+    from db.stores.sessions import SessionStore
+
+    store = SessionStore(services.stores.redis, services.settings.redis_prefix + "short:", 1)
+    session = await store.create(Scope.FULL, 1, "13000000000")
+    await asyncio.sleep(0.6)
+    assert await store.resolve(session.token)  # touching renews the idle timer
+    await asyncio.sleep(0.6)
+    assert await store.resolve(session.token)
+    await asyncio.sleep(1.3)
+    assert await store.resolve(session.token) is None
+
+
+async def test_revoke_is_immediate(services):
+    store = services.stores.sessions
+    session = await store.create(Scope.FULL, 99, "13000000099")
+    await store.revoke(session.token)
+    assert await store.resolve(session.token) is None
+
+
+async def test_lockout_counts_per_ip_too(services):
+    lockouts = services.stores.lockouts
+    ip = "10.55.0.9"
+    for i in range(4):
+        locked = await lockouts.record_failure(
+            f"1300000{i:04d}", ip, limit=3, ip_limit=4, lock_seconds=60
+        )
+    assert locked == 60
+    assert await lockouts.locked_for("13999990000", ip) > 0  # another number from the same IP
+    assert await lockouts.locked_for("13999990000", "10.55.0.10") == 0
+
+
+async def test_concurrent_code_verification_admits_one(services):
+    codes = services.stores.sms_codes
+    await codes.issue("LOGIN", "13000001111", "123456", 300, 60, 10)
+    verdicts = await asyncio.gather(
+        *(codes.verify("LOGIN", "13000001111", "123456", 5) for _ in range(20))
+    )
+    assert sorted(v.outcome for v in verdicts).count("OK") == 1
+
+
+async def test_concurrent_qr_claim_admits_one(services):
+    qr = services.stores.qr_logins
+    token = await qr.start(60)
+    assert await qr.confirm(token, 7, "13000000007") == "OK"
+    claims = await asyncio.gather(*(qr.claim(token) for _ in range(20)))
+    assert [c[0] for c in claims].count("CONFIRMED") == 1
