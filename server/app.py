@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import structlog
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -21,7 +20,6 @@ from schema.root import build_schema
 from server.resources import close_services, open_services
 from server.settings import Settings
 
-log = structlog.get_logger("telehall")
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
 
 

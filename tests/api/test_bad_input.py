@@ -92,3 +92,12 @@ async def test_rate_limit(settings, services):
             for _ in range(5)
         ]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_prod_schema_has_no_dev_field():
+    from schema.root import build_schema
+
+    assert (
+        "dev" not in build_schema(include_dev=False).as_str().split("type Query {")[1].split("}")[0]
+    )
+    assert "dev: Dev!" in build_schema(include_dev=True).as_str()
