@@ -1,0 +1,172 @@
+"""Capped counters taken by reservations, atomically, in Redis: campaign caps now, flash-sale
+stock next. The semantics are `domain.promotions.caps.CapLedger`'s, step for step (a test runs
+both side by side):
+
+- reserve takes every counter of the reservation or none; it is refused when any limit (units
+  nationwide, units per subscriber, budget fen) would be passed, naming the first that refused.
+- a held reservation lapses at its deadline; confirm after that is refused and gives it back.
+- cancel and expire give a held reservation back; confirmed ones stay taken.
+- every call is idempotent per reservation id (a repeated reserve returns the first answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from db.stores.base import Store
+
+# KEYS[1] reservation hash, KEYS[2] deadline zset, then per take: units, per-subscriber, budget.
+# ARGV: rid, now_ms, deadline_ms, n, then per take: name, units, budget, cap_units,
+# cap_per_subscriber, cap_budget (-1 = no cap).
+RESERVE = """
+local done = redis.call('HGET', KEYS[1], 'result')
+if done then return done end
+local n = tonumber(ARGV[4])
+for i = 0, n - 1 do
+  local a = 5 + i * 6
+  local units, budget = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local cu, cs, cb = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+  local k = 3 + i * 3
+  if (cu >= 0 and tonumber(redis.call('GET', KEYS[k]) or '0') + units > cu)
+     or (cs >= 0 and tonumber(redis.call('GET', KEYS[k + 1]) or '0') + units > cs)
+     or (cb >= 0 and tonumber(redis.call('GET', KEYS[k + 2]) or '0') + budget > cb) then
+    local refused = 'REFUSED:' .. ARGV[a]
+    redis.call('HSET', KEYS[1], 'result', refused, 'state', 'REFUSED')
+    redis.call('EXPIRE', KEYS[1], 7 * 86400)
+    return refused
+  end
+end
+local takes = {}
+for i = 0, n - 1 do
+  local a = 5 + i * 6
+  local k = 3 + i * 3
+  local units, budget = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  redis.call('INCRBY', KEYS[k], units)
+  redis.call('INCRBY', KEYS[k + 1], units)
+  redis.call('INCRBY', KEYS[k + 2], budget)
+  takes[#takes + 1] = {KEYS[k], KEYS[k + 1], KEYS[k + 2], units, budget}
+end
+redis.call('HSET', KEYS[1], 'result', 'OK', 'state', 'HELD', 'deadline', ARGV[3],
+           'takes', cjson.encode(takes))
+redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), ARGV[1])
+return 'OK'
+"""
+
+# Shared by confirm, cancel, expire: give a HELD reservation back.
+_GIVE_BACK = """
+local function give_back()
+  local takes = cjson.decode(redis.call('HGET', KEYS[1], 'takes'))
+  for _, t in ipairs(takes) do
+    redis.call('DECRBY', t[1], t[4])
+    redis.call('DECRBY', t[2], t[4])
+    redis.call('DECRBY', t[3], t[5])
+  end
+  redis.call('HSET', KEYS[1], 'state', 'RETURNED')
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('EXPIRE', KEYS[1], 7 * 86400)
+end
+"""
+
+# KEYS: reservation, deadlines. ARGV: rid, now_ms, action (CONFIRM, CANCEL, EXPIRE).
+SETTLE = (
+    _GIVE_BACK
+    + """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'UNKNOWN' end
+if state ~= 'HELD' then return state end
+local action = ARGV[3]
+local lapsed = tonumber(ARGV[2]) >= tonumber(redis.call('HGET', KEYS[1], 'deadline'))
+if action == 'CONFIRM' then
+  if lapsed then give_back(); return 'RETURNED' end
+  redis.call('HSET', KEYS[1], 'state', 'CONFIRMED')
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return 'CONFIRMED'
+end
+if action == 'EXPIRE' and not lapsed then return 'HELD' end
+give_back()
+return 'RETURNED'
+"""
+)
+
+
+@dataclass(frozen=True)
+class Take:
+    """One capped counter family (a campaign, a flash-sale offer) and what this order takes."""
+
+    name: str
+    units: int
+    budget_fen: int = 0
+    cap_units: int | None = None
+    cap_per_subscriber: int | None = None
+    cap_budget_fen: int | None = None
+
+
+def _cap(value: int | None) -> int:
+    return -1 if value is None else value
+
+
+class ReservationStore(Store):
+    def __init__(self, redis, prefix: str, namespace: str) -> None:
+        super().__init__(redis, prefix)
+        self.namespace = namespace
+        self._reserve = redis.register_script(RESERVE)
+        self._settle = redis.register_script(SETTLE)
+
+    def _rkey(self, rid: str) -> str:
+        return self.key(self.namespace, "reservation", rid)
+
+    def _deadlines(self) -> str:
+        return self.key(self.namespace, "deadlines")
+
+    def counter_keys(self, name: str, subscriber: str) -> list[str]:
+        return [
+            self.key(self.namespace, "units", name),
+            self.key(self.namespace, "sub", name, subscriber),
+            self.key(self.namespace, "budget", name),
+        ]
+
+    def reserve_call(
+        self, rid: str, subscriber: str, takes: Sequence[Take], now_ms: int, deadline_ms: int
+    ) -> tuple[list[str], list[object]]:
+        """The script's KEYS and ARGV (exposed so a sync client can run the same script)."""
+        if len({t.name for t in takes}) != len(takes):
+            raise ValueError("one take per counter family")
+        if any(t.units < 0 or t.budget_fen < 0 for t in takes):
+            raise ValueError("takes are never negative")
+        keys = [self._rkey(rid), self._deadlines()]
+        args: list[object] = [rid, now_ms, deadline_ms, len(takes)]
+        for t in takes:
+            keys += self.counter_keys(t.name, subscriber)
+            args += [
+                t.name,
+                t.units,
+                t.budget_fen,
+                _cap(t.cap_units),
+                _cap(t.cap_per_subscriber),
+                _cap(t.cap_budget_fen),
+            ]
+        return keys, args
+
+    async def reserve(
+        self, rid: str, subscriber: str, takes: Sequence[Take], now_ms: int, deadline_ms: int
+    ) -> str | None:
+        """None when reserved, else the name of the counter family that refused."""
+        keys, args = self.reserve_call(rid, subscriber, takes, now_ms, deadline_ms)
+        result = await self._reserve(keys=keys, args=args)
+        return None if result == "OK" else result.split(":", 1)[1]
+
+    async def settle(self, rid: str, action: str, now_ms: int) -> str:
+        """CONFIRM, CANCEL or EXPIRE; returns the reservation's state afterwards."""
+        keys = [self._rkey(rid), self._deadlines()]
+        return await self._settle(keys=keys, args=[rid, now_ms, action])
+
+    async def due(self, now_ms: int, limit: int = 500) -> list[str]:
+        """Held reservations whose deadline has passed, for the sweeper."""
+        return await self.redis.zrangebyscore(self._deadlines(), "-inf", now_ms, start=0, num=limit)
+
+    async def taken(self, name: str, subscriber: str | None = None) -> tuple[int, int, int]:
+        """Units nationwide, units of `subscriber`, budget fen: held plus confirmed."""
+        units, sub, budget = self.counter_keys(name, subscriber or "-")
+        values = await self.redis.mget(units, sub, budget)
+        return tuple(int(v or 0) for v in values)  # type: ignore[return-value]
