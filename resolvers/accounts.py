@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from db.models.accounts import StaffUser, Subscriber
 from db.models.catalog import Plan
+from db.repositories.plan_changes import apply_due_changes
 from domain.accounts import StaffRole, SubscriberStatus, check_msisdn, check_new_password
 from domain.calendar import utcnow
 from domain.errors import fail
@@ -21,8 +22,10 @@ async def subscriber_by_msisdn(msisdn: str) -> Subscriber | None:
 
 
 async def current_subscriber(ctx: RequestContext) -> Subscriber | None:
+    """The caller's row, with any plan or combo change that fell due already applied."""
     if ctx.session is None or not ctx.session.is_subscriber:
         return None
+    await apply_due_changes(utcnow(), ctx.session.subject_id)
     return await Subscriber.get_or_none(id=ctx.session.subject_id)
 
 

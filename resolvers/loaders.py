@@ -7,7 +7,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from db.models.catalog import Plan
+from db.models.catalog import AddOn, Pack, Plan, RoamingDestination
 from resolvers.context import RequestContext
 
 
@@ -29,3 +29,31 @@ def loader(ctx: RequestContext, name: str, batch: Callable[[], Callable]) -> Dat
 
 def plans(ctx: RequestContext) -> DataLoader:
     return loader(ctx, "plan", lambda: by_id(Plan))
+
+
+def packs(ctx: RequestContext) -> DataLoader:
+    return loader(ctx, "pack", lambda: by_id(Pack))
+
+
+def add_ons(ctx: RequestContext) -> DataLoader:
+    return loader(ctx, "add_on", lambda: by_id(AddOn))
+
+
+def destinations(ctx: RequestContext) -> DataLoader:
+    return loader(ctx, "roaming_destination", lambda: by_id(RoamingDestination, "code"))
+
+
+def add_ons_by_destination(ctx: RequestContext) -> DataLoader:
+    """Roaming add-ons on sale, grouped by destination code."""
+
+    def batch() -> Callable[[Sequence[str]], Awaitable[list[list[AddOn]]]]:
+        async def load(codes: Sequence[str]) -> list[list[AddOn]]:
+            rows = await AddOn.filter(destination_id__in=list(set(codes)), active=True)
+            grouped: dict[str, list[AddOn]] = {code: [] for code in codes}
+            for row in rows:
+                grouped[row.destination_id].append(row)  # type: ignore[attr-defined]
+            return [grouped[code] for code in codes]
+
+        return load
+
+    return loader(ctx, "add_ons_by_destination", batch)

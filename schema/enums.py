@@ -6,6 +6,7 @@ import strawberry
 
 from domain.accounts import StaffRole, SubscriberStatus
 from domain.allowances import AllowanceKind
+from domain.catalog import AddOnKind, PackKind, PlanKind, ValidityKind
 from domain.orders import OrderKind, OrderStatus
 from domain.pricing import Channel, OfferingKind
 from domain.sessions import Scope
@@ -21,3 +22,7 @@ OfferingKindEnum = strawberry.enum(OfferingKind, name="OfferingKind")
 AllowanceKindEnum = strawberry.enum(AllowanceKind, name="AllowanceKind")
 OrderKindEnum = strawberry.enum(OrderKind, name="OrderKind")
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
+PlanKindEnum = strawberry.enum(PlanKind, name="PlanKind")
+PackKindEnum = strawberry.enum(PackKind, name="PackKind")
+AddOnKindEnum = strawberry.enum(AddOnKind, name="AddOnKind")
+ValidityKindEnum = strawberry.enum(ValidityKind, name="ValidityKind")

@@ -7,11 +7,14 @@ from strawberry.tools import merge_types
 
 from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
+from schema.catalog.queries import CatalogQuery
 from schema.dev import DevQuery
 from schema.extensions import extensions
+from schema.orders.mutations import OrderMutation
+from schema.orders.queries import OrderQuery
 
-QUERIES: tuple[type, ...] = (AccountQuery,)
-MUTATIONS: tuple[type, ...] = (AccountMutation,)
+QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery)
+MUTATIONS: tuple[type, ...] = (AccountMutation, OrderMutation)
 
 
 def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema:

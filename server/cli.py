@@ -1,4 +1,4 @@
-"""`telehall` command line: serve, migrate, seed, export-schema."""
+"""`telehall` command line: serve, migrate, seed, export-schema, changes apply."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+changes = typer.Typer(help="Scheduled plan and combo changes.", no_args_is_help=True)
+app.add_typer(changes, name="changes")
 
 
 async def _migrate(url: str) -> None:
@@ -92,6 +94,27 @@ def serve(
     finally:
         if embedded:
             embedded.stop()
+
+
+async def _apply_changes(url: str) -> int:
+    from db.lifecycle import close_database, open_database
+    from db.repositories.plan_changes import apply_due_changes
+    from domain.calendar import utcnow
+
+    await open_database(url, 2)
+    try:
+        return await apply_due_changes(utcnow())
+    finally:
+        await close_database()
+
+
+@changes.command("apply")
+def changes_apply() -> None:
+    """Switch every subscriber whose scheduled plan or combo change is due (safe to run often;
+    the hall also applies a due change lazily whenever it reads that subscriber's plan)."""
+    settings = load_settings()
+    applied = asyncio.run(_apply_changes(settings.resolved_database_url))
+    console.print(f"{applied} change(s) applied")
 
 
 @app.command("export-schema")

@@ -15,8 +15,8 @@ async def _after(subscriber_id: int, conn: BaseDBAsyncClient) -> int:
     return (
         await Subscriber.filter(id=subscriber_id)
         .using_db(conn)
-        .values_list("balance_fen", flat=True)
         .first()
+        .values_list("balance_fen", flat=True)
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from db.models.accounts import StaffUser, Subscriber
-from db.seed.catalog import seed_plans
+from db.seed.catalog import seed_catalog
 from domain.accounts import StaffRole, SubscriberStatus
 from domain.calendar import utcnow
 from domain.hashing import SecretHasher
@@ -30,7 +30,7 @@ DEMO_TEXT = """Demo accounts:
 
 async def seed_demo(hasher: SecretHasher) -> bool:
     """Seed once; returns False when the demo data is already there."""
-    await seed_plans()
+    await seed_catalog()
     if await StaffUser.exists(username="operator"):
         return False
     now = utcnow()

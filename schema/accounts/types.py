@@ -7,15 +7,10 @@ from strawberry.types import Info
 
 from domain.sessions import Scope
 from resolvers.loaders import plans
+from schema.catalog.types import Plan
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
+from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
-
-
-@strawberry.type(description="A tariff plan.")
-class Plan:
-    id: strawberry.ID
-    name: str
-    monthly_fee_fen: int = strawberry.field(description="Monthly fee in fen (1 yuan = 100 fen).")
 
 
 @strawberry.type
@@ -25,7 +20,7 @@ class Balance:
 
 
 @strawberry.type(description="The logged-in subscriber (a Subscriber row).")
-class Subscriber:
+class Subscriber(SubscriberOrderFields):
     msisdn: str
     status: SubscriberStatusEnum
     real_name_verified: bool

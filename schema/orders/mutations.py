@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from domain.pricing import Channel
+from domain.sessions import Capability
+from resolvers import orders
+from schema.enums import ChannelEnum
+from schema.errors import payload
+from schema.orders.inputs import BundleInput
+from schema.orders.payloads import BundleOrderPayload, PackPurchasePayload, PlanChangePayload
+from schema.permissions import context, subscriber_session
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation(
+        description="Order a 4G national combo; it replaces the plan at 00:00 on the 1st of next "
+        "month (Asia/Shanghai) and replaces any pending change."
+    )
+    async def bundle_order(
+        self,
+        info: Info,
+        input: BundleInput,
+        idempotency_key: str,
+        channel: ChannelEnum = Channel.WEB,
+    ) -> BundleOrderPayload:
+        session = subscriber_session(info, Capability.TRANSACT)
+
+        async def work():
+            order = await orders.bundle_order(
+                context(info), session.subject_id, input.selection(), idempotency_key, channel
+            )
+            return {"order": order}
+
+        return await payload(BundleOrderPayload, work)
+
+    @strawberry.mutation(
+        description="Change plan from 00:00 on the 1st of next month (Asia/Shanghai); replaces "
+        "any pending change. 5G plans need a 5G device on record."
+    )
+    async def plan_change(
+        self,
+        info: Info,
+        plan_id: strawberry.ID,
+        idempotency_key: str,
+        channel: ChannelEnum = Channel.WEB,
+    ) -> PlanChangePayload:
+        session = subscriber_session(info, Capability.TRANSACT)
+
+        async def work():
+            order = await orders.plan_change(
+                context(info), session.subject_id, str(plan_id), idempotency_key, channel
+            )
+            return {"order": order}
+
+        return await payload(PlanChangePayload, work)
+
+    @strawberry.mutation(
+        description="Buy an add-on pack: effective at once, paid from the balance."
+    )
+    async def pack_purchase(
+        self,
+        info: Info,
+        pack_id: strawberry.ID,
+        idempotency_key: str,
+        channel: ChannelEnum = Channel.WEB,
+    ) -> PackPurchasePayload:
+        session = subscriber_session(info, Capability.TRANSACT)
+
+        async def work():
+            order = await orders.pack_purchase(
+                context(info), session.subject_id, str(pack_id), idempotency_key, channel
+            )
+            return {"order": order}
+
+        return await payload(PackPurchasePayload, work)

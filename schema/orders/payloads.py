@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import strawberry
+
+from schema.errors import UserError
+from schema.orders.types import Order
+
+
+@strawberry.type
+class BundleOrderPayload:
+    order: Order | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PlanChangePayload:
+    order: Order | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PackPurchasePayload:
+    order: Order | None = None
+    user_errors: list[UserError]
