@@ -87,6 +87,16 @@ class Gift:
 
 
 @dataclass(frozen=True)
+class AppliedCampaign:
+    """A campaign that shaped a quote, and what an order placed on the quote takes from its caps."""
+
+    campaign_id: str
+    name: str
+    units: int  # cart lines it applied to
+    spend_fen: int  # discount it grants over its whole term: this order plus later monthly fees
+
+
+@dataclass(frozen=True)
 class LineQuote:
     offering_id: str
     kind: OfferingKind
@@ -112,6 +122,7 @@ class Quote:
     rejected: tuple[Rejection, ...] = ()
     gifts: tuple[Gift, ...] = ()
     campaign_units: tuple[str, ...] = field(default=())  # campaigns whose caps an order must take
+    applied: tuple[AppliedCampaign, ...] = ()  # every campaign that applied, in application order
 
     @property
     def list_price_fen(self) -> int:
