@@ -65,7 +65,7 @@ def test_a_promoted_quote_round_trips_and_unknown_keys_are_ignored():
         campaign_units=("C517",),
     )
     stored = quote_to_json(quote)
-    stored["applied"] = [{"campaign_id": "C517", "units": 1}]  # a field from a newer version
+    stored["loyalty_tier"] = "GOLD"  # a field from a newer version
     stored["lines"][0]["future_field"] = True
     again = quote_from_json(json.loads(json.dumps(stored)))
     assert again == quote
