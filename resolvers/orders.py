@@ -5,9 +5,11 @@ pricing snapshot and queues an SMS notice."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID, uuid4
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -15,17 +17,19 @@ from db.models.accounts import Subscriber
 from db.models.catalog import AddOn, Plan
 from db.models.orders import Order
 from db.repositories import balances, business_orders, catalog, plan_changes
+from db.repositories import promotions as promo_repo
 from db.repositories.allowance_grants import grant_add_on
 from db.repositories.orders import place_once
 from domain.accounts import SubscriberStatus
 from domain.bundles import BundleSelection, Combo, bundle_cart, compose
 from domain.calendar import local, utcnow
 from domain.catalog import PlanKind, change_effective_from, validity_end
-from domain.errors import fail
+from domain.errors import DomainError, fail
 from domain.money import yuan
 from domain.orders import OrderKind, OrderStatus
 from domain.pricing import Cart, CartLine, Channel, OfferingKind, Quote
 from domain.pricing_codec import quote_to_json
+from resolvers import campaign_caps
 from resolvers.context import RequestContext
 from resolvers.pagination import Page, keyset_page
 from resolvers.pricing import price
@@ -196,6 +200,7 @@ def _shanghai_minute(instant: datetime) -> str:
 
 async def _create_order(
     conn: BaseDBAsyncClient,
+    order_id: UUID,
     subscriber_id: int,
     key: str,
     kind: OrderKind,
@@ -204,7 +209,8 @@ async def _create_order(
     details: dict[str, Any],
     effective_from: datetime,
 ) -> Order:
-    return await Order.create(
+    order = await Order.create(
+        id=order_id,
         subscriber_id=subscriber_id,
         kind=kind,
         status=status,
@@ -216,6 +222,70 @@ async def _create_order(
         effective_from=effective_from,
         using_db=conn,
     )
+    capped = quote.campaign_units
+    await promo_repo.record_redemptions(
+        conn, order.id, subscriber_id, quote, details.get("cap_reservation"), capped
+    )
+    return order
+
+
+Place = Callable[[BaseDBAsyncClient, UUID, str | None], Awaitable[Order]]
+
+
+async def _place_priced(
+    ctx: RequestContext,
+    subscriber_id: int,
+    key: str,
+    fingerprint: str,
+    quote: Quote,
+    now: datetime,
+    place: Place,
+) -> tuple[Order, bool]:
+    """`place_once` with the quote's campaign caps held around it (`resolvers.campaign_caps`):
+    reserved before the transaction, given back if it fails or a concurrent request with the same
+    key won, confirmed after it commits. The reservation id is the new order's id, so a replay
+    (which finds the order first) never reserves twice."""
+    order_id = uuid4()
+    try:
+        rid = await campaign_caps.hold(
+            ctx.services, campaign_caps.reservation_id(order_id), subscriber_id, quote, now
+        )
+    except DomainError:
+        found = await business_orders.previous_order(subscriber_id, key, fingerprint)
+        if found is not None:
+            return found, False
+        raise
+
+    async def placing(conn: BaseDBAsyncClient) -> Order:
+        return await place(conn, order_id, rid)
+
+    try:
+        order, new = await place_once(subscriber_id, key, fingerprint, placing)
+    except BaseException:
+        await campaign_caps.cancel(ctx.services, rid, now)
+        raise
+    if new:
+        await campaign_caps.confirm(ctx.services, rid, subscriber_id, quote, now)
+    else:
+        await campaign_caps.cancel(ctx.services, rid, now)
+    return order, new
+
+
+def _check_expected(quote: Quote, expected_fen: int | None) -> None:
+    """The client may say what it showed the customer: a different price orders nothing."""
+    if expected_fen is not None and expected_fen != quote.final_price_fen:
+        raise fail(
+            "PRICE_CHANGED",
+            f"The price is now {yuan(quote.final_price_fen)}, not the {yuan(expected_fen)} you "
+            "were shown: nothing was ordered. Quote again and confirm the new price.",
+            "expectedFinalPriceFen",
+        )
+
+
+def _price_note(quote: Quote) -> str:
+    if not quote.discount_fen:
+        return ""
+    return f"，活动优惠{yuan(quote.discount_fen)}，首月{yuan(quote.final_price_fen)}"
 
 
 async def _schedule_change(
@@ -241,22 +311,38 @@ async def _schedule_change(
         **extra,
     }
 
-    async def place(conn: BaseDBAsyncClient) -> Order:
+    to_release: list[str] = []
+
+    async def place(conn: BaseDBAsyncClient, order_id: UUID, rid: str | None) -> Order:
         locked = await business_orders.lock_subscriber(conn, subscriber.id)
         if locked is None:
             raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
         _check_may_transact(locked)
+        pending = await plan_changes.scheduled_ids(conn, subscriber.id)
         details["superseded"] = await plan_changes.supersede_pending(conn, subscriber.id, now)
+        # The replaced change never takes effect: its campaign units go back to the caps.
+        to_release[:] = await promo_repo.release_orders(conn, pending)
+        if rid is not None:
+            details["cap_reservation"] = rid
         return await _create_order(
-            conn, subscriber.id, key, kind, OrderStatus.SCHEDULED, quote, details, effective_from
+            conn,
+            order_id,
+            subscriber.id,
+            key,
+            kind,
+            OrderStatus.SCHEDULED,
+            quote,
+            details,
+            effective_from,
         )
 
-    order, new = await place_once(subscriber.id, key, fingerprint, place)
+    order, new = await _place_priced(ctx, subscriber.id, key, fingerprint, quote, now, place)
     if new:
+        await campaign_caps.release(ctx.services, to_release)
         await ctx.services.sms.send(
             subscriber.msisdn,
             f"ORDER_{kind.value}",
-            f"您已成功{details['summary']}，月费{yuan(plan.monthly_fee_fen)}，"
+            f"您已成功{details['summary']}，月费{yuan(plan.monthly_fee_fen)}{_price_note(quote)}，"
             f"将于{_shanghai_day(effective_from)}0时生效，当月仍按原套餐计费。",
         )
     return order, new
@@ -268,6 +354,7 @@ async def bundle_order(
     selection: BundleSelection,
     key: str,
     channel: Channel = Channel.WEB,
+    expected_fen: int | None = None,
 ) -> Order:
     now = utcnow()
     fingerprint = selection.fingerprint()
@@ -280,6 +367,7 @@ async def bundle_order(
     quote = await price(
         ctx, bundle_cart(combo), change_effective_from(now), channel, subscriber=subscriber, now=now
     )
+    _check_expected(quote, expected_fen)
     plan = await catalog.ensure_combo_plan(combo)
     order, _ = await _schedule_change(
         ctx,
@@ -297,7 +385,12 @@ async def bundle_order(
 
 
 async def plan_change(
-    ctx: RequestContext, subscriber_id: int, plan_id: str, key: str, channel: Channel = Channel.WEB
+    ctx: RequestContext,
+    subscriber_id: int,
+    plan_id: str,
+    key: str,
+    channel: Channel = Channel.WEB,
+    expected_fen: int | None = None,
 ) -> Order:
     now = utcnow()
     fingerprint = f"PLAN_CHANGE:{(plan_id or '').strip()}"
@@ -310,6 +403,7 @@ async def plan_change(
     quote = await price(
         ctx, plan_cart(plan), change_effective_from(now), channel, subscriber=subscriber, now=now
     )
+    _check_expected(quote, expected_fen)
     order, _ = await _schedule_change(
         ctx, subscriber, key, fingerprint, OrderKind.PLAN_CHANGE, plan, quote, channel, now, {}
     )
@@ -317,7 +411,12 @@ async def plan_change(
 
 
 async def pack_purchase(
-    ctx: RequestContext, subscriber_id: int, pack_id: str, key: str, channel: Channel = Channel.WEB
+    ctx: RequestContext,
+    subscriber_id: int,
+    pack_id: str,
+    key: str,
+    channel: Channel = Channel.WEB,
+    expected_fen: int | None = None,
 ) -> Order:
     now = utcnow()
     fingerprint = f"PACK_PURCHASE:{(pack_id or '').strip()}"
@@ -327,6 +426,7 @@ async def pack_purchase(
     _check_may_transact(subscriber)
     add_on = await _add_on_for_purchase(pack_id)
     quote = await price(ctx, add_on_cart(add_on), now, channel, subscriber=subscriber, now=now)
+    _check_expected(quote, expected_fen)
     charge = quote.final_price_fen
     details: dict[str, Any] = {
         "fingerprint": fingerprint,
@@ -336,13 +436,16 @@ async def pack_purchase(
         "summary": f"订购{add_on.name}",
     }
 
-    async def place(conn: BaseDBAsyncClient) -> Order:
+    async def place(conn: BaseDBAsyncClient, order_id: UUID, rid: str | None) -> Order:
         locked = await business_orders.lock_subscriber(conn, subscriber.id)
         if locked is None:
             raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
         _check_may_transact(locked)
+        if rid is not None:
+            details["cap_reservation"] = rid
         order = await _create_order(
             conn,
+            order_id,
             subscriber.id,
             key,
             OrderKind.PACK_PURCHASE,
@@ -363,7 +466,7 @@ async def pack_purchase(
         await order.save(using_db=conn, update_fields=["details"])
         return order
 
-    order, new = await place_once(subscriber.id, key, fingerprint, place)
+    order, new = await _place_priced(ctx, subscriber.id, key, fingerprint, quote, now, place)
     if new:
         until = datetime.fromisoformat(order.details["valid_until"])
         await ctx.services.sms.send(

@@ -1,5 +1,6 @@
 """The one place the hall turns a cart into a quote. Every quote and every order goes through
-`price`, so the promotions engine is switched on here and nowhere else."""
+`price` (recharges through `price_recharge`), which runs the promotions engine against the
+published campaigns (`resolvers.promotion_index`) and their cap usage in Redis."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from datetime import datetime
 
 from db.models.accounts import Subscriber
 from domain.calendar import months_between, utcnow
-from domain.pricing import Cart, Channel, Quote, SubscriberProfile, list_quote
+from domain.errors import fail
+from domain.money import yuan
+from domain.pricing import Cart, CartLine, Channel, OfferingKind, Quote, SubscriberProfile
+from domain.promotions.engine import CampaignIndex, evaluate
+from resolvers import promotion_index
 from resolvers.context import RequestContext
 
 NEW_SUBSCRIBER_MONTHS = 1
+RECHARGE_OFFERING = "RECHARGE"
+MAX_RECHARGE_FEN = 5_000_000  # ¥50,000: what one recharge may be priced at
 
 
 def profile_of(subscriber: Subscriber | None, now: datetime) -> SubscriberProfile:
@@ -36,12 +43,63 @@ async def price(
     subscriber: Subscriber | None = None,
     now: datetime | None = None,
 ) -> Quote:
-    """Price `cart` for the caller (`subscriber`, or anonymous) on `channel`.
+    """Price `cart` for the caller (`subscriber`, or anonymous) on `channel` at `now`.
 
-    Until the promotions engine lands this is the list price: final equals list on every line,
-    no adjustments, no rejections. The engine replaces the body with
-    `evaluate(cart, profile, channel, now, campaigns, usage, effective_from)`.
+    `effective_from` is when the offerings start (plan changes: the 1st of next month); it anchors
+    the month-by-month schedule and the terms of recurring benefits.
     """
     now = now or utcnow()
-    _profile = profile_of(subscriber, now)
-    return list_quote(cart, effective_from)
+    loaded = await promotion_index.active_campaigns(ctx.services, now)
+    return await price_with(
+        ctx, cart, effective_from, channel, profile_of(subscriber, now), now, loaded.index
+    )
+
+
+async def price_with(
+    ctx: RequestContext,
+    cart: Cart,
+    effective_from: datetime,
+    channel: Channel,
+    profile: SubscriberProfile,
+    at: datetime,
+    index: CampaignIndex,
+) -> Quote:
+    """The engine against a given campaign index (customer quotes, or a marketing preview)."""
+    usage = await promotion_index.usage_for(ctx.services, index, cart, profile.subscriber_id, at)
+    return evaluate(cart, profile, channel, at, index, usage, effective_from)
+
+
+def recharge_cart(amount_fen: int) -> Cart:
+    if not isinstance(amount_fen, int) or not 1 <= amount_fen <= MAX_RECHARGE_FEN:
+        raise fail(
+            "INVALID_AMOUNT",
+            f"A recharge is ¥0.01 to {yuan(MAX_RECHARGE_FEN)}.",
+            "rechargeAmountFen",
+        )
+    return Cart(
+        (
+            CartLine(
+                offering_id=RECHARGE_OFFERING,
+                kind=OfferingKind.RECHARGE,
+                name=f"充值{yuan(amount_fen)}",
+                list_price_fen=amount_fen,
+                recurring=False,
+            ),
+        )
+    )
+
+
+async def price_recharge(
+    ctx: RequestContext,
+    amount_fen: int,
+    channel: Channel,
+    subscriber: Subscriber | None,
+    *,
+    now: datetime | None = None,
+) -> Quote:
+    """The hook for billing's `recharge_price`: a one-line RECHARGE cart of `amount_fen` of
+    balance; `quote.final_price_fen` is what the payer is charged (e.g. 10 % off in the app).
+    A quote with capped campaigns must reserve them with `campaign_caps.hold` when the payment
+    is created (see README, "Promotions")."""
+    now = now or utcnow()
+    return await price(ctx, recharge_cart(amount_fen), now, channel, subscriber=subscriber, now=now)

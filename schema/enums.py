@@ -9,6 +9,7 @@ from domain.allowances import AllowanceKind
 from domain.catalog import AddOnKind, PackKind, PlanKind, ValidityKind
 from domain.orders import OrderKind, OrderStatus
 from domain.pricing import Channel, OfferingKind
+from domain.promotions.model import BenefitKind, CampaignStatus, StackingRule
 from domain.sessions import Scope
 from resolvers.auth import LoginMethod, SmsPurpose
 
@@ -26,3 +27,6 @@ PlanKindEnum = strawberry.enum(PlanKind, name="PlanKind")
 PackKindEnum = strawberry.enum(PackKind, name="PackKind")
 AddOnKindEnum = strawberry.enum(AddOnKind, name="AddOnKind")
 ValidityKindEnum = strawberry.enum(ValidityKind, name="ValidityKind")
+CampaignStatusEnum = strawberry.enum(CampaignStatus, name="CampaignStatus")
+StackingRuleEnum = strawberry.enum(StackingRule, name="StackingRule")
+BenefitKindEnum = strawberry.enum(BenefitKind, name="BenefitKind")

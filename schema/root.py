@@ -12,9 +12,11 @@ from schema.dev import DevQuery
 from schema.extensions import extensions
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
+from schema.promotions.mutations import PromotionMutation
+from schema.promotions.queries import PromotionQuery
 
-QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery)
-MUTATIONS: tuple[type, ...] = (AccountMutation, OrderMutation)
+QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery, PromotionQuery)
+MUTATIONS: tuple[type, ...] = (AccountMutation, OrderMutation, PromotionMutation)
 
 
 def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema:

@@ -1,4 +1,4 @@
-"""`telehall` command line: serve, migrate, seed, export-schema, changes apply."""
+"""`telehall` command line: serve, migrate, seed, export-schema, changes apply, promotions sweep."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ app = typer.Typer(
 console = Console()
 changes = typer.Typer(help="Scheduled plan and combo changes.", no_args_is_help=True)
 app.add_typer(changes, name="changes")
+promotions = typer.Typer(help="Promotions: campaign caps.", no_args_is_help=True)
+app.add_typer(promotions, name="promotions")
 
 
 async def _migrate(url: str) -> None:
@@ -115,6 +117,45 @@ def changes_apply() -> None:
     settings = load_settings()
     applied = asyncio.run(_apply_changes(settings.resolved_database_url))
     console.print(f"{applied} change(s) applied")
+
+
+async def _sweep(settings, redis_url: str):
+    from db.lifecycle import close_database, open_database
+    from domain.calendar import utcnow
+    from resolvers.campaign_caps import sweep
+    from server.resources import build_services
+
+    await open_database(settings.resolved_database_url, 2)
+    services = build_services(settings, redis_url)
+    try:
+        return await sweep(services, utcnow())
+    finally:
+        await services.stores.redis.aclose()
+        await close_database()
+
+
+@promotions.command("sweep")
+def promotions_sweep() -> None:
+    """Give back campaign-cap holds left unpaid past 15 minutes (their pending orders become
+    EXPIRED) and finish giving back the units of superseded or cancelled orders. Safe to run
+    often; order placement also expires lapsed holds lazily."""
+    settings = load_settings()
+    embedded = None
+    redis_url = settings.redis_url
+    if not redis_url:  # the embedded Redis of a running `telehall serve`, or a fresh one
+        from server.embedded_redis import EmbeddedRedis
+
+        embedded = EmbeddedRedis(settings.data_dir / "redis")
+        redis_url = embedded.start()
+    try:
+        report = asyncio.run(_sweep(settings, redis_url))
+    finally:
+        if embedded:
+            embedded.stop()
+    console.print(
+        f"{report.expired} hold(s) expired, {report.orders_expired} order(s) expired, "
+        f"{report.late_confirmed} late confirmation(s), {report.released} release(s)"
+    )
 
 
 @app.command("export-schema")

@@ -5,5 +5,6 @@ MODEL_MODULES = [
     "db.models.catalog",
     "db.models.ledger",
     "db.models.orders",
+    "db.models.promotions",
     "db.models.usage",
 ]

@@ -67,6 +67,17 @@ async def _apply(order_id: object, subscriber_id: int, details: dict, now: datet
         return 1
 
 
+async def scheduled_ids(conn: BaseDBAsyncClient, subscriber_id: int) -> list[object]:
+    """Inside an order's transaction: the scheduled changes `supersede_pending` will replace."""
+    return await (
+        Order.filter(
+            subscriber_id=subscriber_id, kind__in=CHANGE_KINDS, status=OrderStatus.SCHEDULED
+        )
+        .using_db(conn)
+        .values_list("id", flat=True)
+    )
+
+
 async def supersede_pending(conn: BaseDBAsyncClient, subscriber_id: int, now: datetime) -> int:
     """Inside an order's transaction: the scheduled change this one replaces is SUPERSEDED."""
     now = as_utc(now)

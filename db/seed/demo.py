@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
+from db.seed.promotions import seed_promotions
 from domain.accounts import StaffRole, SubscriberStatus
 from domain.calendar import utcnow
 from domain.hashing import SecretHasher
@@ -31,6 +32,7 @@ DEMO_TEXT = """Demo accounts:
 async def seed_demo(hasher: SecretHasher) -> bool:
     """Seed once; returns False when the demo data is already there."""
     await seed_catalog()
+    await seed_promotions()
     if await StaffUser.exists(username="operator"):
         return False
     now = utcnow()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
 from db.stores.lockouts import LockoutStore
 from db.stores.qr_logins import QrLoginStore
@@ -23,6 +24,7 @@ class Stores:
     sessions: SessionStore
     qr_logins: QrLoginStore
     rate_limits: RateLimitStore
+    campaign_caps: CampaignCapStore
 
     @classmethod
     def build(cls, redis: Redis, prefix: str, session_idle_seconds: int) -> Stores:
@@ -34,4 +36,5 @@ class Stores:
             sessions=SessionStore(redis, prefix, session_idle_seconds),
             qr_logins=QrLoginStore(redis, prefix),
             rate_limits=RateLimitStore(redis, prefix),
+            campaign_caps=CampaignCapStore(redis, prefix),
         )

@@ -6,6 +6,8 @@ both side by side):
   nationwide, units per subscriber, budget fen) would be passed, naming the first that refused.
 - a held reservation lapses at its deadline; confirm after that is refused and gives it back.
 - cancel and expire give a held reservation back; confirmed ones stay taken.
+- release gives back a confirmed reservation too (an order superseded or cancelled before it took
+  effect): state RELEASED, counters down; on a held one it acts as cancel.
 - every call is idempotent per reservation id (a repeated reserve returns the first answer).
 """
 
@@ -89,6 +91,26 @@ return 'RETURNED'
 """
 )
 
+# KEYS: reservation, deadlines. ARGV: rid. Gives back a CONFIRMED (or HELD) reservation.
+RELEASE = (
+    _GIVE_BACK
+    + """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'UNKNOWN' end
+if state == 'HELD' then give_back(); return 'RETURNED' end
+if state ~= 'CONFIRMED' then return state end
+local takes = cjson.decode(redis.call('HGET', KEYS[1], 'takes'))
+for _, t in ipairs(takes) do
+  redis.call('DECRBY', t[1], t[4])
+  redis.call('DECRBY', t[2], t[4])
+  redis.call('DECRBY', t[3], t[5])
+end
+redis.call('HSET', KEYS[1], 'state', 'RELEASED')
+redis.call('EXPIRE', KEYS[1], 7 * 86400)
+return 'RELEASED'
+"""
+)
+
 
 @dataclass(frozen=True)
 class Take:
@@ -112,6 +134,7 @@ class ReservationStore(Store):
         self.namespace = namespace
         self._reserve = redis.register_script(RESERVE)
         self._settle = redis.register_script(SETTLE)
+        self._release = redis.register_script(RELEASE)
 
     def _rkey(self, rid: str) -> str:
         return self.key(self.namespace, "reservation", rid)
@@ -156,10 +179,32 @@ class ReservationStore(Store):
         result = await self._reserve(keys=keys, args=args)
         return None if result == "OK" else result.split(":", 1)[1]
 
+    def settle_call(self, rid: str, action: str, now_ms: int) -> tuple[list[str], list[object]]:
+        if action not in ("CONFIRM", "CANCEL", "EXPIRE"):
+            raise ValueError(f"unknown action {action!r}")
+        return [self._rkey(rid), self._deadlines()], [rid, now_ms, action]
+
+    def release_call(self, rid: str) -> tuple[list[str], list[object]]:
+        return [self._rkey(rid), self._deadlines()], [rid]
+
     async def settle(self, rid: str, action: str, now_ms: int) -> str:
         """CONFIRM, CANCEL or EXPIRE; returns the reservation's state afterwards."""
-        keys = [self._rkey(rid), self._deadlines()]
-        return await self._settle(keys=keys, args=[rid, now_ms, action])
+        keys, args = self.settle_call(rid, action, now_ms)
+        return await self._settle(keys=keys, args=args)
+
+    async def release(self, rid: str) -> str:
+        """Give back a confirmed (or held) reservation; returns its state afterwards: RELEASED,
+        RETURNED, or UNKNOWN / REFUSED when there was nothing to give back."""
+        keys, args = self.release_call(rid)
+        return await self._release(keys=keys, args=args)
+
+    async def state(self, rid: str) -> str | None:
+        return await self.redis.hget(self._rkey(rid), "state")
+
+    def script(self, name: str):
+        """The registered script object (RESERVE, SETTLE or RELEASE): with a sync client it runs
+        synchronously, which is how the state-machine test drives the very same Lua."""
+        return {"RESERVE": self._reserve, "SETTLE": self._settle, "RELEASE": self._release}[name]
 
     async def due(self, now_ms: int, limit: int = 500) -> list[str]:
         """Held reservations whose deadline has passed, for the sweeper."""
@@ -170,3 +215,16 @@ class ReservationStore(Store):
         units, sub, budget = self.counter_keys(name, subscriber or "-")
         values = await self.redis.mget(units, sub, budget)
         return tuple(int(v or 0) for v in values)  # type: ignore[return-value]
+
+    async def taken_many(
+        self, names: Sequence[str], subscriber: str | None = None
+    ) -> dict[str, tuple[int, int, int]]:
+        """`taken` for several counter families in one round trip (one MGET)."""
+        if not names:
+            return {}
+        keys = [k for name in names for k in self.counter_keys(name, subscriber or "-")]
+        values = [int(v or 0) for v in await self.redis.mget(keys)]
+        return {
+            name: (values[3 * i], values[3 * i + 1], values[3 * i + 2])
+            for i, name in enumerate(names)
+        }

@@ -12,7 +12,11 @@ and budget fen per campaign, see `takes_for`). The rules:
   arrives after the hold has lapsed is refused and the reservation is returned, exactly as if the
   sweeper had expired it first: the order must take its units again.
 - `cancel` and `expire` give a held reservation back. Confirmed reservations are never given back
-  here; refunds are a separate business.
+  by them; refunds are a separate business.
+- `release` is the one way back for a confirmed reservation: an order that was committed before it
+  took effect (a plan change scheduled for the 1st) and was then superseded or cancelled gives its
+  units and budget back, and the committed counts drop by as much (state RELEASED). On a held
+  reservation it acts as `cancel`.
 - Every operation is idempotent per reservation id: reserving an id again returns the first
   result (even a refusal) and changes nothing; repeating confirm/cancel/expire changes nothing.
 """
@@ -61,7 +65,11 @@ def takes_for(quote: Quote) -> tuple[CapTake, ...]:
 class ReservationState(StrEnum):
     HELD = "HELD"
     CONFIRMED = "CONFIRMED"
-    RETURNED = "RETURNED"
+    RETURNED = "RETURNED"  # given back while held (cancelled, expired, paid too late)
+    RELEASED = "RELEASED"  # given back after it was confirmed (`release`)
+
+
+_GIVEN_BACK = (ReservationState.RETURNED, ReservationState.RELEASED)
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ class CapLedger:
 
     def confirm(self, reservation_id: str, at: datetime) -> bool:
         r = self._reservations.get(reservation_id)
-        if r is None or r.state is ReservationState.RETURNED:
+        if r is None or r.state in _GIVEN_BACK:
             return False
         if r.state is ReservationState.CONFIRMED:
             return True
@@ -139,7 +147,22 @@ class CapLedger:
         """Give back an unpaid reservation whose hold has lapsed; early calls change nothing."""
         r = self._reservations.get(reservation_id)
         if r is None or r.state is not ReservationState.HELD or as_utc(at) < r.expires_at:
-            return r is not None and r.state is ReservationState.RETURNED
+            return r is not None and r.state in _GIVEN_BACK
+        self._give_back(r)
+        return True
+
+    def release(self, reservation_id: str) -> bool:
+        """Give back a reservation, confirmed or held; True when it is (now) given back."""
+        r = self._reservations.get(reservation_id)
+        if r is None:
+            return False
+        if r.state is ReservationState.CONFIRMED:
+            for t in r.takes:
+                self._move(t, r.subscriber_id, -1)
+                self._committed_units[t.campaign_id] -= t.units
+                self._committed_budget[t.campaign_id] -= t.budget_fen
+            r.state = ReservationState.RELEASED
+            return True
         self._give_back(r)
         return True
 
@@ -189,10 +212,11 @@ class CapLedger:
         )
 
     def _give_back(self, r: Reservation) -> None:
+        """A held reservation returns its takes; one already given back stays as it is."""
         if r.state is ReservationState.HELD:
             for t in r.takes:
                 self._move(t, r.subscriber_id, -1)
-        r.state = ReservationState.RETURNED
+            r.state = ReservationState.RETURNED
 
     def _move(self, take: CapTake, subscriber_id: str, sign: int) -> None:
         self._units[take.campaign_id] += sign * take.units

@@ -34,7 +34,9 @@ price this order pays.
 Floor. `floor_fen` protects a price from its own campaign: the campaign's discount on a line is
 clamped so that line ends at the floor, never below. (Clamping rather than rejecting keeps the
 promise that a bigger benefit never gives a higher price.) A campaign is rejected BELOW_FLOOR
-only when none of its lines has anything above its floor in month 0: it would give nothing.
+only when none of its lines has anything above its floor in any month of its term: it would
+give nothing. (A recurring discount on a line an earlier campaign made free this month still
+gives its later months.)
 
 Caps. `usage` (from the cap store) says what each campaign has given out. An order takes one unit
 per line a campaign applies to, and budget equal to the campaign's discount over its whole term.
@@ -389,9 +391,11 @@ def _discounts(
     rule: _Rule, positions: list[int], term: int, remaining: list[list[int]]
 ) -> list[list[int]] | None:
     """Per matched line, the discount for each month of the term; None when nothing is above the
-    floor this month (BELOW_FLOOR)."""
+    floor in any month of the term (BELOW_FLOOR)."""
     floor = rule.floor
-    if all(remaining[p][0] <= floor for p in positions):
+    if all(remaining[p][0] <= floor for p in positions) and not any(
+        remaining[p][m] > floor for p in positions for m in range(1, min(term, len(remaining[p])))
+    ):
         return None
     kind = rule.kind
     if rule.amount:  # AMOUNT_OFF, or RECURRING by amount: one sum over the lines, each month

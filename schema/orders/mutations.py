@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -11,6 +13,11 @@ from schema.errors import payload
 from schema.orders.inputs import BundleInput
 from schema.orders.payloads import BundleOrderPayload, PackPurchasePayload, PlanChangePayload
 from schema.permissions import context, subscriber_session
+
+EXPECTED = strawberry.argument(
+    description="What the customer was shown (the quote's finalPriceFen). When given and the "
+    "price is different now (an offer ended or ran out), nothing is ordered: PRICE_CHANGED."
+)
 
 
 @strawberry.type
@@ -25,12 +32,18 @@ class OrderMutation:
         input: BundleInput,
         idempotency_key: str,
         channel: ChannelEnum = Channel.WEB,
+        expected_final_price_fen: Annotated[int | None, EXPECTED] = None,
     ) -> BundleOrderPayload:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
             order = await orders.bundle_order(
-                context(info), session.subject_id, input.selection(), idempotency_key, channel
+                context(info),
+                session.subject_id,
+                input.selection(),
+                idempotency_key,
+                channel,
+                expected_final_price_fen,
             )
             return {"order": order}
 
@@ -46,12 +59,18 @@ class OrderMutation:
         plan_id: strawberry.ID,
         idempotency_key: str,
         channel: ChannelEnum = Channel.WEB,
+        expected_final_price_fen: Annotated[int | None, EXPECTED] = None,
     ) -> PlanChangePayload:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
             order = await orders.plan_change(
-                context(info), session.subject_id, str(plan_id), idempotency_key, channel
+                context(info),
+                session.subject_id,
+                str(plan_id),
+                idempotency_key,
+                channel,
+                expected_final_price_fen,
             )
             return {"order": order}
 
@@ -66,12 +85,18 @@ class OrderMutation:
         pack_id: strawberry.ID,
         idempotency_key: str,
         channel: ChannelEnum = Channel.WEB,
+        expected_final_price_fen: Annotated[int | None, EXPECTED] = None,
     ) -> PackPurchasePayload:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
             order = await orders.pack_purchase(
-                context(info), session.subject_id, str(pack_id), idempotency_key, channel
+                context(info),
+                session.subject_id,
+                str(pack_id),
+                idempotency_key,
+                channel,
+                expected_final_price_fen,
             )
             return {"order": order}
 

@@ -16,6 +16,7 @@ from .builders import (
     K,
     applied_ids,
     campaign,
+    months,
     plan,
     price,
     reasons,
@@ -194,3 +195,14 @@ def test_rejections_are_listed_in_application_order():
     campaigns = [campaign(f"c{i}", priority=i % 3, paused=True) for i in range(6)]
     quote = price([plan()], reversed(campaigns))
     assert [r.campaign_id for r in quote.rejected] == ["c2", "c5", "c1", "c4", "c0", "c3"]
+
+
+def test_a_recurring_discount_on_a_line_already_free_this_month_keeps_its_later_months():
+    # Found by test_raising_a_benefit_never_raises_a_price: a free trial covering month 0 made a
+    # later recurring discount look BELOW_FLOOR and lose its month 1.
+    effective = shanghai(2026, 6, 1)
+    trial = campaign("a", Benefit.free_trial(shanghai(2026, 6, 2)))
+    monthly = campaign("b", Benefit.recurring(amount_fen=100, until=shanghai(2026, 8, 1)))
+    quote = price([plan("ice", 500)], [trial, monthly], effective_from=effective)
+    assert reasons(quote) == {}
+    assert months(quote)[:3] == [0, 400, 500]

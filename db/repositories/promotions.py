@@ -1,0 +1,409 @@
+"""Festivals and campaigns in the database: one writer keeps a campaign's JSON and its query
+columns in step, every change is guarded by `version` and audited in the same transaction, and
+orders record what they took from each campaign (`CampaignRedemption`, `CampaignStats`).
+
+Instants are compared in UTC: SQLite compares them as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
+
+from db.models.catalog import AddOn, Pack, Plan
+from db.models.promotions import (
+    Campaign,
+    CampaignAudit,
+    CampaignRedemption,
+    CampaignStats,
+    Festival,
+)
+from domain.calendar import as_utc
+from domain.errors import fail
+from domain.pricing import CartLine, OfferingKind, Quote
+from domain.promotions import model as promo
+from domain.promotions.codec import (
+    campaign_from_dict,
+    campaign_to_dict,
+    festival_to_dict,
+)
+
+CONFIRMED, RELEASING, RELEASED = "CONFIRMED", "RELEASING", "RELEASED"
+FESTIVAL, CAMPAIGN = "FESTIVAL", "CAMPAIGN"
+
+
+# --- conversions ----------------------------------------------------------------------------
+
+
+def to_domain(row: Campaign) -> promo.Campaign:
+    return campaign_from_dict(row.data)
+
+
+def festival_domain(row: Festival) -> promo.Festival:
+    return promo.Festival(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+    )
+
+
+def _columns(campaign: promo.Campaign) -> dict[str, Any]:
+    return {
+        "festival_id": campaign.festival_id,
+        "name": campaign.name,
+        "starts_at": as_utc(campaign.starts_at),
+        "ends_at": as_utc(campaign.ends_at),
+        "draft": campaign.draft,
+        "paused": campaign.paused,
+        "priority": campaign.priority,
+        "capped": campaign.caps.any,
+        "data": campaign_to_dict(campaign),
+    }
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+async def audit(
+    conn: BaseDBAsyncClient,
+    entity_type: str,
+    entity_id: str,
+    action: str,
+    actor: str,
+    actor_id: int | None,
+    at: datetime,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    await CampaignAudit.create(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        actor=actor,
+        actor_id=actor_id,
+        at=as_utc(at),
+        before=before,
+        after=after,
+        using_db=conn,
+    )
+
+
+def audit_entries(entity_type: str | None, entity_id: str | None) -> QuerySet[CampaignAudit]:
+    query = CampaignAudit.all()
+    if entity_type:
+        query = query.filter(entity_type=entity_type)
+    if entity_id:
+        query = query.filter(entity_id=entity_id)
+    return query
+
+
+# --- festivals ------------------------------------------------------------------------------
+
+
+async def festival_by_id(festival_id: str) -> Festival | None:
+    festival_id = (festival_id or "").strip()
+    if not festival_id or len(festival_id) > 40:
+        return None
+    return await Festival.get_or_none(id=festival_id)
+
+
+async def create_festival(
+    conn: BaseDBAsyncClient,
+    festival: promo.Festival,
+    actor: str,
+    actor_id: int | None,
+    at: datetime,
+) -> Festival:
+    row = await Festival.create(
+        id=festival.id,
+        name=festival.name,
+        description=festival.description,
+        starts_at=as_utc(festival.starts_at),
+        ends_at=as_utc(festival.ends_at),
+        created_by=actor,
+        using_db=conn,
+    )
+    await audit(
+        conn, FESTIVAL, festival.id, "FESTIVAL_CREATE", actor, actor_id, at, None,
+        festival_to_dict(festival),
+    )  # fmt: skip
+    return row
+
+
+def festivals() -> QuerySet[Festival]:
+    return Festival.all()
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+async def campaign_by_id(
+    campaign_id: str, conn: BaseDBAsyncClient | None = None
+) -> Campaign | None:
+    campaign_id = (campaign_id or "").strip()
+    if not campaign_id or len(campaign_id) > 40:
+        return None
+    query = Campaign.filter(id=campaign_id)
+    if conn is not None:
+        query = query.using_db(conn)
+    return await query.first()
+
+
+async def campaigns_by_ids(ids: Iterable[str]) -> list[promo.Campaign]:
+    wanted = sorted({i for i in ids if i and len(i) <= 40})
+    rows = await Campaign.filter(id__in=wanted).values_list("data", flat=True) if wanted else []
+    return [campaign_from_dict(data) for data in rows]  # type: ignore[arg-type]
+
+
+async def create_campaign(
+    conn: BaseDBAsyncClient,
+    campaign: promo.Campaign,
+    actor: str,
+    actor_id: int | None,
+    at: datetime,
+) -> Campaign:
+    row = await Campaign.create(
+        id=campaign.id, created_by=actor, updated_by=actor, using_db=conn, **_columns(campaign)
+    )
+    await CampaignStats.create(campaign_id=campaign.id, using_db=conn)
+    await audit(
+        conn, CAMPAIGN, campaign.id, "CAMPAIGN_CREATE", actor, actor_id, at, None,
+        campaign_to_dict(campaign),
+    )  # fmt: skip
+    return row
+
+
+async def save_campaign(
+    conn: BaseDBAsyncClient,
+    row: Campaign,
+    campaign: promo.Campaign,
+    action: str,
+    actor: str,
+    actor_id: int | None,
+    at: datetime,
+    **extra: Any,
+) -> Campaign:
+    """Write `campaign` over `row` if nobody changed it since `row` was read (VERSION_CONFLICT
+    otherwise), and audit the change."""
+    changed = (
+        await Campaign.filter(id=row.id, version=row.version)
+        .using_db(conn)
+        .update(
+            version=row.version + 1,
+            updated_by=actor,
+            updated_at=as_utc(at),
+            **_columns(campaign),
+            **extra,
+        )
+    )
+    if not changed:
+        raise fail(
+            "VERSION_CONFLICT",
+            "Someone changed this campaign since you loaded it; reload and try again.",
+            "version",
+        )
+    await audit(
+        conn, CAMPAIGN, row.id, action, actor, actor_id, at, row.data, campaign_to_dict(campaign)
+    )
+    return await Campaign.filter(id=row.id).using_db(conn).get()
+
+
+async def published_campaigns(ends_after: datetime) -> list[promo.Campaign]:
+    """What customer quotes consider: published (not draft) and not over at `ends_after`."""
+    rows = await Campaign.filter(draft=False, ends_at__gt=as_utc(ends_after)).values_list(
+        "data", flat=True
+    )
+    return [campaign_from_dict(data) for data in rows]  # type: ignore[arg-type]
+
+
+async def preview_campaigns(at: datetime, include_drafts: bool) -> list[promo.Campaign]:
+    query = Campaign.filter(ends_at__gt=as_utc(at))
+    if not include_drafts:
+        query = query.filter(draft=False)
+    rows = await query.values_list("data", flat=True)
+    return [campaign_from_dict(data) for data in rows]  # type: ignore[arg-type]
+
+
+async def overlapping(campaign: promo.Campaign) -> list[promo.Campaign]:
+    """Campaigns whose window overlaps this one's, and those it names in combines_with."""
+    named = list(campaign.stacking.combines_with)
+    window = Q(starts_at__lt=as_utc(campaign.ends_at), ends_at__gt=as_utc(campaign.starts_at))
+    condition = Q(window, Q(id__in=named), join_type="OR") if named else window
+    rows = await Campaign.filter(condition).values_list("data", flat=True)
+    return [campaign_from_dict(data) for data in rows if data["id"] != campaign.id]  # type: ignore[index]
+
+
+def status_q(status: promo.CampaignStatus, now: datetime) -> Q:
+    """The rows `status_at(campaign, now)` puts in `status`, as a query."""
+    now = as_utc(now)
+    s = promo.CampaignStatus
+    if status is s.DRAFT:
+        return Q(draft=True)
+    if status is s.PAUSED:
+        return Q(draft=False, paused=True)
+    if status is s.SCHEDULED:
+        return Q(draft=False, paused=False, starts_at__gt=now)
+    if status is s.ACTIVE:
+        return Q(draft=False, paused=False, starts_at__lte=now, ends_at__gt=now)
+    return Q(draft=False, paused=False, ends_at__lte=now)
+
+
+def campaign_query(
+    now: datetime,
+    statuses: Sequence[promo.CampaignStatus] = (),
+    festival_id: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Campaign]:
+    query = Campaign.all()
+    if statuses:
+        query = query.filter(Q(*(status_q(s, now) for s in set(statuses)), join_type="OR"))
+    if festival_id:
+        query = query.filter(festival_id=festival_id)
+    if search:
+        query = query.filter(name__icontains=search)
+    return query
+
+
+async def stats_by_campaign(ids: Sequence[str]) -> dict[str, CampaignStats]:
+    rows = await CampaignStats.filter(campaign_id__in=list(set(ids)))
+    return {row.campaign_id: row for row in rows}  # type: ignore[attr-defined]
+
+
+# --- catalog as cart lines (conflict warnings, target checks) -------------------------------
+
+
+async def catalog_lines() -> list[CartLine]:
+    """Every listed plan, combo pack and add-on as the cart line it would be priced as."""
+    lines = [
+        CartLine(p.id, OfferingKind.PLAN, p.name, p.monthly_fee_fen, True)
+        for p in await Plan.filter(listed=True)
+    ]
+    lines += [
+        CartLine(p.id, OfferingKind(p.kind.value), p.name, p.price_fen, True)
+        for p in await Pack.all()
+    ]
+    lines += [
+        CartLine(a.id, OfferingKind.ADDON, a.name, a.price_fen, False) for a in await AddOn.all()
+    ]
+    return lines
+
+
+async def unknown_targets(targets: promo.Targets) -> tuple[list[str], list[str]]:
+    """Plan ids and pack ids that name nothing in the catalog."""
+    plans = set(targets.plan_ids)
+    packs = set(targets.pack_ids)
+    known_plans = set(await Plan.filter(id__in=list(plans)).values_list("id", flat=True))
+    known_packs = set(await Pack.filter(id__in=list(packs)).values_list("id", flat=True))
+    known_packs |= set(await AddOn.filter(id__in=list(packs)).values_list("id", flat=True))
+    return sorted(plans - known_plans), sorted(packs - known_packs)  # type: ignore[operator]
+
+
+# --- what orders take -----------------------------------------------------------------------
+
+
+async def record_redemptions(
+    conn: BaseDBAsyncClient,
+    order_id: object,
+    subscriber_id: int,
+    quote: Quote,
+    reservation_id: str | None,
+    capped: Iterable[str] = (),
+) -> None:
+    """Inside the order's transaction: one redemption per applied campaign, and its stats."""
+    capped = set(capped)
+    revenue = quote.final_price_fen
+    for applied in quote.applied:
+        await CampaignRedemption.create(
+            campaign_id=applied.campaign_id,
+            order_id=order_id,
+            subscriber_id=subscriber_id,
+            reservation_id=reservation_id if applied.campaign_id in capped else None,
+            units=applied.units,
+            discount_fen=applied.spend_fen,
+            revenue_fen=revenue,
+            state=CONFIRMED,
+            using_db=conn,
+        )
+        await _move_stats(conn, applied.campaign_id, 1, applied.units, applied.spend_fen, revenue)
+
+
+async def _move_stats(
+    conn: BaseDBAsyncClient, campaign_id: str, orders: int, units: int, discount: int, revenue: int
+) -> None:
+    await (
+        CampaignStats.filter(campaign_id=campaign_id)
+        .using_db(conn)
+        .update(
+            orders_count=F("orders_count") + orders,
+            units_used=F("units_used") + units,
+            discount_given_fen=F("discount_given_fen") + discount,
+            revenue_fen=F("revenue_fen") + revenue,
+        )
+    )
+
+
+async def release_orders(conn: BaseDBAsyncClient, order_ids: Sequence[object]) -> list[str]:
+    """Inside a transaction: the confirmed redemptions of these orders leave the stats (state
+    RELEASING). Returns the cap reservations still to give back in Redis."""
+    if not order_ids:
+        return []
+    rows = await CampaignRedemption.filter(order_id__in=list(order_ids), state=CONFIRMED).using_db(
+        conn
+    )
+    reservations: set[str] = set()
+    for row in rows:
+        moved = (
+            await CampaignRedemption.filter(id=row.id, state=CONFIRMED)
+            .using_db(conn)
+            .update(state=RELEASING)
+        )
+        if not moved:
+            continue
+        await _move_stats(
+            conn,
+            row.campaign_id,
+            -1,
+            -row.units,
+            -row.discount_fen,
+            -row.revenue_fen,  # type: ignore[attr-defined]
+        )
+        if row.reservation_id:
+            reservations.add(row.reservation_id)
+    return sorted(reservations)
+
+
+async def mark_released(reservation_ids: Sequence[str]) -> None:
+    if reservation_ids:
+        await CampaignRedemption.filter(
+            reservation_id__in=list(reservation_ids), state=RELEASING
+        ).update(state=RELEASED)
+
+
+async def releasing_reservations(limit: int) -> list[str]:
+    rows = (
+        await CampaignRedemption.filter(state=RELEASING, reservation_id__not_isnull=True)
+        .limit(limit)
+        .values_list("reservation_id", flat=True)
+    )
+    return sorted(set(rows))  # type: ignore[arg-type]
+
+
+async def confirmed_on_closed_orders(statuses: Sequence[str], limit: int) -> list[object]:
+    """Orders that ended without taking effect but still hold confirmed redemptions."""
+    rows = (
+        await CampaignRedemption.filter(state=CONFIRMED, order__status__in=list(statuses))
+        .limit(limit)
+        .values_list("order_id", flat=True)
+    )
+    return sorted(set(rows), key=str)
+
+
+async def redemptions_of(order_id: object) -> list[CampaignRedemption]:
+    return await CampaignRedemption.filter(order_id=order_id)

@@ -1,0 +1,1 @@
+"""Marketing API and the campaigns customers see: festivals, campaigns, preview, audit log."""
