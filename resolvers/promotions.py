@@ -199,9 +199,9 @@ def _text(value: str | None, field: str, limit: int, required: bool = False) -> 
     return value
 
 
-def _aware(value: datetime, field: str) -> datetime:
+def _aware(value: datetime, field: str, code: str = "INVALID_CAMPAIGN") -> datetime:
     if value.tzinfo is None:
-        raise fail("INVALID_CAMPAIGN", "Give an instant with its offset, e.g. +08:00.", field)
+        raise fail(code, "Give an instant with its offset, e.g. +08:00.", field)
     return as_utc(value)
 
 
@@ -525,7 +525,7 @@ async def preview(
     """The quote a customer with `profile` would get on `channel` at instant `at`, against the
     campaigns as they are configured now (drafts too, as if published, when asked), with the cap
     usage as it stands now. Nothing is reserved or written."""
-    at = _aware(at, "at")
+    at = _aware(at, "at", "INVALID_ARGUMENT")
     if profile.tenure_months < 0:
         raise fail("INVALID_ARGUMENT", "Tenure is never negative.", "profile.tenureMonths")
     cart, effective_from = await _preview_cart(target, at)

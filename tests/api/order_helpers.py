@@ -52,6 +52,7 @@ RESOLVER_CLOCKS = (
     "resolvers.accounts.utcnow",
     "resolvers.recommendations.utcnow",
     "resolvers.pricing.utcnow",
+    "resolvers.promotions.utcnow",
 )
 
 
