@@ -475,3 +475,15 @@ async def test_seeded_year_end_offers_are_live(api, subscriber, monkeypatch):
     q = (await api.as_(subscriber.token).data(quote))["quoteBundle"]
     assert q["finalPriceFen"] == 15200 // 2 + 4000
     assert [m["priceFen"] for m in q["schedule"]][:4] == [11600, 11600, 11600, 19200]
+
+
+def test_the_graphiql_examples_are_valid_operations():
+    from pathlib import Path
+
+    from graphql import parse, validate
+
+    from schema.root import build_schema
+
+    schema = build_schema(include_dev=True)
+    examples = (Path(__file__).parents[2] / "server" / "examples.graphql").read_text("utf-8")
+    assert validate(schema._schema, parse(examples)) == []
