@@ -7,8 +7,10 @@ from strawberry.types import Info
 
 from domain.sessions import Scope
 from resolvers.loaders import plans
+from schema.billing.types import SubscriberBillingFields
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.permissions import context
+from schema.usage.types import SubscriberUsageFields
 
 
 @strawberry.type(description="A tariff plan.")
@@ -25,7 +27,7 @@ class Balance:
 
 
 @strawberry.type(description="The logged-in subscriber (a Subscriber row).")
-class Subscriber:
+class Subscriber(SubscriberUsageFields, SubscriberBillingFields):
     msisdn: str
     status: SubscriberStatusEnum
     real_name_verified: bool
