@@ -291,8 +291,20 @@ async def usage_records(
     return page_of(rows, first, lambda r: (as_utc(r.occurred_at).isoformat(), r.id))
 
 
+SERVICE_NUMBER_MAX = 6  # 10086, 95588, 12345: public service numbers are shown in full
+
+
 def masked_counterparty(record: UsageRecord) -> str | None:
-    return mask_msisdn(record.counterparty) if record.counterparty else None
+    """186****0001 for a subscriber's number (mobile or fixed line), short service numbers as
+    they are."""
+    number = record.counterparty
+    if not number:
+        return None
+    if number.startswith("+86"):
+        number = number[3:]
+    if len(number) <= SERVICE_NUMBER_MAX:
+        return number
+    return mask_msisdn(number)
 
 
 # --- the data curve ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Demo history for a fresh `make run`: six months of usage (seven cycles), bills and recharges
-for the demo subscribers, rated and billed by the real code paths (so every figure is derived), plus a few
-prepaid recharge cards. Deterministic per number; a few thousand records in all.
+for the demo subscribers, rated and billed by the real code paths (so every figure is derived),
+plus a few prepaid recharge cards. Deterministic per number; a few thousand records in all.
 
 The history is replayed oldest month first: that month's recharges, its usage (rated in one batch
 per month), then its billing run on the 3rd of the next month (days 1–2 stay PENDING, as in
