@@ -196,9 +196,16 @@ def usage_import(
 
 
 async def _close(cycle: str, msisdn: str | None):
-    from resolvers.billing import billing_close, count_billable
+    from domain.billing import check_closable
+    from domain.calendar import utcnow
+    from domain.errors import fail
+    from resolvers.billing import billing_close, check_cycle, count_billable
     from resolvers.context import RequestContext
 
+    try:
+        check_closable(check_cycle(cycle), utcnow())
+    except ValueError as exc:
+        raise fail("CYCLE_NOT_ENDED", f"{cycle} has not ended yet.", "cycle") from exc
     async with _services() as services:
         ctx = RequestContext(services=services, session=None, client_ip="cli")
         total = 1 if msisdn else await count_billable(cycle)

@@ -59,6 +59,20 @@ async def payment_callback(request: Request) -> JSONResponse:
     return JSONResponse(answer, status)
 
 
+def _never_500(handler):
+    """Unexpected failures answer 503 with a reason, never a bare 500."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Exception:
+            log.exception("route failed", path=request.url.path)
+            return _error(503, "UNAVAILABLE", "Try again later.")
+
+    return guarded
+
+
+@_never_500
 async def bill_pdf(request: Request) -> Response:
     session = await _subscriber_session(request)
     if isinstance(session, JSONResponse):
@@ -88,6 +102,7 @@ METHOD_NAMES = {
 }
 
 
+@_never_500
 async def recharges_csv(request: Request) -> Response:
     session = await _subscriber_session(request)
     if isinstance(session, JSONResponse):
@@ -121,6 +136,7 @@ async def recharges_csv(request: Request) -> Response:
     )
 
 
+@_never_500
 async def sim_cashier(request: Request) -> Response:
     """Dev/test: the simulated provider's cashier page for a payment."""
     payment = await payments.payment_by_id(request.path_params["payment_id"])

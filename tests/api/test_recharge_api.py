@@ -20,7 +20,8 @@ from tests.conftest import subscribe
 
 COMPLETE = """mutation($id: ID!, $outcome: PaymentCallbackOutcome!) {
   dev { paymentComplete(paymentId: $id, outcome: $outcome) { httpStatus result error } } }"""
-PAYMENT = "query($id: ID!) { payment(id: $id) { id status amountFen paidAt msisdn trigger } }"
+PAYMENT = """query($id: ID!) {
+  payment(id: $id) { id status amountFen paidAt createdAt msisdn trigger } }"""
 RECHARGES = """query($first: Int!, $after: String) { me { recharges(first: $first, after: $after) {
   edges { node { id amountFen status method channel paidAt providerTxnId } }
   pageInfo { hasNextPage endCursor } } } }"""
@@ -65,7 +66,8 @@ async def test_anyone_may_top_up_and_the_callback_credits_once(api, services):
     assert await balance_of(sub.id) == 6_000
 
     seen = (await api.data(PAYMENT, id=payment["id"]))["payment"]
-    assert seen["status"] == "PAID" and seen["paidAt"] and seen["trigger"] == "MANUAL"
+    assert seen["status"] == "PAID" and seen["paidAt"] >= seen["createdAt"]
+    assert seen["trigger"] == "MANUAL"
     entries = await BalanceEntry.filter(subscriber_id=sub.id, reason="RECHARGE")
     assert [e.delta_fen for e in entries] == [5_000]
     assert await Order.filter(subscriber_id=sub.id, kind=OrderKind.RECHARGE).count() == 1

@@ -76,6 +76,8 @@ async def test_usage_records_connection_masks_and_pages(api, services, operator_
         for i in range(5)
     ] + [sms(sub.msisdn, 1, at - timedelta(minutes=10)), data(sub.msisdn, 3_000_000, at)]
     events.append({**sms(sub.msisdn, 1, at - timedelta(minutes=11)), "kind": "MMS"})
+    events.append(voice(sub.msisdn, 30, at - timedelta(hours=1), counterparty="10086"))
+    events.append(value_added(sub.msisdn, 600, at - timedelta(hours=2), "视频彩铃"))
     await api.as_(operator_token).data(INGEST, events=events)
     me = api.as_(sub.token)
 
@@ -94,7 +96,11 @@ async def test_usage_records_connection_masks_and_pages(api, services, operator_
         page = (await me.data(RECORDS, kind="VOICE", first=2, after=after))["me"]["usageRecords"]
         seen += [e["node"]["id"] for e in page["edges"]]
         after = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
-    assert len(seen) == len(set(seen)) == 5
+    assert len(seen) == len(set(seen)) == 6
+    service = (await me.data(RECORDS, kind="VOICE", first=10))["me"]["usageRecords"]["edges"]
+    assert service[-1]["node"]["counterparty"] == "10086"  # service numbers are not masked
+    vas = (await me.data(RECORDS, kind="VALUE_ADDED", first=10))["me"]["usageRecords"]["edges"]
+    assert [(e["node"]["serviceName"], e["node"]["chargeFen"]) for e in vas] == [("视频彩铃", 600)]
 
     messages = (await me.data(RECORDS, kind="SMS", first=10))["me"]["usageRecords"]["edges"]
     assert sorted(e["node"]["kind"] for e in messages) == ["MMS", "SMS"]
@@ -106,7 +112,7 @@ async def test_usage_records_connection_masks_and_pages(api, services, operator_
         only_data[0]["node"]["billedUnits"] == 2930 and only_data[0]["node"]["category"] == "VIDEO"
     )
     everything = (await me.data(RECORDS, first=100))["me"]["usageRecords"]["edges"]
-    assert len(everything) == 8
+    assert len(everything) == 10
 
     # a window outside retention is clamped (empty), a reversed one is refused
     old = await me.data(
