@@ -2,8 +2,10 @@
 
 MODEL_MODULES = [
     "db.models.accounts",
+    "db.models.billing",
     "db.models.catalog",
     "db.models.ledger",
     "db.models.orders",
+    "db.models.payments",
     "db.models.usage",
 ]

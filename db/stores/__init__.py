@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from db.stores.captchas import CaptchaStore
 from db.stores.lockouts import LockoutStore
+from db.stores.nonces import NonceStore
 from db.stores.qr_logins import QrLoginStore
 from db.stores.rate_limits import RateLimitStore
 from db.stores.sessions import SessionStore
@@ -23,6 +24,7 @@ class Stores:
     sessions: SessionStore
     qr_logins: QrLoginStore
     rate_limits: RateLimitStore
+    nonces: NonceStore
 
     @classmethod
     def build(cls, redis: Redis, prefix: str, session_idle_seconds: int) -> Stores:
@@ -34,4 +36,5 @@ class Stores:
             sessions=SessionStore(redis, prefix, session_idle_seconds),
             qr_logins=QrLoginStore(redis, prefix),
             rate_limits=RateLimitStore(redis, prefix),
+            nonces=NonceStore(redis, prefix),
         )
