@@ -114,8 +114,9 @@ class UsageEvent:
     amount_fen: int = 0
     category: DataCategory | None = None
     counterparty: str | None = None
-    service_name: str | None = None
+    service_name: str | None = None  # VALUE_ADDED service, or the app DATA traffic belongs to
     location: str | None = None
+    roaming_zone: str | None = None  # roaming destination code (HMT, EU…); None = at home
 
     @property
     def cycle(self) -> str:
@@ -152,6 +153,7 @@ class BucketState:
     valid_until: datetime
     source: str = "PLAN"
     source_name: str = ""
+    scope: str | None = None  # None: any domestic use; APP:<app> or ROAM:<zone> (see scopes_for)
 
     @property
     def remaining(self) -> int:
@@ -179,24 +181,50 @@ class Rating:
         return sum(d.amount for d in self.draws)
 
 
+HOME: frozenset[str | None] = frozenset({None})
+
+
+def scopes_for(event: UsageEvent) -> frozenset[str | None]:
+    """Which buckets may pay for an event. A directional pack (APP:<app>) pays only for its app's
+    data at home; a roaming pack (ROAM:<zone>) only for use in its zone; plan and ordinary pack
+    allowances (no scope) only for use at home."""
+    if event.roaming_zone:
+        return frozenset({f"ROAM:{event.roaming_zone}"})
+    if event.kind is UsageKind.DATA and event.service_name:
+        return frozenset({None, f"APP:{event.service_name}"})
+    return HOME
+
+
 def draw_order(
-    buckets: Iterable[BucketState], kind: AllowanceKind, at: datetime
+    buckets: Iterable[BucketState],
+    kind: AllowanceKind,
+    at: datetime,
+    scopes: frozenset[str | None] = HOME,
 ) -> list[BucketState]:
-    """The buckets an event may draw from: same kind, valid at `at`, with something left,
-    earliest `valid_until` first, ties by id."""
-    eligible = [b for b in buckets if b.kind is kind and b.remaining > 0 and b.valid_at(at)]
-    return sorted(eligible, key=lambda b: (as_utc(b.valid_until), b.id))
+    """The buckets an event may draw from: same kind, a scope the event allows, valid at `at`,
+    with something left. Scoped buckets first (a directional pack before the plan), then the
+    earliest `valid_until`, ties by id."""
+    eligible = [
+        b
+        for b in buckets
+        if b.kind is kind and b.scope in scopes and b.remaining > 0 and b.valid_at(at)
+    ]
+    return sorted(eligible, key=lambda b: (b.scope is None, as_utc(b.valid_until), b.id))
 
 
 def draw(
-    buckets: Iterable[BucketState], kind: AllowanceKind, quantity: int, at: datetime
+    buckets: Iterable[BucketState],
+    kind: AllowanceKind,
+    quantity: int,
+    at: datetime,
+    scopes: frozenset[str | None] = HOME,
 ) -> tuple[tuple[Draw, ...], int]:
     """Draw `quantity` greedily; returns the draws and what is left over."""
     if quantity < 0:
         raise ValueError("quantity is never negative")
     left = quantity
     draws: list[Draw] = []
-    for bucket in draw_order(buckets, kind, at):
+    for bucket in draw_order(buckets, kind, at, scopes):
         if left == 0:
             break
         take = min(left, bucket.remaining)
@@ -245,7 +273,7 @@ def rate_event(
         draws: tuple[Draw, ...] = ()
         overflow = quantity
     else:
-        draws, overflow = draw(buckets, allowance, quantity, event.occurred_at)
+        draws, overflow = draw(buckets, allowance, quantity, event.occurred_at, scopes_for(event))
     charge = overflow_charge(event.kind, overflow, rates, prior_data_overflow_kb)
     return Rating(quantity=quantity, draws=draws, overflow=overflow, charge_fen=charge)
 

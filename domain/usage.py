@@ -144,6 +144,7 @@ def parse_event(raw: Mapping[str, Any], index: int, now: datetime) -> IncomingEv
     counterparty = _text(raw, "counterparty", 24)
     service_name = _text(raw, "serviceName")
     location = _text(raw, "location", 32)
+    roaming_zone = _text(raw, "roamingZone", 16)
 
     if kind in (UsageKind.VOICE, UsageKind.WLAN) and seconds > MAX_CALL_SECONDS:
         problems.append(Problem("INVALID_EVENT", "seconds is at most 86400.", f("seconds")))
@@ -193,6 +194,7 @@ def parse_event(raw: Mapping[str, Any], index: int, now: datetime) -> IncomingEv
         counterparty=counterparty if kind not in (UsageKind.DATA, UsageKind.WLAN) else None,
         service_name=service_name,
         location=location,
+        roaming_zone=roaming_zone.upper() if roaming_zone else None,
     )
     return IncomingEvent(msisdn=msisdn, event=event, fingerprint=fingerprint(msisdn, event))
 
@@ -211,5 +213,6 @@ def fingerprint(msisdn: str, event: UsageEvent) -> str:
         event.category.value if event.category else "",
         event.counterparty or "",
         event.service_name or "",
+        event.roaming_zone or "",
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]

@@ -216,6 +216,7 @@ class Allowance:
     source_name: str
     valid_from: datetime
     valid_until: datetime
+    scope: str | None = None
 
 
 def allowance_of(bucket: AllowanceBucket) -> Allowance:
@@ -234,6 +235,7 @@ def allowance_of(bucket: AllowanceBucket) -> Allowance:
         source_name=bucket.source_name,
         valid_from=bucket.valid_from,
         valid_until=bucket.valid_until,
+        scope=bucket.scope,
     )
 
 

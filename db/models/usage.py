@@ -19,6 +19,7 @@ class AllowanceBucket(Model):
     source = fields.CharField(max_length=16)  # PLAN, PACK, ADDON, GIFT
     source_id = fields.CharField(max_length=64)
     source_name = fields.CharField(max_length=64)
+    scope = fields.CharField(max_length=64, null=True)  # APP:<app> or ROAM:<zone>, else any use
     valid_from = fields.DatetimeField()
     valid_until = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -48,6 +49,7 @@ class UsageRecord(Model):
     counterparty = fields.CharField(max_length=24, null=True)
     service_name = fields.CharField(max_length=64, null=True)
     location = fields.CharField(max_length=32, null=True)
+    roaming_zone = fields.CharField(max_length=16, null=True)
     quantity = fields.BigIntField(default=0)  # billable base units: minutes, messages or KB
     drawn = fields.BigIntField(default=0)  # of which from allowance buckets
     overflow = fields.BigIntField(default=0)  # of which beyond allowances

@@ -105,4 +105,5 @@ def to_state(bucket: AllowanceBucket) -> BucketState:
         valid_until=bucket.valid_until,
         source=bucket.source,
         source_name=bucket.source_name,
+        scope=bucket.scope,
     )

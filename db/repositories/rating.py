@@ -182,6 +182,7 @@ async def _rate_once(
                     counterparty=event.counterparty,
                     service_name=event.service_name,
                     location=event.location,
+                    roaming_zone=event.roaming_zone,
                     quantity=rating.quantity,
                     drawn=rating.drawn,
                     overflow=rating.overflow,

@@ -25,9 +25,14 @@ class UsageEventInput:
     bytes: int | None = strawberry.field(default=None, description="DATA (and WLAN) volume.")
     category: DataCategoryEnum | None = strawberry.field(default=None, description="DATA app.")
     amount_fen: int | None = strawberry.field(default=None, description="VALUE_ADDED charge.")
-    service_name: str | None = strawberry.field(default=None, description="VALUE_ADDED service.")
+    service_name: str | None = strawberry.field(
+        default=None, description="VALUE_ADDED service, or the app of DATA traffic (爱奇艺)."
+    )
     counterparty: str | None = strawberry.field(default=None, description="VOICE, SMS, MMS.")
     location: str | None = None
+    roaming_zone: str | None = strawberry.field(
+        default=None, description="Roaming destination code (HMT, JPKR, EU…); omit at home."
+    )
 
 
 @strawberry.type
@@ -60,6 +65,7 @@ def _raw(event: UsageEventInput) -> dict:
         "category": event.category.value if event.category else None,
         "amountFen": event.amount_fen,
         "serviceName": event.service_name,
+        "roamingZone": event.roaming_zone,
         "counterparty": event.counterparty,
         "location": event.location,
     }

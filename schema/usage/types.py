@@ -32,6 +32,10 @@ class Allowance:
     source_name: str
     valid_from: datetime
     valid_until: datetime
+    scope: str | None = strawberry.field(
+        description="Null: any use at home. APP:<app> pays only that app's data (定向流量), "
+        "ROAM:<zone> only roaming use in that zone."
+    )
 
 
 @strawberry.type(description="An allowance bucket that paid (part of) a record.")
