@@ -53,21 +53,11 @@ class CloseSummary:
         return sum(i.bill.total_fen for i in self.issued)
 
 
-def _discount(pricing: object) -> int:
-    if not isinstance(pricing, dict):
-        return 0
-    for key in ("discount_fen", "discountFen", "discount"):
-        value = pricing.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-    return 0
-
-
-def _order_name(order: Order) -> str:
-    details = order.details if isinstance(order.details, dict) else {}
-    for key in ("name", "pack_name", "packName", "offering_name"):
-        if isinstance(details.get(key), str):
-            return details[key][:90]
+def _pack_name(order: Order) -> str:
+    """The offering's name as priced (the first line of the order's quote)."""
+    lines = order.pricing.get("lines") if isinstance(order.pricing, dict) else None
+    if lines and isinstance(lines[0], dict) and isinstance(lines[0].get("name"), str):
+        return lines[0]["name"][:90]
     return "流量/语音加油包"
 
 
@@ -86,7 +76,10 @@ async def cycle_lines(subscriber: Subscriber, cycle: str, conn=None) -> tuple[Pl
         .using_db(conn)
         .order_by("created_at")
     )
-    packs = [PackCharge(_order_name(o), o.final_price_fen, _discount(o.pricing)) for o in orders]
+    packs = [
+        PackCharge(_pack_name(o), o.final_price_fen, o.list_price_fen - o.final_price_fen)
+        for o in orders
+    ]
     usage = {
         UsageKind(row["kind"]): int(row["fen"] or 0)
         for row in await UsageRecord.filter(subscriber_id=subscriber.id, cycle=cycle)

@@ -62,8 +62,9 @@ async def _billed_subscriber(api, services, operator_token):
         idempotency_key=f"pack-{sub.id}",
         list_price_fen=1_000,
         final_price_fen=900,
-        pricing={"discount_fen": 100},
-        details={"name": "7天流量包 1GB"},
+        pricing={
+            "lines": [{"name": "7天流量包 1GB", "list_price_fen": 1_000, "final_price_fen": 900}]
+        },
         created_at=at,
     )
     return sub, cycle

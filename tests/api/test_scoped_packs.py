@@ -1,8 +1,8 @@
 """A directional video pack bought in the hall pays only for its app's data; a roaming pack only
 abroad in its zone. The pack comes from the catalog's packPurchase, the draws from rating."""
 
-from tests.api.order_helpers import PACK_PURCHASE
 from domain.calendar import utcnow
+from tests.api.order_helpers import PACK_PURCHASE
 from tests.billing_helpers import INGEST, data
 from tests.conftest import subscribe
 
