@@ -61,6 +61,17 @@ class PackCharge:
     discount_fen: int = 0
 
 
+def scheduled_fee(pricing: object, cycle: str) -> int | None:
+    """What the quote an order was placed on promised for `cycle`'s monthly fee (its schedule),
+    or None when the snapshot has no schedule for that month."""
+    schedule = pricing.get("schedule") if isinstance(pricing, dict) else None
+    for month in schedule or ():
+        if isinstance(month, dict) and month.get("month") == cycle:
+            price = month.get("price_fen")
+            return price if isinstance(price, int) and price >= 0 else None
+    return None
+
+
 def compose_bill(
     *,
     plan_name: str | None,
@@ -68,12 +79,16 @@ def compose_bill(
     packs: Iterable[PackCharge] = (),
     usage_fen: Mapping[UsageKind, int] | None = None,
     value_added_fen: Mapping[str, int] | None = None,
+    fee_discount_fen: int = 0,
 ) -> list[BillLine]:
     """The lines of a bill. A pack shows at its list price (final + discount) and its discount as
-    a separate negative line, so the lines still sum to what was actually paid."""
+    a separate negative line, so the lines still sum to what was actually paid. A recurring
+    promotion on the monthly fee is its own negative line (月费优惠)."""
     lines: list[BillLine] = []
     if plan_name is not None:
         lines.append(BillLine(BillItemKind.MONTHLY_FEE, f"套餐月费 {plan_name}", monthly_fee_fen))
+        if fee_discount_fen:
+            lines.append(BillLine(BillItemKind.DISCOUNT, "月费优惠", -fee_discount_fen))
     discount = 0
     for pack in packs:
         lines.append(

@@ -74,7 +74,7 @@ async def _unissued(subscriber: Subscriber, cycle: str, now: datetime) -> BillVi
     status = cycle_status(cycle, now, issued=False)
     if status is BillStatus.PENDING:  # 出账中: no figures until the run
         return BillView(cycle, status, start, end, None)
-    plan, lines = await repo.cycle_lines(subscriber, cycle)
+    plan, lines, _fee = await repo.cycle_lines(subscriber, cycle)
     return BillView(
         cycle,
         status,

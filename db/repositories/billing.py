@@ -24,7 +24,7 @@ from db.repositories import balances
 from db.repositories.allowances import plan_of_cycle
 from db.repositories.rating import suspend_if_over_limit
 from domain.accounts import SubscriberStatus
-from domain.billing import BillLine, PackCharge, check_closable, compose_bill
+from domain.billing import BillLine, PackCharge, check_closable, compose_bill, scheduled_fee
 from domain.calendar import cycle_bounds, utcnow
 from domain.errors import fail
 from domain.orders import OrderKind, OrderStatus
@@ -61,8 +61,11 @@ def _pack_name(order: Order) -> str:
     return "流量/语音加油包"
 
 
-async def cycle_lines(subscriber: Subscriber, cycle: str, conn=None) -> tuple[Plan | None, list]:
-    """The bill lines of a cycle as the records and orders stand now."""
+async def cycle_lines(
+    subscriber: Subscriber, cycle: str, conn=None
+) -> tuple[Plan | None, list[BillLine], int]:
+    """The bill lines of a cycle as the records and orders stand now, and the monthly fee the
+    billing run charges (after any recurring promotion)."""
     start, end = cycle_bounds(cycle)
     plan = await plan_of_cycle(subscriber, cycle, conn)
     orders = (
@@ -99,14 +102,37 @@ async def cycle_lines(subscriber: Subscriber, cycle: str, conn=None) -> tuple[Pl
         .group_by("service_name")
         .values("service_name", "fen")
     }
+    fee = plan.monthly_fee_fen if plan else 0
+    discount = await fee_discount(subscriber, plan, cycle, conn) if plan else 0
     lines = compose_bill(
         plan_name=plan.name if plan else None,
-        monthly_fee_fen=plan.monthly_fee_fen if plan else 0,
+        monthly_fee_fen=fee,
         packs=packs,
         usage_fen=usage,
         value_added_fen=value_added,
+        fee_discount_fen=discount,
     )
-    return plan, lines
+    return plan, lines, fee - discount
+
+
+async def fee_discount(subscriber: Subscriber, plan: Plan, cycle: str, conn=None) -> int:
+    """The monthly-fee discount promised for `cycle` by the order that put the subscriber on
+    `plan` (a recurring promotion priced into its schedule); 0 when none did."""
+    start, _ = cycle_bounds(cycle)
+    orders = (
+        await Order.filter(
+            subscriber_id=subscriber.id,
+            kind__in=[OrderKind.PLAN_CHANGE, OrderKind.BUNDLE],
+            status=OrderStatus.COMPLETED,
+            effective_from__lte=start,
+        )
+        .using_db(conn)
+        .order_by("-effective_from", "-created_at")
+        .limit(12)
+    )
+    order = next((o for o in orders if o.details.get("plan_id") == plan.id), None)
+    promised = scheduled_fee(order.pricing, cycle) if order is not None else None
+    return max(plan.monthly_fee_fen - promised, 0) if promised is not None else 0
 
 
 async def issue_bill(
@@ -122,7 +148,7 @@ async def issue_bill(
             assert locked is not None
             if await Bill.filter(subscriber_id=locked.id, cycle=cycle).using_db(conn).exists():
                 return None
-            plan, lines = await cycle_lines(locked, cycle, conn)
+            plan, lines, fee = await cycle_lines(locked, cycle, conn)
             bill = await Bill.create(
                 subscriber_id=locked.id,
                 cycle=cycle,
@@ -145,7 +171,6 @@ async def issue_bill(
                 ],
                 using_db=conn,
             )
-            fee = plan.monthly_fee_fen if plan else 0
             balance = await balances.debit(
                 conn,
                 locked.id,

@@ -250,3 +250,42 @@ async def test_cli_usage_import_and_billing_close(settings, services, tmp_path):
     done = await asyncio.to_thread(_cli, settings, "billing", "close", "--cycle", this_cycle())
     assert done.returncode == 2 and "CYCLE_NOT_ENDED" in done.stdout
     assert utcnow()  # keep the import used
+
+
+async def test_a_recurring_fee_promotion_priced_into_the_order_reaches_the_bill(
+    api, services, operator_token
+):
+    """The order that put the subscriber on the plan promised a lower fee for this month (a
+    RECURRING campaign in its schedule): the bill shows it and the run charges only that."""
+    sub = await subscribe(services, plan_id="4G-76", balance_fen=20_000)
+    await backdate(sub.id)
+    cycle = prev_cycle()
+    start, _ = cycle_bounds(cycle)
+    await Order.create(
+        subscriber_id=sub.id,
+        kind=OrderKind.PLAN_CHANGE,
+        status=OrderStatus.COMPLETED,
+        idempotency_key=f"plan-{sub.id}",
+        list_price_fen=7_600,
+        final_price_fen=3_800,
+        effective_from=start,
+        details={"plan_id": "4G-76"},
+        pricing={
+            "schedule": [
+                {"month": cycle, "price_fen": 3_800},
+                {"month": "2099-01", "price_fen": 7_600},
+            ]
+        },
+    )
+    run = (await api.as_(operator_token).data(CLOSE, cycle=cycle, msisdn=sub.msisdn))[
+        "billingClose"
+    ]
+    assert run["run"]["billsIssued"] == 1
+    bill = (await api.as_(sub.token).data(BILL, cycle=cycle))["me"]["bill"]
+    items = [(i["kind"], i["name"], i["amountFen"]) for i in bill["items"]]
+    assert items[:2] == [
+        ("MONTHLY_FEE", "套餐月费 4G全国套餐 76元", 7_600),
+        ("DISCOUNT", "月费优惠", -3_800),
+    ]
+    assert bill["totalFen"] == 3_800
+    assert await balance_of(sub.id) == 20_000 - 3_800
