@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -98,12 +100,14 @@ async def recharge_create(
     amount = check_recharge_amount(amount_fen)
     payable = await recharge_price(ctx, amount, channel, subscriber)
     fingerprint = _fingerprint(subscriber.msisdn, amount, channel, method)
-    existing = await repo.by_key(scope, key)
-    if existing is not None:
+    if (existing := await repo.by_key(scope, key)) is not None:
         return _same_request(existing, fingerprint)
     await repo.expire_stale()
-    try:
-        payment = await repo.create(
+    payment, created = await _first_with_key(
+        scope,
+        key,
+        fingerprint,
+        repo.create(
             subscriber=subscriber,
             payer_scope=scope,
             key=key,
@@ -112,17 +116,26 @@ async def recharge_create(
             payable_fen=payable,
             method=method,
             channel=channel,
-        )
-    except IntegrityError:
-        existing = await repo.by_key(scope, key)
-        if existing is None:
-            raise
-        return _same_request(existing, fingerprint)
+        ),
+    )
+    if not created:
+        return payment
     payment.pay_url = await _provider(ctx.services).start(
         str(payment.id), payable, method.value, False
     )
     await Payment.filter(id=payment.id).update(pay_url=payment.pay_url)
     return payment
+
+
+async def _first_with_key(scope: str, key: str, fingerprint: str, create: Awaitable[Any]):
+    """Run `create`; when a concurrent request with the same key won the unique index, answer
+    with the winner's payment instead. Returns (result, created)."""
+    try:
+        return await create, True
+    except IntegrityError:
+        if (existing := await repo.by_key(scope, key)) is None:
+            raise
+        return _same_request(existing, fingerprint), False
 
 
 async def _redeem_card(
@@ -138,15 +151,17 @@ async def _redeem_card(
     if amount_fen is not None:
         check_recharge_amount(amount_fen)
     fingerprint = _fingerprint(subscriber.msisdn, "CARD_PIN", channel, pin_hash)
-    existing = await repo.by_key(scope, key)
-    if existing is not None:
+    if (existing := await repo.by_key(scope, key)) is not None:
         return _same_request(existing, fingerprint)
     if not await ctx.stores.rate_limits.allow(
         "card-pin", ctx.client_ip, CARD_ATTEMPTS_PER_HOUR, 3600
     ):
         raise fail("RATE_LIMITED", "Too many card attempts; try again within the hour.", "cardPin")
-    try:
-        settlement = await repo.redeem_card(
+    settlement, created = await _first_with_key(
+        scope,
+        key,
+        fingerprint,
+        repo.redeem_card(
             subscriber=subscriber,
             pin_hash=pin_hash,
             expected_amount_fen=amount_fen,
@@ -154,12 +169,10 @@ async def _redeem_card(
             key=key,
             fingerprint=fingerprint,
             channel=channel,
-        )
-    except IntegrityError:
-        existing = await repo.by_key(scope, key)
-        if existing is None:
-            raise
-        return _same_request(existing, fingerprint)
+        ),
+    )
+    if not created:
+        return settlement
     await _credited_notice(ctx.services, settlement)
     return settlement.payment
 
