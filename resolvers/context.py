@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from db.stores import Stores
 from domain.hashing import SecretHasher
-from domain.ports import SmsGateway
+from domain.ports import PaymentProvider, SmsGateway
 from domain.sessions import Session
 
 
@@ -35,6 +35,7 @@ class Services:
     stores: Stores
     hasher: SecretHasher
     sms: SmsGateway
+    payments: PaymentProvider | None = None
 
 
 @dataclass

@@ -118,17 +118,22 @@ async def keyset_page(
     return Page(edges, has_next_page=len(rows) > size, has_previous_page=bool(after))
 
 
+def _offset_after(after: str | None) -> int:
+    """The position an offset cursor points past (0 without one)."""
+    if not after:
+        return 0
+    (last,) = decode_cursor(after, "o", 1)
+    if not isinstance(last, int) or last < 0:
+        raise fail("INVALID_CURSOR", "`after` is not a cursor from this list.", "after")
+    return last + 1
+
+
 async def offset_page(
     query: QuerySet[T], first: int | None, after: str | None, order_by: Sequence[str]
 ) -> Page[T]:
     """For lists ranked by something that is not a stable key (search results)."""
     size = page_size(first)
-    start = 0
-    if after:
-        (last,) = decode_cursor(after, "o", 1)
-        if not isinstance(last, int) or last < 0:
-            raise fail("INVALID_CURSOR", "`after` is not a cursor from this list.", "after")
-        start = last + 1
+    start = _offset_after(after)
     rows = await query.order_by(*order_by).offset(start).limit(size + 1) if size else []
     edges = [(encode_cursor("o", [start + i]), row) for i, row in enumerate(rows[:size])]
     return Page(edges, has_next_page=len(rows) > size, has_previous_page=start > 0)
@@ -137,12 +142,7 @@ async def offset_page(
 def page_of(items: Sequence[T], first: int | None, after: str | None) -> Page[T]:
     """The same paging over a list already in memory."""
     size = page_size(first)
-    start = 0
-    if after:
-        (last,) = decode_cursor(after, "o", 1)
-        if not isinstance(last, int) or last < 0:
-            raise fail("INVALID_CURSOR", "`after` is not a cursor from this list.", "after")
-        start = last + 1
+    start = _offset_after(after)
     chunk = list(items[start : start + size])
     edges = [(encode_cursor("o", [start + i]), row) for i, row in enumerate(chunk)]
     return Page(edges, has_next_page=start + size < len(items), has_previous_page=start > 0)

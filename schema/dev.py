@@ -8,7 +8,9 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from resolvers import dev
+from domain.payments import CallbackOutcome
+from resolvers import dev, payments
+from schema.pagination import query
 from schema.permissions import context
 
 
@@ -35,3 +37,40 @@ class DevQuery:
     @strawberry.field(description="Dev/test helpers; never present in production.")
     def dev(self) -> Dev:
         return Dev()
+
+
+CallbackOutcomeEnum = strawberry.enum(CallbackOutcome, name="PaymentCallbackOutcome")
+
+
+@strawberry.type(description="What the webhook answered the simulated provider.")
+class CallbackDelivery:
+    http_status: int
+    result: str | None
+    error: str | None
+
+
+@strawberry.type
+class DevMutations:
+    @strawberry.mutation(
+        description="Pay (or fail) a payment at the simulated cashier: the simulated provider "
+        "delivers its signed callback to the webhook handler."
+    )
+    async def payment_complete(
+        self,
+        info: Info,
+        payment_id: strawberry.ID,
+        outcome: CallbackOutcomeEnum = CallbackOutcome.SUCCESS,
+    ) -> CallbackDelivery:
+        status, body = await query(
+            lambda: payments.dev_payment_complete(context(info), str(payment_id), outcome)
+        )
+        return CallbackDelivery(
+            http_status=status, result=body.get("result"), error=body.get("error")
+        )
+
+
+@strawberry.type
+class DevMutation:
+    @strawberry.field(description="Dev/test helpers; never present in production.")
+    def dev(self) -> DevMutations:
+        return DevMutations()

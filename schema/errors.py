@@ -53,3 +53,12 @@ async def payload(cls: type[P], work: Callable[[], Awaitable[dict[str, Any]]]) -
     except DomainError as error:
         return cls(user_errors=to_user_errors(error))  # type: ignore[call-arg]
     return cls(**fields, user_errors=[])  # type: ignore[call-arg]
+
+
+def client_error(error: DomainError) -> ClientError:
+    """A DomainError raised by a query (bad argument, bad cursor) as a GraphQL error."""
+    problem = error.problems[0]
+    extended = ClientError(problem.message, problem.code)
+    if problem.field:
+        extended.extensions = {**(extended.extensions or {}), "field": problem.field}
+    return extended

@@ -1,7 +1,7 @@
 """Relay connections for any node type: `Connection[Order]` is exposed as `OrderConnection` with
 `edges { cursor node }`, `nodes` and `pageInfo`. Resolvers produce a `resolvers.pagination.Page`
 (keyset or offset); `connection_of` turns it into the GraphQL type, and a bad `first` or `after`
-into a GraphQL error with code BAD_USER_INPUT.
+into a GraphQL error carrying the DomainError's code (INVALID_ARGUMENT, INVALID_CURSOR).
 
     @strawberry.field
     async def orders(self, info, first: int | None = 20, after: str | None = None)
@@ -18,7 +18,7 @@ import strawberry
 
 from domain.errors import DomainError
 from resolvers.pagination import Page
-from schema.errors import ClientError
+from schema.errors import client_error
 
 T = TypeVar("T")
 
@@ -63,5 +63,13 @@ async def connection_of(fetch: Callable[[], Awaitable[Page[Any]]]) -> Connection
     try:
         page = await fetch()
     except DomainError as error:
-        raise ClientError(error.problems[0].message, "BAD_USER_INPUT") from None
+        raise client_error(error) from None
     return to_connection(page)
+
+
+async def query(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a query resolver; a DomainError (bad argument) becomes a GraphQL error with its code."""
+    try:
+        return await work()
+    except DomainError as error:
+        raise client_error(error) from None

@@ -7,23 +7,33 @@ from strawberry.tools import merge_types
 
 from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
+from schema.billing.mutations import BillingMutation
+from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
-from schema.dev import DevQuery
+from schema.dev import DevMutation, DevQuery
 from schema.extensions import extensions
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
+from schema.usage.mutations import UsageMutation
 
-QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery, PromotionQuery)
-MUTATIONS: tuple[type, ...] = (AccountMutation, OrderMutation, PromotionMutation)
+QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery, BillingQuery, PromotionQuery)
+MUTATIONS: tuple[type, ...] = (
+    AccountMutation,
+    OrderMutation,
+    UsageMutation,
+    BillingMutation,
+    PromotionMutation,
+)
 
 
 def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema:
     queries = QUERIES + ((DevQuery,) if include_dev else ())
+    mutations = MUTATIONS + ((DevMutation,) if include_dev else ())
     return strawberry.Schema(
         query=merge_types("Query", queries),
-        mutation=merge_types("Mutation", MUTATIONS),
+        mutation=merge_types("Mutation", mutations),
         extensions=extensions(max_depth),
     )
 

@@ -134,7 +134,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         app.state.services = services
     graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
-    app.router.routes.extend(extra_routes())
+    app.router.routes.extend(extra_routes(settings.is_dev_like))
     app.add_middleware(
         Guard,
         state=app.state,
@@ -144,6 +144,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     return app
 
 
-def extra_routes() -> list[Route | Mount]:
+def extra_routes(include_dev: bool = False) -> list[Route | Mount]:
     """Plain HTTP endpoints beside GraphQL (webhooks, PDF and CSV exports) register here."""
-    return []
+    from server.routes import billing_routes
+
+    return [*billing_routes(include_dev)]

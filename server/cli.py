@@ -1,15 +1,18 @@
-"""`telehall` command line: serve, migrate, seed, export-schema, changes apply, promotions sweep."""
+"""`telehall` command line: serve, migrate, seed, export-schema, changes apply, usage import,
+billing close, promotions sweep."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from server.settings import load_settings
 
@@ -21,8 +24,6 @@ app = typer.Typer(
 console = Console()
 changes = typer.Typer(help="Scheduled plan and combo changes.", no_args_is_help=True)
 app.add_typer(changes, name="changes")
-promotions = typer.Typer(help="Promotions: campaign caps.", no_args_is_help=True)
-app.add_typer(promotions, name="promotions")
 
 
 async def _migrate(url: str) -> None:
@@ -119,39 +120,164 @@ def changes_apply() -> None:
     console.print(f"{applied} change(s) applied")
 
 
-async def _sweep(settings, redis_url: str):
+usage_app = typer.Typer(help="Usage events: rating from mediation files.", no_args_is_help=True)
+billing_app = typer.Typer(help="Billing runs.", no_args_is_help=True)
+app.add_typer(usage_app, name="usage")
+app.add_typer(billing_app, name="billing")
+promotions_app = typer.Typer(help="Promotions: campaign caps.", no_args_is_help=True)
+app.add_typer(promotions_app, name="promotions")
+
+
+@asynccontextmanager
+async def _services():
+    """Database, Redis (embedded when TELEHALL_REDIS_URL is unset) and the ports, for commands
+    that run use cases outside the server."""
     from db.lifecycle import close_database, open_database
-    from domain.calendar import utcnow
-    from resolvers.campaign_caps import sweep
     from server.resources import build_services
 
-    await open_database(settings.resolved_database_url, 2)
-    services = build_services(settings, redis_url)
-    try:
-        return await sweep(services, utcnow())
-    finally:
-        await services.stores.redis.aclose()
-        await close_database()
-
-
-@promotions.command("sweep")
-def promotions_sweep() -> None:
-    """Give back campaign-cap holds left unpaid past 15 minutes (their pending orders become
-    EXPIRED) and finish giving back the units of superseded or cancelled orders. Safe to run
-    often; order placement also expires lapsed holds lazily."""
     settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedded = None
     redis_url = settings.redis_url
-    if not redis_url:  # the embedded Redis of a running `telehall serve`, or a fresh one
+    if not redis_url:
         from server.embedded_redis import EmbeddedRedis
 
         embedded = EmbeddedRedis(settings.data_dir / "redis")
         redis_url = embedded.start()
+    await open_database(settings.resolved_database_url, 4)
+    services = build_services(settings, redis_url)
     try:
-        report = asyncio.run(_sweep(settings, redis_url))
+        yield services
     finally:
-        if embedded:
+        await services.stores.redis.aclose()
+        await close_database()
+        if embedded is not None and embedded.process is not None:
             embedded.stop()
+
+
+async def _import_usage(path: Path, batch: int) -> dict[str, int]:
+    from resolvers.context import RequestContext
+    from resolvers.usage import count_lines, ingest, read_events
+
+    totals = {"rated": 0, "duplicates": 0, "rejected": 0, "charged_fen": 0}
+    problems: list[str] = []
+    async with _services() as services:
+        ctx = RequestContext(services=services, session=None, client_ip="cli")
+        total = count_lines(path)
+        offset = 0
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task(f"rating {path.name}", total=total)
+            chunk: list[dict] = []
+
+            async def flush() -> None:
+                nonlocal offset
+                result = await ingest(ctx, chunk)
+                totals["rated"] += result.rated
+                totals["duplicates"] += result.duplicates
+                totals["rejected"] += result.rejected
+                totals["charged_fen"] += result.charged_fen
+                for p in result.problems:
+                    if len(problems) < 20:
+                        field = p.field or ""
+                        if field.startswith("events."):
+                            _, index, *rest = field.split(".")
+                            field = ".".join([f"line {offset + int(index) + 1}", *rest])
+                        problems.append(f"{p.code} {field}: {p.message}")
+                offset += len(chunk)
+                progress.advance(task, len(chunk))
+                chunk.clear()
+
+            for row in read_events(path):
+                chunk.append(row)
+                if len(chunk) >= batch:
+                    await flush()
+            if chunk:
+                await flush()
+    for line in problems:
+        console.print(f"[yellow]{line}[/]")
+    return totals
+
+
+@usage_app.command("import")
+def usage_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .jsonl file."),
+    batch: int = typer.Option(1000, min=1, max=1000, help="Events per rating call."),
+) -> None:
+    """Rate the usage events of a CSV (header: eventId,msisdn,kind,occurredAt,direction,
+    seconds,count,bytes,amountFen,category,counterparty,serviceName,location) or JSONL file.
+    Idempotent by eventId: importing a file twice rates nothing the second time."""
+    totals = asyncio.run(_import_usage(file, batch))
+    console.print(
+        f"rated {totals['rated']}, duplicates {totals['duplicates']}, "
+        f"rejected {totals['rejected']}, charged ¥{totals['charged_fen'] / 100:.2f}"
+    )
+    if totals["rejected"]:
+        raise typer.Exit(2)
+
+
+async def _close(cycle: str, msisdn: str | None):
+    from domain.billing import check_closable
+    from domain.calendar import utcnow
+    from domain.errors import fail
+    from resolvers.billing import billing_close, check_cycle, count_billable
+    from resolvers.context import RequestContext
+
+    try:
+        check_closable(check_cycle(cycle), utcnow())
+    except ValueError as exc:
+        raise fail("CYCLE_NOT_ENDED", f"{cycle} has not ended yet.", "cycle") from exc
+    async with _services() as services:
+        ctx = RequestContext(services=services, session=None, client_ip="cli")
+        total = 1 if msisdn else await count_billable(cycle)
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            console=console,
+        ) as progress:  # fmt: skip
+            task = progress.add_task(f"billing {cycle}", total=total)
+            return await billing_close(
+                ctx, cycle, msisdn, progress=lambda n: progress.advance(task, n)
+            )
+
+
+@billing_app.command("close")
+def billing_close_command(
+    cycle: str = typer.Option(..., "--cycle", help="The ended cycle to bill, e.g. 2026-10."),
+    msisdn: str = typer.Option(None, help="Only this number."),
+) -> None:
+    """Issue the cycle's bills and charge the monthly fees (safe to re-run)."""
+    from domain.errors import DomainError
+
+    try:
+        run = asyncio.run(_close(cycle, msisdn))
+    except DomainError as error:
+        console.print(f"[red]{error.code}: {error.problems[0].message}[/]")
+        raise typer.Exit(2) from None
+    console.print(
+        f"{run.cycle}: {run.bills_issued} bills issued (¥{run.total_fen / 100:.2f}), "
+        f"{run.already_billed} already billed"
+    )
+
+
+async def _sweep():
+    from domain.calendar import utcnow
+    from resolvers.campaign_caps import sweep
+
+    async with _services() as services:
+        return await sweep(services, utcnow())
+
+
+@promotions_app.command("sweep")
+def promotions_sweep() -> None:
+    """Give back campaign-cap holds left unpaid past 15 minutes (their pending orders become
+    EXPIRED) and finish giving back the units of superseded or cancelled orders. Safe to run
+    often; order placement also expires lapsed holds lazily."""
+    report = asyncio.run(_sweep())
     console.print(
         f"{report.expired} hold(s) expired, {report.orders_expired} order(s) expired, "
         f"{report.late_confirmed} late confirmation(s), {report.released} release(s)"

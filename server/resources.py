@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 from db.lifecycle import close_database, open_database
+from db.payments_sim import SimulatedPaymentProvider
 from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
 from db.stores import Stores
 from domain.hashing import SecretHasher
 from resolvers.context import Services
+from resolvers.payments import receive_callback
 from server.settings import Settings
 
 
 def build_services(settings: Settings, redis_url: str) -> Services:
     redis = connect_redis(redis_url, settings.redis_pool_max)
-    return Services(
+    provider = SimulatedPaymentProvider(settings.payment_secret)
+    services = Services(
         settings=settings,
         stores=Stores.build(redis, settings.redis_prefix, settings.session_idle_seconds),
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         sms=OutboxSmsGateway(),
+        payments=provider,
     )
+
+    async def deliver(body: bytes, headers: dict[str, str]) -> tuple[int, dict]:
+        # The simulated provider calls the same handler as POST /payments/callback.
+        return await receive_callback(services, body, headers)
+
+    provider.deliver = deliver
+    return services
 
 
 async def open_services(settings: Settings) -> Services:

@@ -3,11 +3,17 @@ from tortoise.migrations import operations as ops
 import functools
 from domain.accounts import StaffRole, SubscriberStatus
 from domain.allowances import AllowanceKind
+from domain.billing import BillItemKind
+from domain.catalog import AddOnKind, PackKind, PlanKind, ValidityKind
 from domain.orders import OrderKind, OrderStatus
+from domain.payments import CardStatus, PaymentMethod, PaymentStatus, PaymentTrigger
+from domain.pricing import Channel
+from domain.rating import DataCategory, Direction, UsageKind
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     initial = True
@@ -27,19 +33,88 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Pack',
+            fields=[
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=32)),
+                ('kind', fields.CharEnumField(description='DATA: DATA\nVOICE: VOICE\nSMS: SMS\nVAS: VAS', enum_type=PackKind, max_length=8)),
+                ('name', fields.CharField(max_length=64)),
+                ('description', fields.CharField(default='', max_length=255)),
+                ('amount', fields.IntField(default=0)),
+                ('price_fen', fields.IntField()),
+                ('active', fields.BooleanField(default=True)),
+                ('sort_order', fields.IntField(default=0)),
+            ],
+            options={'table': 'pack', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'A component of the 4G national combo, billed monthly. `amount` is MB for DATA, minutes'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Plan',
             fields=[
                 ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=32)),
-                ('name', fields.CharField(max_length=64)),
+                ('kind', fields.CharEnumField(default=PlanKind.PLAN, description='PLAN: PLAN\nCOMBO: COMBO', enum_type=PlanKind, max_length=8)),
+                ('name', fields.CharField(max_length=128)),
+                ('description', fields.CharField(default='', max_length=255)),
                 ('monthly_fee_fen', fields.IntField()),
                 ('data_mb', fields.IntField(default=0)),
                 ('voice_minutes', fields.IntField(default=0)),
                 ('sms_count', fields.IntField(default=0)),
                 ('requires_5g', fields.BooleanField(default=False)),
+                ('speed_cap_after_mb', fields.IntField(null=True)),
+                ('capped_speed_kbps', fields.IntField(null=True)),
+                ('components', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('listed', fields.BooleanField(default=True)),
                 ('active', fields.BooleanField(default=True)),
                 ('sort_order', fields.IntField(default=0)),
             ],
-            options={'table': 'plan', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'A tariff plan. The fee and allowances are what a month of it includes.'},
+            options={'table': 'plan', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'A tariff plan, or a combo a subscriber composed (kind COMBO, unlisted). The fee and'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RechargeCard',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('serial', fields.CharField(unique=True, max_length=32)),
+                ('pin_hash', fields.CharField(unique=True, max_length=64)),
+                ('face_value_fen', fields.BigIntField()),
+                ('status', fields.CharEnumField(default=CardStatus.ACTIVE, description='ACTIVE: ACTIVE\nUSED: USED\nVOID: VOID', enum_type=CardStatus, max_length=8)),
+                ('valid_until', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('used_by_msisdn', fields.CharField(null=True, max_length=11)),
+            ],
+            options={'table': 'recharge_card', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'A prepaid recharge card (充值卡). Only the SHA-256 of its PIN is stored. Single use.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RoamingDestination',
+            fields=[
+                ('code', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=16)),
+                ('name', fields.CharField(max_length=64)),
+                ('countries', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('active', fields.BooleanField(default=True)),
+                ('sort_order', fields.IntField(default=0)),
+            ],
+            options={'table': 'roaming_destination', 'app': 'telehall', 'pk_attr': 'code', 'table_description': 'A roaming zone (港澳台, 日韩, 欧洲...) and the countries or regions it covers.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AddOn',
+            fields=[
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=32)),
+                ('kind', fields.CharEnumField(description='SEVEN_DAY_DATA: SEVEN_DAY_DATA\nMONTH_END_DATA: MONTH_END_DATA\nHALF_YEAR_DATA: HALF_YEAR_DATA\nDIRECTIONAL_VIDEO: DIRECTIONAL_VIDEO\nROAMING: ROAMING', enum_type=AddOnKind, max_length=24)),
+                ('name', fields.CharField(max_length=64)),
+                ('description', fields.CharField(default='', max_length=255)),
+                ('price_fen', fields.IntField()),
+                ('data_mb', fields.IntField(default=0)),
+                ('voice_minutes', fields.IntField(default=0)),
+                ('sms_count', fields.IntField(default=0)),
+                ('validity_kind', fields.CharEnumField(description='DAYS: DAYS\nMONTH_END: MONTH_END\nMONTHS: MONTHS', enum_type=ValidityKind, max_length=16)),
+                ('validity_length', fields.IntField(default=0)),
+                ('app', fields.CharField(null=True, max_length=32)),
+                ('destination', fields.ForeignKeyField('telehall.RoamingDestination', source_field='destination_id', null=True, db_constraint=True, to_field='code', related_name='add_ons', on_delete=OnDelete.CASCADE)),
+                ('active', fields.BooleanField(default=True)),
+                ('sort_order', fields.IntField(default=0)),
+            ],
+            options={'table': 'add_on', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'A pack bought once that takes effect at once: 7-day, month-end and half-year data packs,'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -87,11 +162,28 @@ class Migration(migrations.Migration):
                 ('source', fields.CharField(max_length=16)),
                 ('source_id', fields.CharField(max_length=64)),
                 ('source_name', fields.CharField(max_length=64)),
+                ('scope', fields.CharField(null=True, max_length=64)),
                 ('valid_from', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('valid_until', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'allowance_bucket', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'What a plan month or a pack grants. Amounts in base units (DATA in KB, VOICE in minutes,'},
+            options={'table': 'allowance_bucket', 'app': 'telehall', 'unique_together': (('subscriber', 'kind', 'source', 'source_id', 'valid_from'),), 'indexes': [Index(fields=['subscriber_id', 'valid_until'])], 'pk_attr': 'id', 'table_description': 'What a plan month or a pack grants. Amounts in base units (DATA in KB, VOICE in minutes,'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AutoRecharge',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('subscriber', fields.OneToOneField('telehall.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name='auto_recharge', on_delete=OnDelete.CASCADE)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('threshold_fen', fields.BigIntField()),
+                ('amount_fen', fields.BigIntField()),
+                ('method', fields.CharEnumField(description='ALIPAY: ALIPAY\nWECHAT: WECHAT\nBANK_CARD: BANK_CARD\nCARD_PIN: CARD_PIN', enum_type=PaymentMethod, max_length=16)),
+                ('in_flight_payment_id', fields.UUIDField(null=True)),
+                ('in_flight_since', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'auto_recharge', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'Auto-recharge settings of one subscriber. `in_flight_payment_id` is set while one top-up'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -106,6 +198,34 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'balance_entry', 'app': 'telehall', 'pk_attr': 'id', 'table_description': "Append-only: every change to a subscriber's balance, with what caused it."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Bill',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('subscriber', fields.ForeignKeyField('telehall.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name='bills', on_delete=OnDelete.CASCADE)),
+                ('cycle', fields.CharField(max_length=7)),
+                ('plan_id', fields.CharField(null=True, max_length=32)),
+                ('plan_name', fields.CharField(null=True, max_length=64)),
+                ('total_fen', fields.BigIntField()),
+                ('balance_after_fen', fields.BigIntField(null=True)),
+                ('issued_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'bill', 'app': 'telehall', 'unique_together': (('subscriber', 'cycle'),), 'pk_attr': 'id', 'table_description': "A subscriber's monthly bill, issued once per cycle by the billing run."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='BillItem',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('bill', fields.ForeignKeyField('telehall.Bill', source_field='bill_id', db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.CASCADE)),
+                ('position', fields.IntField()),
+                ('kind', fields.CharEnumField(description='MONTHLY_FEE: MONTHLY_FEE\nPACK: PACK\nVOICE_OVERAGE: VOICE_OVERAGE\nSMS_OVERAGE: SMS_OVERAGE\nMMS: MMS\nDATA_OVERAGE: DATA_OVERAGE\nWLAN: WLAN\nVALUE_ADDED: VALUE_ADDED\nDISCOUNT: DISCOUNT', enum_type=BillItemKind, max_length=16)),
+                ('name', fields.CharField(max_length=96)),
+                ('amount_fen', fields.BigIntField()),
+            ],
+            options={'table': 'bill_item', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'One line of a bill. A discount line is negative. The lines sum to the bill total.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -125,6 +245,59 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'order', 'app': 'telehall', 'unique_together': (('subscriber', 'idempotency_key'),), 'pk_attr': 'id', 'table_description': 'Every business operation (业务办理) a subscriber does is one order, priced by a quote.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Payment',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('subscriber', fields.ForeignKeyField('telehall.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name='payments', on_delete=OnDelete.CASCADE)),
+                ('msisdn', fields.CharField(max_length=11)),
+                ('payer_scope', fields.CharField(max_length=32)),
+                ('idempotency_key', fields.CharField(max_length=64)),
+                ('fingerprint', fields.CharField(max_length=64)),
+                ('amount_fen', fields.BigIntField()),
+                ('payable_fen', fields.BigIntField()),
+                ('method', fields.CharEnumField(description='ALIPAY: ALIPAY\nWECHAT: WECHAT\nBANK_CARD: BANK_CARD\nCARD_PIN: CARD_PIN', enum_type=PaymentMethod, max_length=16)),
+                ('channel', fields.CharEnumField(description='WEB: WEB\nAPP: APP', enum_type=Channel, max_length=8)),
+                ('trigger', fields.CharEnumField(default=PaymentTrigger.MANUAL, description='MANUAL: MANUAL\nAUTO: AUTO', enum_type=PaymentTrigger, max_length=8)),
+                ('status', fields.CharEnumField(default=PaymentStatus.CREATED, description='CREATED: CREATED\nPAID: PAID\nFAILED: FAILED\nEXPIRED: EXPIRED', enum_type=PaymentStatus, max_length=8)),
+                ('provider_txn_id', fields.CharField(null=True, unique=True, max_length=64)),
+                ('pay_url', fields.CharField(null=True, max_length=255)),
+                ('failure_reason', fields.CharField(null=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('paid_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'payment', 'app': 'telehall', 'unique_together': (('payer_scope', 'idempotency_key'),), 'indexes': [Index(fields=['subscriber_id', 'status', 'paid_at']), Index(fields=['status', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A recharge payment. Anyone may pay for any number: `payer_scope` is who asked (sub:ID,'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UsageRecord',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('event_id', fields.CharField(unique=True, max_length=64)),
+                ('fingerprint', fields.CharField(max_length=32)),
+                ('subscriber', fields.ForeignKeyField('telehall.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name='usage_records', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='VOICE: VOICE\nSMS: SMS\nMMS: MMS\nDATA: DATA\nVALUE_ADDED: VALUE_ADDED\nWLAN: WLAN', enum_type=UsageKind, max_length=12)),
+                ('cycle', fields.CharField(max_length=7)),
+                ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('direction', fields.CharEnumField(default=Direction.OUT, description='OUT: OUT\nIN: IN', enum_type=Direction, max_length=4)),
+                ('seconds', fields.IntField(default=0)),
+                ('count', fields.IntField(default=0)),
+                ('bytes', fields.BigIntField(default=0)),
+                ('category', fields.CharEnumField(null=True, description='VIDEO: VIDEO\nSOCIAL: SOCIAL\nMUSIC: MUSIC\nGAME: GAME\nBROWSING: BROWSING\nSHOPPING: SHOPPING\nNAVIGATION: NAVIGATION\nCLOUD: CLOUD\nOTHER: OTHER', enum_type=DataCategory, max_length=12)),
+                ('counterparty', fields.CharField(null=True, max_length=24)),
+                ('service_name', fields.CharField(null=True, max_length=64)),
+                ('location', fields.CharField(null=True, max_length=32)),
+                ('roaming_zone', fields.CharField(null=True, max_length=16)),
+                ('quantity', fields.BigIntField(default=0)),
+                ('drawn', fields.BigIntField(default=0)),
+                ('overflow', fields.BigIntField(default=0)),
+                ('charge_fen', fields.BigIntField(default=0)),
+                ('draws', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('rated_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'usage_record', 'app': 'telehall', 'indexes': [Index(fields=['subscriber_id', 'occurred_at']), Index(fields=['subscriber_id', 'cycle', 'kind'])], 'pk_attr': 'id', 'table_description': 'A rated detail record (详单). Keeps what was used, its charge and which buckets paid.'},
             bases=['Model'],
         ),
     ]

@@ -2,9 +2,11 @@
 
 MODEL_MODULES = [
     "db.models.accounts",
+    "db.models.billing",
     "db.models.catalog",
     "db.models.ledger",
     "db.models.orders",
+    "db.models.payments",
     "db.models.promotions",
     "db.models.usage",
 ]

@@ -2,8 +2,7 @@
 
 Base units as the buckets keep them: data in KB (MB x 1024), voice in minutes, SMS in messages.
 The bucket is valid from the purchase to the add-on's validity end. Directional and roaming
-add-ons grant ordinary DATA buckets whose `source_id` is the add-on id: rating tells them apart
-through the AddOn row (`kind`, `app`, `destination`).
+add-ons grant buckets with a `scope` (APP:<app>, ROAM:<zone>) that rating honours.
 
 Buying a half-year pack again while one of the same pack is still live tops that bucket up
 (total += the pack's amount, so the new data adds to what remains) and moves its end to six
@@ -24,6 +23,15 @@ from domain.calendar import as_utc
 from domain.catalog import AddOnKind, allowances, validity_end
 
 SOURCE_ADDON = "ADDON"
+
+
+def bucket_scope(add_on: AddOn) -> str | None:
+    """Directional packs pay only for their app, roaming packs only in their zone."""
+    if add_on.kind is AddOnKind.DIRECTIONAL_VIDEO and add_on.app:
+        return f"APP:{add_on.app}"
+    if add_on.kind is AddOnKind.ROAMING and add_on.destination_id:  # type: ignore[attr-defined]
+        return f"ROAM:{add_on.destination_id}"  # type: ignore[attr-defined]
+    return None
 
 
 async def grant_add_on(
@@ -67,6 +75,7 @@ async def grant_add_on(
                 source=SOURCE_ADDON,
                 source_id=add_on.id,
                 source_name=add_on.name,
+                scope=bucket_scope(add_on),
                 valid_from=now,
                 valid_until=valid_until,
                 using_db=conn,

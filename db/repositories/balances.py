@@ -3,6 +3,8 @@ transaction: race-free on PostgreSQL and SQLite alike."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 
@@ -28,6 +30,7 @@ async def debit(
     ref: str | None = None,
     *,
     allow_overdraft: bool = False,
+    at: datetime | None = None,
 ) -> int:
     """Take `amount_fen`; without overdraft, refuse what the balance can't cover."""
     if amount_fen < 0:
@@ -48,6 +51,7 @@ async def debit(
         balance_after_fen=after,
         reason=reason,
         ref=ref,
+        **({"created_at": at} if at else {}),
         using_db=conn,
     )
     return after
@@ -59,7 +63,10 @@ async def credit(
     amount_fen: int,
     reason: str,
     ref: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> int:
+    """Add `amount_fen`; `at` backdates the ledger entry (demo history only)."""
     if amount_fen < 0:
         raise ValueError("credit takes a non-negative amount")
     await (
@@ -74,6 +81,7 @@ async def credit(
         balance_after_fen=after,
         reason=reason,
         ref=ref,
+        **({"created_at": at} if at else {}),
         using_db=conn,
     )
     return after

@@ -7,6 +7,7 @@ from datetime import timedelta
 from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
 from db.seed.promotions import seed_promotions
+from db.seed.usage import DEMO_CARDS, seed_usage
 from domain.accounts import StaffRole, SubscriberStatus
 from domain.calendar import utcnow
 from domain.hashing import SecretHasher
@@ -26,7 +27,11 @@ DEMO_TEXT = """Demo accounts:
   18600000001  ACTIVE     service password Telehall#2026
   18600000002  ACTIVE     on initial password 135790 (change it before logging in)
   18600000003  SUSPENDED  service password Telehall#2026 (in arrears)
-  staff marketing / Marketing#2026 (MARKETING), operator / Operator#2026 (OPERATOR)"""
+  staff marketing / Marketing#2026 (MARKETING), operator / Operator#2026 (OPERATOR)
+  6 months of usage, bills and recharges each; 18600000001 has auto-recharge (below ¥20, ¥50)
+  prepaid recharge cards (CARD_PIN, single use): """ + ", ".join(
+    f"{pin} ¥{face // 100}" for _, pin, face in DEMO_CARDS
+)
 
 
 async def seed_demo(hasher: SecretHasher) -> bool:
@@ -54,4 +59,5 @@ async def seed_demo(hasher: SecretHasher) -> bool:
         )
     for username, password, role in DEMO_STAFF:
         await StaffUser.create(username=username, password_hash=hasher.hash(password), role=role)
+    await seed_usage(now)
     return True

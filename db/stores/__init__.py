@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
 from db.stores.lockouts import LockoutStore
+from db.stores.nonces import NonceStore
 from db.stores.qr_logins import QrLoginStore
 from db.stores.rate_limits import RateLimitStore
 from db.stores.sessions import SessionStore
@@ -24,6 +25,7 @@ class Stores:
     sessions: SessionStore
     qr_logins: QrLoginStore
     rate_limits: RateLimitStore
+    nonces: NonceStore
     campaign_caps: CampaignCapStore
 
     @classmethod
@@ -36,5 +38,6 @@ class Stores:
             sessions=SessionStore(redis, prefix, session_idle_seconds),
             qr_logins=QrLoginStore(redis, prefix),
             rate_limits=RateLimitStore(redis, prefix),
+            nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
         )

@@ -7,10 +7,12 @@ from strawberry.types import Info
 
 from domain.sessions import Scope
 from resolvers.loaders import plans
+from schema.billing.types import SubscriberBillingFields
 from schema.catalog.types import Plan
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
+from schema.usage.types import SubscriberUsageFields
 
 
 @strawberry.type
@@ -20,7 +22,7 @@ class Balance:
 
 
 @strawberry.type(description="The logged-in subscriber (a Subscriber row).")
-class Subscriber(SubscriberOrderFields):
+class Subscriber(SubscriberOrderFields, SubscriberUsageFields, SubscriberBillingFields):
     msisdn: str
     status: SubscriberStatusEnum
     real_name_verified: bool

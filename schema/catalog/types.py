@@ -22,15 +22,15 @@ from schema.permissions import context
 
 
 @strawberry.type(description="What a month of a plan, or one purchase of an add-on, includes.")
-class Allowance:
+class IncludedAllowance:
     kind: AllowanceKindEnum
     amount: int = strawberry.field(description="In `unit`: MB of data, minutes, messages.")
     unit: str = strawberry.field(description="MB, MIN or MSG.")
 
 
-def allowance_list(data_mb: int, voice_minutes: int, sms_count: int) -> list[Allowance]:
+def allowance_list(data_mb: int, voice_minutes: int, sms_count: int) -> list[IncludedAllowance]:
     return [
-        Allowance(kind=a.kind, amount=a.amount, unit=a.unit)
+        IncludedAllowance(kind=a.kind, amount=a.amount, unit=a.unit)
         for a in rules.allowances(data_mb, voice_minutes, sms_count)
     ]
 
@@ -67,7 +67,7 @@ class Plan:
     capped_speed_kbps: int | None
 
     @strawberry.field
-    def allowances(self) -> list[Allowance]:
+    def allowances(self) -> list[IncludedAllowance]:
         return allowance_list(self.data_mb, self.voice_minutes, self.sms_count)  # type: ignore[attr-defined]
 
     @strawberry.field(description="The packs of a combo; empty for a plan.")
@@ -113,7 +113,7 @@ class AddOn:
         return rules.validity_label(self.validity_kind, self.validity_length)
 
     @strawberry.field
-    def allowances(self) -> list[Allowance]:
+    def allowances(self) -> list[IncludedAllowance]:
         return allowance_list(self.data_mb, self.voice_minutes, self.sms_count)  # type: ignore[attr-defined]
 
     @strawberry.field(description="Roaming packs: where they work.")

@@ -13,7 +13,7 @@ from domain.pricing_codec import quote_from_json
 from domain.sessions import Capability
 from resolvers import orders, recommendations
 from resolvers.loaders import add_ons, packs, plans
-from schema.catalog.types import AddOn, Allowance, Pack, Plan, allowance_list
+from schema.catalog.types import AddOn, IncludedAllowance, Pack, Plan, allowance_list
 from schema.enums import ChannelEnum, OrderKindEnum, OrderStatusEnum, PlanKindEnum
 from schema.pagination import Connection, connection_of
 from schema.permissions import context, subscriber_session
@@ -93,7 +93,7 @@ class SuggestedCombo:
     monthly_fee_fen: int
 
     @strawberry.field
-    def allowances(self) -> list[Allowance]:
+    def allowances(self) -> list[IncludedAllowance]:
         return allowance_list(self.data_mb, self.voice_minutes, self.sms_count)  # type: ignore[attr-defined]
 
     @strawberry.field

@@ -2,6 +2,7 @@
 Redis and committed in the database, given back on failure and on supersede, and the race."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -68,6 +69,7 @@ async def test_a_discounted_pack_purchase_keeps_its_snapshot_and_counts(
     assert again["id"] == order["id"]
     assert (await stats(api, marketing_token, c["id"]))["unitsTaken"] == 1
     # per subscriber 1: the next one is quoted, and sold, at the list price
+    freeze(monkeypatch, w.during + timedelta(minutes=1))
     second = (await me.data(BUY, pack="ADD-7D-1G", key=new_key()))["packPurchase"]["order"]
     assert second["chargedFen"] == 1000
     assert second["pricing"]["rejected"] == [{"campaignId": c["id"], "reason": "CAP_REACHED"}]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from db.models.usage import AllowanceBucket
+from db.models.usage import UsageRecord
 from domain.calendar import SHANGHAI
 from tests.api.order_helpers import freeze
 from tests.conftest import subscribe
@@ -14,12 +14,13 @@ NOW = datetime(2026, 11, 22, 10, tzinfo=SHANGHAI)
 
 
 async def _used(subscriber_id: int, month: int, data_mb: int, voice: int, sms: int) -> None:
-    start = datetime(2026, month, 1, tzinfo=SHANGHAI)
-    end = datetime(2026, month + 1, 1, tzinfo=SHANGHAI)
+    """Rated detail records of that month (what recommendations read)."""
+    at = datetime(2026, month, 10, tzinfo=SHANGHAI)
     for kind, used in (("DATA", data_mb * 1024), ("VOICE", voice), ("SMS", sms)):
-        await AllowanceBucket.create(
-            subscriber_id=subscriber_id, kind=kind, total=max(used, 1), used=used, source="PLAN",
-            source_id="4G-396", source_name="4G全国套餐 396元", valid_from=start, valid_until=end,
+        await UsageRecord.create(
+            event_id=f"rec-{subscriber_id}-{month}-{kind}", fingerprint="x",
+            subscriber_id=subscriber_id, kind=kind, cycle=f"2026-{month:02d}", occurred_at=at,
+            quantity=used,
         )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('telehall', '0002_auto_20261122_0419')]
+    dependencies = [('telehall', '0001_initial')]
 
     initial = False
 

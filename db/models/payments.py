@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from domain.payments import CardStatus, PaymentMethod, PaymentStatus, PaymentTrigger
+from domain.pricing import Channel
+
+
+class Payment(Model):
+    """A recharge payment. Anyone may pay for any number: `payer_scope` is who asked (sub:ID,
+    staff:ID or anon) and scopes the idempotency key. `amount_fen` is credited to the balance,
+    `payable_fen` is what the payer is charged (promotions may lower it)."""
+
+    id = fields.UUIDField(primary_key=True)
+    subscriber = fields.ForeignKeyField("telehall.Subscriber", related_name="payments")
+    msisdn = fields.CharField(max_length=11)
+    payer_scope = fields.CharField(max_length=32)
+    idempotency_key = fields.CharField(max_length=64)
+    fingerprint = fields.CharField(max_length=64)
+    amount_fen = fields.BigIntField()
+    payable_fen = fields.BigIntField()
+    method = fields.CharEnumField(PaymentMethod, max_length=16)
+    channel = fields.CharEnumField(Channel, max_length=8)
+    trigger = fields.CharEnumField(PaymentTrigger, max_length=8, default=PaymentTrigger.MANUAL)
+    status = fields.CharEnumField(PaymentStatus, max_length=8, default=PaymentStatus.CREATED)
+    provider_txn_id = fields.CharField(max_length=64, null=True, unique=True)
+    pay_url = fields.CharField(max_length=255, null=True)
+    failure_reason = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    paid_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "payment"
+        unique_together = (("payer_scope", "idempotency_key"),)
+        indexes = (("subscriber_id", "status", "paid_at"), ("status", "created_at"))
+
+
+class RechargeCard(Model):
+    """A prepaid recharge card (充值卡). Only the SHA-256 of its PIN is stored. Single use."""
+
+    id = fields.IntField(primary_key=True)
+    serial = fields.CharField(max_length=32, unique=True)
+    pin_hash = fields.CharField(max_length=64, unique=True)
+    face_value_fen = fields.BigIntField()
+    status = fields.CharEnumField(CardStatus, max_length=8, default=CardStatus.ACTIVE)
+    valid_until = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    used_by_msisdn = fields.CharField(max_length=11, null=True)
+
+    class Meta:
+        table = "recharge_card"
+
+
+class AutoRecharge(Model):
+    """Auto-recharge settings of one subscriber. `in_flight_payment_id` is set while one top-up
+    is under way (a guarded update takes it), so two never run at once."""
+
+    id = fields.IntField(primary_key=True)
+    subscriber = fields.OneToOneField("telehall.Subscriber", related_name="auto_recharge")
+    enabled = fields.BooleanField(default=True)
+    threshold_fen = fields.BigIntField()
+    amount_fen = fields.BigIntField()
+    method = fields.CharEnumField(PaymentMethod, max_length=16)
+    in_flight_payment_id = fields.UUIDField(null=True)
+    in_flight_since = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "auto_recharge"

@@ -1,0 +1,173 @@
+"""Plain HTTP beside GraphQL: the payment provider's webhook, the e-bill PDF, the recharge CSV and
+(dev/test only) the simulated provider's cashier page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html import escape
+from urllib.parse import parse_qs
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from domain.calendar import local
+from domain.errors import DomainError
+from domain.money import yuan
+from domain.payments import CallbackOutcome
+from domain.sessions import Capability, Session
+from resolvers import billing, payments
+from resolvers.context import Services
+from server.bill_pdf import render_bill_pdf
+
+log = structlog.get_logger("telehall.routes")
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": code, "message": message}, status)
+
+
+async def _subscriber_session(request: Request) -> Session | JSONResponse:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _error(401, "UNAUTHENTICATED", "Send Authorization: Bearer <token>.")
+    session = await _services(request).stores.sessions.resolve(token)
+    if session is None:
+        return _error(401, "UNAUTHENTICATED", "Your session has expired or was revoked.")
+    if not session.is_subscriber or not session.may(Capability.READ_BASIC):
+        return _error(403, "FORBIDDEN", "This needs a subscriber session.")
+    return session
+
+
+async def payment_callback(request: Request) -> JSONResponse:
+    try:
+        body = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        status, answer = await payments.receive_callback(_services(request), body, headers)
+    except Exception:  # never a 500 to the provider: it would retry forever
+        log.exception("payment callback failed")
+        return _error(503, "UNAVAILABLE", "Try again later.")
+    return JSONResponse(answer, status)
+
+
+def _never_500(handler):
+    """Unexpected failures answer 503 with a reason, never a bare 500."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Exception:
+            log.exception("route failed", path=request.url.path)
+            return _error(503, "UNAVAILABLE", "Try again later.")
+
+    return guarded
+
+
+@_never_500
+async def bill_pdf(request: Request) -> Response:
+    session = await _subscriber_session(request)
+    if isinstance(session, JSONResponse):
+        return session
+    cycle = request.path_params["cycle"]
+    try:
+        subscriber, bill = await billing.issued_bill_for_pdf(session.subject_id, cycle)
+    except DomainError as error:
+        status = 400 if error.code == "INVALID_CYCLE" else 404
+        return _error(status, error.code, error.problems[0].message)
+    pdf = render_bill_pdf(subscriber.msisdn, subscriber.real_name, bill)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="bill-{bill.cycle}.pdf"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+METHOD_NAMES = {
+    "ALIPAY": "支付宝",
+    "WECHAT": "微信支付",
+    "BANK_CARD": "银行卡",
+    "CARD_PIN": "充值卡",
+}
+
+
+@_never_500
+async def recharges_csv(request: Request) -> Response:
+    session = await _subscriber_session(request)
+    if isinstance(session, JSONResponse):
+        return session
+    rows = await payments.all_recharges(session.subject_id)
+    out = io.StringIO()
+    out.write("\ufeff")  # a BOM so spreadsheet programs read the Chinese headers as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(
+        ["充值时间", "充值金额(元)", "实付金额(元)", "支付方式", "渠道", "方式", "交易流水号"]
+    )
+    for p in rows:
+        writer.writerow(
+            [
+                local(p.paid_at).strftime("%Y-%m-%d %H:%M:%S") if p.paid_at else "",
+                yuan(p.amount_fen).replace("¥", ""),
+                yuan(p.payable_fen).replace("¥", ""),
+                METHOD_NAMES.get(str(p.method), str(p.method)),
+                str(p.channel),
+                "自动充值" if str(p.trigger) == "AUTO" else "手动充值",
+                p.provider_txn_id or "",
+            ]
+        )
+    return Response(
+        out.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": 'attachment; filename="recharges.csv"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+@_never_500
+async def sim_cashier(request: Request) -> Response:
+    """Dev/test: the simulated provider's cashier page for a payment."""
+    payment = await payments.payment_by_id(request.path_params["payment_id"])
+    if payment is None:
+        return _error(404, "UNKNOWN_PAYMENT", "No such payment.")
+    if request.method == "POST":
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        outcome = (
+            CallbackOutcome.FAILED if form.get("outcome") == ["FAILED"] else CallbackOutcome.SUCCESS
+        )
+        status, answer = await _services(request).payments.complete(str(payment.id), outcome)  # type: ignore[union-attr]
+        return HTMLResponse(
+            f"<p>模拟支付回调：HTTP {status}</p><pre>{escape(json.dumps(answer))}</pre>"
+            '<p><a href="">返回</a></p>'
+        )
+    return HTMLResponse(
+        f"""<!doctype html><meta charset="utf-8"><title>模拟收银台</title>
+<h1>模拟收银台（Telehall 开发环境）</h1>
+<p>充值号码 {escape(payment.msisdn)}，充值 {yuan(payment.amount_fen)}，
+应付 {yuan(payment.payable_fen)}，状态 {escape(str(payment.status))}</p>
+<form method="post"><button name="outcome" value="SUCCESS">支付成功</button>
+<button name="outcome" value="FAILED">支付失败</button></form>"""
+    )
+
+
+def billing_routes(include_dev: bool) -> list[Route]:
+    routes = [
+        Route("/payments/callback", payment_callback, methods=["POST"]),
+        Route("/bills/{cycle}.pdf", bill_pdf, methods=["GET"]),
+        Route("/recharges.csv", recharges_csv, methods=["GET"]),
+    ]
+    if include_dev:
+        routes.append(Route("/payments/sim/{payment_id}", sim_cashier, methods=["GET", "POST"]))
+    return routes

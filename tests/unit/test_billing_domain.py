@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.billing import (
+    BillItemKind,
+    BillStatus,
+    PackCharge,
+    bill_total,
+    compose_bill,
+    cycle_status,
+    previous_cycles,
+)
+from domain.rating import UsageKind
+
+packs = st.lists(
+    st.builds(
+        PackCharge,
+        name=st.text(min_size=1, max_size=10),
+        final_price_fen=st.integers(0, 100_000),
+        discount_fen=st.integers(0, 10_000),
+    ),
+    max_size=4,
+)
+usage = st.dictionaries(st.sampled_from(list(UsageKind)), st.integers(0, 1_000_000))
+vas = st.dictionaries(st.text(min_size=1, max_size=8), st.integers(0, 10_000), max_size=3)
+
+
+@given(fee=st.integers(0, 100_000), packs=packs, usage=usage, vas=vas, plan=st.booleans())
+def test_bill_total_is_the_sum_of_items_and_what_was_paid(fee, packs, usage, vas, plan):
+    usage.pop(UsageKind.VALUE_ADDED, None)
+    lines = compose_bill(
+        plan_name="P" if plan else None,
+        monthly_fee_fen=fee,
+        packs=packs,
+        usage_fen=usage,
+        value_added_fen=vas,
+    )
+    total = bill_total(lines)
+    assert total == sum(line.amount_fen for line in lines)
+    paid = (fee if plan else 0) + sum(p.final_price_fen for p in packs)
+    assert total == paid + sum(usage.values()) + sum(vas.values())
+    discounts = [line for line in lines if line.kind is BillItemKind.DISCOUNT]
+    assert all(line.amount_fen < 0 for line in discounts)
+    fixed = (BillItemKind.MONTHLY_FEE, BillItemKind.PACK)
+    assert all(line.amount_fen != 0 for line in lines if line.kind not in fixed)
+
+
+def test_cycle_status_pending_on_days_one_and_two():
+    second = datetime(2026, 11, 1, 20, tzinfo=UTC)  # 2 Nov 04:00 Shanghai
+    assert cycle_status("2026-10", second, issued=False) is BillStatus.PENDING
+    assert cycle_status("2026-10", second, issued=True) is BillStatus.ISSUED
+    assert cycle_status("2026-11", second, issued=False) is BillStatus.OPEN
+    assert previous_cycles(second, 3) == ["2026-10", "2026-09", "2026-08"]
+    assert previous_cycles(second, 2, include_current=True) == ["2026-11", "2026-10"]
