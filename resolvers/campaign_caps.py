@@ -12,8 +12,14 @@
   one they accepted, and never give a discount past its cap).
 - Orders paid at once (packPurchase) and scheduled changes (bundleOrder, planChange: the
   commitment is made when ordered) confirm right after their commit. Orders that wait for a
-  payment (recharge, flash sales) keep the hold, confirm when paid, and the sweeper EXPIREs the
-  hold (and marks a PENDING_PAYMENT order EXPIRED) after 15 minutes.
+  payment (flash sales) keep the hold, confirm when paid, and the sweeper EXPIREs the hold (and
+  marks a PENDING_PAYMENT order EXPIRED) after 15 minutes.
+- Recharges (`rechargeCreate`, auto-recharge) hold under `payment:<id>` for the payment's life
+  (30 minutes) with HELD redemptions (`payment_held`); the provider's success callback confirms
+  (`payment_paid`: the stats count it), a failure gives back (`payment_closed`), and an unpaid
+  one lapses through the sweeper. A recharge whose hold is refused is priced once more (the
+  discount that ran out now says CAP_REACHED) rather than refused: the payer sees the payable
+  amount at the cashier before paying (`hold_or_reprice`).
 - A scheduled change superseded (or cancelled) before it takes effect gives its units back:
   its redemptions leave the committed counts in the superseding transaction (RELEASING), then
   `release` runs the RELEASE script (CONFIRMED -> RELEASED) and marks them RELEASED.
@@ -26,7 +32,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -38,8 +44,9 @@ from db.models.promotions import CampaignRedemption
 from db.repositories import promotions as repo
 from db.stores.reservations import Take
 from domain.calendar import as_utc
-from domain.errors import fail
+from domain.errors import DomainError, fail
 from domain.orders import OrderStatus
+from domain.payments import PAYMENT_TTL_SECONDS
 from domain.pricing import Quote
 from domain.promotions.caps import HOLD, CapTake, takes_for
 from domain.promotions.model import Caps
@@ -48,6 +55,7 @@ from resolvers import promotion_index
 from resolvers.context import Services
 
 LAZY_SWEEP_EVERY = timedelta(seconds=30)
+PAYMENT_HOLD = timedelta(seconds=PAYMENT_TTL_SECONDS)
 CLOSED_WITHOUT_EFFECT = (
     OrderStatus.SUPERSEDED,
     OrderStatus.CANCELLED,
@@ -65,9 +73,19 @@ def reservation_id(order_id: UUID | str) -> str:
     return f"order:{order_id}"
 
 
-def order_of(rid: str) -> str | None:
+def payment_ref(payment_id: UUID | str) -> str:
+    return f"payment:{payment_id}"
+
+
+def ref_of(rid: str) -> tuple[str, str | None]:
+    """("order" | "payment", id) of a reservation id (a `:late` suffix is ignored)."""
     kind, _, rest = rid.partition(":")
-    return rest.split(":", 1)[0] if kind == "order" and rest else None
+    return kind, (rest.split(":", 1)[0] or None)
+
+
+def order_of(rid: str) -> str | None:
+    kind, ident = ref_of(rid)
+    return ident if kind == "order" else None
 
 
 async def caps_of(services: Services, ids: Sequence[str], now: datetime) -> dict[str, Caps]:
@@ -92,7 +110,12 @@ def _store_takes(takes: Sequence[CapTake], caps: dict[str, Caps]) -> list[Take]:
 
 
 async def hold(
-    services: Services, rid: str, subscriber_id: int, quote: Quote, now: datetime
+    services: Services,
+    rid: str,
+    subscriber_id: int,
+    quote: Quote,
+    now: datetime,
+    hold_for: timedelta = HOLD,
 ) -> str | None:
     """Reserve what an order on `quote` takes; None when it takes nothing capped."""
     takes = takes_for(quote)
@@ -102,7 +125,7 @@ async def hold(
     caps = await caps_of(services, [t.campaign_id for t in takes], now)
     store = services.stores.campaign_caps
     now_ms = ms(now)
-    hold_ms = int(HOLD.total_seconds() * 1000)
+    hold_ms = int(hold_for.total_seconds() * 1000)
     refused = await store.reserve(
         rid, str(subscriber_id), _store_takes(takes, caps), now_ms, now_ms + hold_ms
     )
@@ -144,6 +167,26 @@ async def _retake_late(
     await CampaignRedemption.filter(reservation_id=rid).update(reservation_id=late)
 
 
+async def hold_or_reprice(
+    services: Services,
+    rid: str,
+    subscriber_id: int,
+    quote: Quote,
+    now: datetime,
+    reprice: Callable[[], Awaitable[Quote]],
+    hold_for: timedelta = HOLD,
+) -> tuple[Quote, str | None]:
+    """`hold`, and when a cap ran out since `quote` was made, price once more (the campaign is
+    then rejected CAP_REACHED) and hold that; CAP_REACHED only if that is refused too."""
+    try:
+        return quote, await hold(services, rid, subscriber_id, quote, now, hold_for)
+    except DomainError as error:
+        if error.code != "CAP_REACHED":
+            raise
+    quote = await reprice()
+    return quote, await hold(services, rid, subscriber_id, quote, now, hold_for)
+
+
 async def cancel(services: Services, rid: str | None, now: datetime) -> None:
     if rid is not None:
         await services.stores.campaign_caps.settle(rid, "CANCEL", ms(now))
@@ -155,6 +198,50 @@ async def release(services: Services, rids: Sequence[str]) -> None:
     for rid in rids:
         await store.release(rid)
     await repo.mark_released(rids)
+
+
+# --- recharge payments ----------------------------------------------------------------------
+
+
+async def payment_held(
+    payment_id: UUID | str, subscriber_id: int, quote: Quote, rid: str | None
+) -> None:
+    """After the payment row is created: what it will take, HELD until it is paid."""
+    if not quote.applied:
+        return
+    async with in_transaction() as conn:
+        await repo.record_redemptions(
+            conn, payment_ref(payment_id), None, subscriber_id, quote, rid, state=repo.HELD
+        )
+
+
+async def payment_paid(
+    services: Services, payment_id: UUID | str, subscriber_id: int, now: datetime
+) -> None:
+    """After the success callback credited the balance: the redemptions count, the hold is
+    confirmed (re-taken without caps if it lapsed: the payer paid the discounted amount)."""
+    async with in_transaction() as conn:
+        rows = await repo.confirm_held(conn, payment_ref(payment_id))
+    rid = next((r.reservation_id for r in rows if r.reservation_id), None)
+    if rid is None:
+        return
+    store = services.stores.campaign_caps
+    if await store.settle(rid, "CONFIRM", ms(now)) == "CONFIRMED":
+        await store.keep_confirmed(rid)
+        return
+    takes = [
+        CapTake(r.campaign_id, r.units, r.discount_fen)  # type: ignore[attr-defined]
+        for r in rows
+        if r.reservation_id == rid
+    ]
+    await _retake_late(services, rid, subscriber_id, takes, now)
+
+
+async def payment_closed(services: Services, payment_id: UUID | str, now: datetime) -> None:
+    """The payment failed: give its hold back."""
+    ref = payment_ref(payment_id)
+    await cancel(services, ref, now)
+    await repo.return_held(ref)
 
 
 # --- sweeping -------------------------------------------------------------------------------
@@ -176,6 +263,10 @@ async def expire_due(services: Services, now: datetime, limit: int = 500) -> Swe
         if await store.settle(rid, "EXPIRE", now_ms) != "RETURNED":
             continue
         expired += 1
+        kind, ident = ref_of(rid)
+        if kind == "payment" and ident is not None:
+            late += await _payment_lapsed(services, rid, now)
+            continue
         order_id = order_of(rid)
         order = await Order.get_or_none(id=order_id) if order_id else None
         if order is None:
@@ -191,6 +282,18 @@ async def expire_due(services: Services, now: datetime, limit: int = 500) -> Swe
             await _retake_late(services, rid, order.subscriber_id, takes, now)  # type: ignore[attr-defined]
             late += 1
     return SweepReport(expired=expired, orders_expired=orders_expired, late_confirmed=late)
+
+
+async def _payment_lapsed(services: Services, rid: str, now: datetime) -> int:
+    """A recharge hold lapsed: unpaid, its redemptions are RETURNED; already paid (the process
+    died before confirming), its units are re-taken."""
+    confirmed = await CampaignRedemption.filter(reservation_id=rid, state=repo.CONFIRMED)
+    if confirmed:
+        takes = [CapTake(r.campaign_id, r.units, r.discount_fen) for r in confirmed]  # type: ignore[attr-defined]
+        await _retake_late(services, rid, confirmed[0].subscriber_id, takes, now)
+        return 1
+    await CampaignRedemption.filter(reservation_id=rid, state=repo.HELD).update(state=repo.RETURNED)
+    return 0
 
 
 async def sweep(services: Services, now: datetime, limit: int = 500) -> SweepReport:

@@ -222,9 +222,13 @@ async def _create_order(
         effective_from=effective_from,
         using_db=conn,
     )
-    capped = quote.campaign_units
     await promo_repo.record_redemptions(
-        conn, order.id, subscriber_id, quote, details.get("cap_reservation"), capped
+        conn,
+        campaign_caps.reservation_id(order.id),
+        order.id,
+        subscriber_id,
+        quote,
+        details.get("cap_reservation"),
     )
     return order
 

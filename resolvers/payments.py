@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -34,10 +34,12 @@ from domain.payments import (
     normalize_card_pin,
     verify_callback,
 )
-from domain.pricing import Channel
+from domain.pricing import Channel, Quote
 from domain.usage import RECHARGE_MONTHS, retention_start
+from resolvers import campaign_caps
 from resolvers.context import RequestContext, Services
 from resolvers.pagination import Page, keyset_page
+from resolvers.pricing import price_recharge
 
 CARD_ATTEMPTS_PER_HOUR = 10
 
@@ -52,9 +54,45 @@ def payer_scope(ctx: RequestContext) -> str:
 async def recharge_price(
     ctx: RequestContext, amount_fen: int, channel: Channel, subscriber: Subscriber
 ) -> int:
-    """What the payer is charged for `amount_fen` of balance. The promotions engine (e.g. 10 %
-    off app recharges) plugs in here; until then the payable amount is the face amount."""
-    return amount_fen
+    """What the payer is charged for `amount_fen` of balance: the promotions engine's price of a
+    one-line RECHARGE cart for the number recharged (e.g. 10 % off in the app)."""
+    return (await price_recharge(ctx, amount_fen, channel, subscriber)).final_price_fen
+
+
+async def _priced_payment(
+    ctx: RequestContext,
+    subscriber: Subscriber,
+    amount: int,
+    channel: Channel,
+    payment_id: uuid.UUID,
+    create: Callable[[int], Awaitable[tuple[Payment, bool]]],
+) -> tuple[Payment, bool]:
+    """Price the recharge, hold its campaign caps for the payment's life, create the payment
+    (`create(payable)` -> (payment, created)); the hold goes back if nothing was created."""
+    now = utcnow()
+
+    async def reprice() -> Quote:
+        return await price_recharge(ctx, amount, channel, subscriber, now=now)
+
+    quote, rid = await campaign_caps.hold_or_reprice(
+        ctx.services,
+        campaign_caps.payment_ref(payment_id),
+        subscriber.id,
+        await reprice(),
+        now,
+        reprice,
+        campaign_caps.PAYMENT_HOLD,
+    )
+    try:
+        payment, created = await create(quote.final_price_fen)
+    except BaseException:
+        await campaign_caps.cancel(ctx.services, rid, now)
+        raise
+    if not created:
+        await campaign_caps.cancel(ctx.services, rid, now)
+        return payment, False
+    await campaign_caps.payment_held(payment_id, subscriber.id, quote, rid)
+    return payment, True
 
 
 def _fingerprint(*parts: object) -> str:
@@ -98,30 +136,35 @@ async def recharge_create(
     if method is PaymentMethod.CARD_PIN:
         return await _redeem_card(ctx, subscriber, amount_fen, channel, key, scope, card_pin)
     amount = check_recharge_amount(amount_fen)
-    payable = await recharge_price(ctx, amount, channel, subscriber)
     fingerprint = _fingerprint(subscriber.msisdn, amount, channel, method)
     if (existing := await repo.by_key(scope, key)) is not None:
         return _same_request(existing, fingerprint)
     await repo.expire_stale()
-    payment, created = await _first_with_key(
-        scope,
-        key,
-        fingerprint,
-        repo.create(
-            subscriber=subscriber,
-            payer_scope=scope,
-            key=key,
-            fingerprint=fingerprint,
-            amount_fen=amount,
-            payable_fen=payable,
-            method=method,
-            channel=channel,
-        ),
-    )
+    payment_id = uuid.uuid4()
+
+    async def create(payable: int) -> tuple[Payment, bool]:
+        return await _first_with_key(
+            scope,
+            key,
+            fingerprint,
+            repo.create(
+                subscriber=subscriber,
+                payer_scope=scope,
+                key=key,
+                fingerprint=fingerprint,
+                amount_fen=amount,
+                payable_fen=payable,
+                method=method,
+                channel=channel,
+                payment_id=payment_id,
+            ),
+        )
+
+    payment, created = await _priced_payment(ctx, subscriber, amount, channel, payment_id, create)
     if not created:
         return payment
     payment.pay_url = await _provider(ctx.services).start(
-        str(payment.id), payable, method.value, False
+        str(payment.id), payment.payable_fen, method.value, False
     )
     await Payment.filter(id=payment.id).update(pay_url=payment.pay_url)
     return payment
@@ -231,7 +274,7 @@ async def receive_callback(
         if payment.method is PaymentMethod.CARD_PIN:
             raise CallbackRejected(409, "NOT_PROVIDER_PAYMENT", "Card payments have no callback.")
         if callback.outcome is CallbackOutcome.FAILED:
-            return await _failed(payment, callback.provider_txn_id)
+            return await _failed(services, payment, callback.provider_txn_id)
         return await _paid(services, payment, callback.provider_txn_id)
     except CallbackRejected as rejected:
         return rejected.status, {"ok": False, "error": rejected.code, "message": rejected.message}
@@ -256,12 +299,14 @@ async def _paid(services: Services, payment: Payment, txn: str) -> tuple[int, di
         ) from exc
     if not settlement.credited:
         return _already(settlement.payment, txn)
+    await campaign_caps.payment_paid(services, payment.id, payment.subscriber_id, utcnow())  # type: ignore[attr-defined]
     await _credited_notice(services, settlement)
     return 200, {"ok": True, "result": "CREDITED", "paymentId": str(payment.id)}
 
 
-async def _failed(payment: Payment, txn: str) -> tuple[int, dict]:
+async def _failed(services: Services, payment: Payment, txn: str) -> tuple[int, dict]:
     if payment.status in repo.SETTLEABLE and await repo.settle_failed(str(payment.id), "PROVIDER"):
+        await campaign_caps.payment_closed(services, payment.id, utcnow())
         return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": str(payment.id)}
     fresh = await repo.by_id(str(payment.id))
     assert fresh is not None
@@ -337,24 +382,34 @@ async def maybe_auto_recharge(
         await repo.release_in_flight(payment_id)
         return None
     amount = settings.amount_fen
-    payment = await repo.create(
-        subscriber=subscriber,
-        payer_scope="auto",
-        key=f"auto:{payment_id}",
-        fingerprint=_fingerprint("auto", payment_id),
-        amount_fen=amount,
-        payable_fen=await recharge_price(ctx, amount, Channel.APP, subscriber),
-        method=settings.method,
-        channel=Channel.APP,
-        trigger=PaymentTrigger.AUTO,
-        payment_id=payment_id,
-    )
+
+    async def create(payable: int) -> tuple[Payment, bool]:
+        payment = await repo.create(
+            subscriber=subscriber,
+            payer_scope="auto",
+            key=f"auto:{payment_id}",
+            fingerprint=_fingerprint("auto", payment_id),
+            amount_fen=amount,
+            payable_fen=payable,
+            method=settings.method,
+            channel=Channel.APP,
+            trigger=PaymentTrigger.AUTO,
+            payment_id=payment_id,
+        )
+        return payment, True
+
+    try:
+        payment, _ = await _priced_payment(ctx, subscriber, amount, Channel.APP, payment_id, create)
+    except BaseException:
+        await repo.release_in_flight(payment_id)
+        raise
     try:
         url = await _provider(ctx.services).start(
             str(payment.id), payment.payable_fen, settings.method.value, True
         )
     except Exception:
         await repo.settle_failed(str(payment.id), "PROVIDER_UNAVAILABLE")
+        await campaign_caps.payment_closed(ctx.services, payment.id, utcnow())
         raise
     await Payment.filter(id=payment.id).update(pay_url=url)
     return await Payment.get(id=payment.id)

@@ -97,9 +97,8 @@ async def price_recharge(
     *,
     now: datetime | None = None,
 ) -> Quote:
-    """The hook for billing's `recharge_price`: a one-line RECHARGE cart of `amount_fen` of
-    balance; `quote.final_price_fen` is what the payer is charged (e.g. 10 % off in the app).
-    A quote with capped campaigns must reserve them with `campaign_caps.hold` when the payment
-    is created (see README, "Promotions")."""
+    """A one-line RECHARGE cart of `amount_fen` of balance for the number recharged;
+    `quote.final_price_fen` is what the payer is charged (e.g. 10 % off in the app). Recharges
+    hold the quote's caps with the payment (`resolvers.payments._priced_payment`)."""
     now = now or utcnow()
     return await price(ctx, recharge_cart(amount_fen), now, channel, subscriber=subscriber, now=now)

@@ -75,16 +75,19 @@ class CampaignStats(Model):
 
 
 class CampaignRedemption(Model):
-    """What one order took from one campaign. CONFIRMED rows count in `CampaignStats`. RELEASING
-    rows were taken out of the stats (the order was superseded or cancelled before it took
-    effect) and still have their Redis counters to give back, RELEASED rows are done."""
+    """What one order (or recharge payment) took from one campaign, named by `ref` (order:ID or
+    payment:ID). HELD rows wait for a payment and do not count. CONFIRMED rows count in
+    `CampaignStats`. RETURNED rows were never paid. RELEASING rows were taken out of the stats
+    (the order was superseded or cancelled before it took effect) and still have their Redis
+    counters to give back, RELEASED rows are done."""
 
     id = fields.BigIntField(primary_key=True)
+    ref = fields.CharField(max_length=80, db_index=True)
     campaign = fields.ForeignKeyField(
         "telehall.Campaign", related_name="redemptions", on_delete=fields.CASCADE
     )
     order = fields.ForeignKeyField(
-        "telehall.Order", related_name="redemptions", on_delete=fields.CASCADE
+        "telehall.Order", related_name="redemptions", null=True, on_delete=fields.CASCADE
     )
     subscriber_id = fields.IntField(db_index=True)
     reservation_id = fields.CharField(max_length=80, null=True)  # Redis cap reservation
@@ -97,7 +100,7 @@ class CampaignRedemption(Model):
 
     class Meta:
         table = "campaign_redemption"
-        unique_together = (("order", "campaign"),)
+        unique_together = (("ref", "campaign"),)
 
 
 class CampaignAudit(Model):

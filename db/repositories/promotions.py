@@ -33,7 +33,8 @@ from domain.promotions.codec import (
     festival_to_dict,
 )
 
-CONFIRMED, RELEASING, RELEASED = "CONFIRMED", "RELEASING", "RELEASED"
+HELD, CONFIRMED, RETURNED = "HELD", "CONFIRMED", "RETURNED"
+RELEASING, RELEASED = "RELEASING", "RELEASED"
 FESTIVAL, CAMPAIGN = "FESTIVAL", "CAMPAIGN"
 
 
@@ -310,17 +311,20 @@ async def unknown_targets(targets: promo.Targets) -> tuple[list[str], list[str]]
 
 async def record_redemptions(
     conn: BaseDBAsyncClient,
-    order_id: object,
+    ref: str,
+    order_id: object | None,
     subscriber_id: int,
     quote: Quote,
     reservation_id: str | None,
-    capped: Iterable[str] = (),
+    state: str = CONFIRMED,
 ) -> None:
-    """Inside the order's transaction: one redemption per applied campaign, and its stats."""
-    capped = set(capped)
+    """One redemption per campaign the quote applied; CONFIRMED ones move the stats at once
+    (inside the order's transaction), HELD ones when their payment arrives (`confirm_held`)."""
+    capped = set(quote.campaign_units)
     revenue = quote.final_price_fen
     for applied in quote.applied:
         await CampaignRedemption.create(
+            ref=ref,
             campaign_id=applied.campaign_id,
             order_id=order_id,
             subscriber_id=subscriber_id,
@@ -328,10 +332,40 @@ async def record_redemptions(
             units=applied.units,
             discount_fen=applied.spend_fen,
             revenue_fen=revenue,
-            state=CONFIRMED,
+            state=state,
             using_db=conn,
         )
-        await _move_stats(conn, applied.campaign_id, 1, applied.units, applied.spend_fen, revenue)
+        if state == CONFIRMED:
+            await _move_stats(
+                conn, applied.campaign_id, 1, applied.units, applied.spend_fen, revenue
+            )
+
+
+async def confirm_held(conn: BaseDBAsyncClient, ref: str) -> list[CampaignRedemption]:
+    """Paid: the HELD (or, paid late, RETURNED) redemptions of `ref` count from now on."""
+    confirmed = []
+    for row in await CampaignRedemption.filter(ref=ref, state__in=[HELD, RETURNED]).using_db(conn):
+        moved = (
+            await CampaignRedemption.filter(id=row.id, state__in=[HELD, RETURNED])
+            .using_db(conn)
+            .update(state=CONFIRMED)
+        )
+        if moved:
+            await _move_stats(
+                conn,
+                row.campaign_id,
+                1,
+                row.units,
+                row.discount_fen,
+                row.revenue_fen,  # type: ignore[attr-defined]
+            )
+            confirmed.append(row)
+    return confirmed
+
+
+async def return_held(ref: str) -> int:
+    """Never paid: HELD redemptions of `ref` are RETURNED (they never counted)."""
+    return await CampaignRedemption.filter(ref=ref, state=HELD).update(state=RETURNED)
 
 
 async def _move_stats(

@@ -57,7 +57,9 @@ async def _order(sub_id: int, status: OrderStatus, quote, order_id, rid=None) ->
             using_db=conn,
         )
         if status is not OrderStatus.PENDING_PAYMENT:
-            await repo.record_redemptions(conn, order_id, sub_id, quote, rid, quote.campaign_units)
+            await repo.record_redemptions(
+                conn, campaign_caps.reservation_id(order_id), order_id, sub_id, quote, rid
+            )
     return order
 
 
@@ -183,3 +185,25 @@ async def test_price_recharge_is_the_billing_hook(services, ctx):
     web = await price_recharge(ctx, 10_000, Channel.WEB, sub, now=during_517)
     assert web.final_price_fen == 10_000
     assert [(r.campaign_id, r.reason) for r in web.rejected] == [("517-RECHARGE-APP", "CHANNEL")]
+
+
+async def test_an_unpaid_recharge_lapses_and_a_late_payment_still_counts(services):
+    w, c, sub, quote = await _setup(services, units_total=5)
+    payment_id = uuid4()
+    rid = campaign_caps.payment_ref(payment_id)
+    assert (
+        await campaign_caps.hold(services, rid, sub.id, quote, w.during, campaign_caps.PAYMENT_HOLD)
+        == rid
+    )
+    await campaign_caps.payment_held(payment_id, sub.id, quote, rid)
+    still = await campaign_caps.sweep(services, w.during + timedelta(minutes=29))
+    assert still.expired == 0 and await taken(services, c.id) == 1
+    lapsed = await campaign_caps.sweep(services, w.during + timedelta(minutes=30))
+    assert lapsed.expired == 1 and await taken(services, c.id) == 0
+    assert (await CampaignRedemption.get(ref=rid)).state == "RETURNED"
+    # the provider's success arrives after all: the payer paid the discounted amount
+    await campaign_caps.payment_paid(services, payment_id, sub.id, w.during + timedelta(minutes=40))
+    assert await taken(services, c.id) == 1
+    redemption = await CampaignRedemption.get(ref=rid)
+    assert (redemption.state, redemption.reservation_id) == ("CONFIRMED", f"{rid}:late")
+    assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 1

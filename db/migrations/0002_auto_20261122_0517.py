@@ -69,8 +69,9 @@ class Migration(migrations.Migration):
             name='CampaignRedemption',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ref', fields.CharField(db_index=True, max_length=80)),
                 ('campaign', fields.ForeignKeyField('telehall.Campaign', source_field='campaign_id', db_constraint=True, to_field='id', related_name='redemptions', on_delete=OnDelete.CASCADE)),
-                ('order', fields.ForeignKeyField('telehall.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='redemptions', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('telehall.Order', source_field='order_id', null=True, db_constraint=True, to_field='id', related_name='redemptions', on_delete=OnDelete.CASCADE)),
                 ('subscriber_id', fields.IntField(db_index=True)),
                 ('reservation_id', fields.CharField(null=True, max_length=80)),
                 ('units', fields.IntField()),
@@ -80,7 +81,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'campaign_redemption', 'app': 'telehall', 'unique_together': (('order', 'campaign'),), 'pk_attr': 'id', 'table_description': 'What one order took from one campaign. CONFIRMED rows count in `CampaignStats`. RELEASING'},
+            options={'table': 'campaign_redemption', 'app': 'telehall', 'unique_together': (('ref', 'campaign'),), 'pk_attr': 'id', 'table_description': 'What one order (or recharge payment) took from one campaign, named by `ref` (order:ID or'},
             bases=['Model'],
         ),
         ops.CreateModel(
