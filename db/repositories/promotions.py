@@ -393,10 +393,11 @@ async def release_orders(conn: BaseDBAsyncClient, order_ids: Sequence[object]) -
     )
     reservations: set[str] = set()
     for row in rows:
+        # nothing to give back in Redis without a reservation: released at once
         moved = (
             await CampaignRedemption.filter(id=row.id, state=CONFIRMED)
             .using_db(conn)
-            .update(state=RELEASING)
+            .update(state=RELEASING if row.reservation_id else RELEASED)
         )
         if not moved:
             continue

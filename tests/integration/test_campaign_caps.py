@@ -69,7 +69,8 @@ async def _setup(services, **caps):
     sub = await subscribe(services)
     profile = SubscriberProfile(str(sub.id))
     quote = evaluate(recharge_cart(10_000), profile, Channel.APP, w.during, [c])
-    assert quote.final_price_fen == 9_500 and quote.campaign_units == (c.id,)
+    assert quote.final_price_fen == 9_500
+    assert quote.campaign_units == ((c.id,) if c.caps.any else ())
     return w, c, sub, quote
 
 
@@ -207,3 +208,14 @@ async def test_an_unpaid_recharge_lapses_and_a_late_payment_still_counts(service
     redemption = await CampaignRedemption.get(ref=rid)
     assert (redemption.state, redemption.reservation_id) == ("CONFIRMED", f"{rid}:late")
     assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 1
+
+
+async def test_an_uncapped_campaign_on_a_superseded_order_leaves_the_stats_at_once(services):
+    _, c, sub, quote = await _setup(services)  # no caps: nothing in Redis
+    order_id = uuid4()
+    await _order(sub.id, OrderStatus.SCHEDULED, quote, order_id)
+    assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 1
+    async with in_transaction() as conn:
+        assert await repo.release_orders(conn, [order_id]) == []
+    assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 0
+    assert (await CampaignRedemption.get(order_id=order_id)).state == "RELEASED"
