@@ -459,7 +459,7 @@ async def pack_purchase(
             now,
         )
         await balances.debit(conn, subscriber.id, charge, "PACK_PURCHASE", str(order.id))
-        buckets = await grant_add_on(conn, subscriber.id, add_on, now)
+        buckets = await grant_add_on(conn, subscriber.id, add_on, now, order.id)
         order.details = {
             **details,
             "bucket_ids": [b.id for b in buckets],

@@ -19,6 +19,8 @@ class AllowanceBucket(Model):
     source = fields.CharField(max_length=16)  # PLAN, PACK, ADDON, GIFT
     source_id = fields.CharField(max_length=64)
     source_name = fields.CharField(max_length=64)
+    # What granted it, once per kind: PLAN:<cycle> or ORDER:<order id>; a replay cannot grant twice.
+    grant = fields.CharField(max_length=64, null=True)
     scope = fields.CharField(max_length=64, null=True)  # APP:<app> or ROAM:<zone>, else any use
     valid_from = fields.DatetimeField()
     valid_until = fields.DatetimeField()
@@ -26,7 +28,7 @@ class AllowanceBucket(Model):
 
     class Meta:
         table = "allowance_bucket"
-        unique_together = (("subscriber", "kind", "source", "source_id", "valid_from"),)
+        unique_together = (("subscriber", "kind", "grant"),)
         indexes = (("subscriber_id", "valid_until"),)
 
 

@@ -35,7 +35,7 @@ def bucket_scope(add_on: AddOn) -> str | None:
 
 
 async def grant_add_on(
-    conn: BaseDBAsyncClient, subscriber_id: int, add_on: AddOn, now: datetime
+    conn: BaseDBAsyncClient, subscriber_id: int, add_on: AddOn, now: datetime, order_id: object
 ) -> list[AllowanceBucket]:
     now = as_utc(now)  # SQLite compares instants as text: always store and query in UTC
     valid_until = validity_end(add_on.validity_kind, add_on.validity_length, now)
@@ -76,6 +76,7 @@ async def grant_add_on(
                 source_id=add_on.id,
                 source_name=add_on.name,
                 scope=bucket_scope(add_on),
+                grant=f"ORDER:{order_id}",
                 valid_from=now,
                 valid_until=valid_until,
                 using_db=conn,

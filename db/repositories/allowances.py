@@ -64,6 +64,7 @@ async def ensure_plan_buckets(subscriber: Subscriber, cycle: str) -> None:
                 source_name=plan.name,
                 valid_from=start,
                 valid_until=end,
+                grant=f"PLAN:{cycle}",
             )
 
 

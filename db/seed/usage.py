@@ -173,7 +173,9 @@ async def _pack(subscriber: Subscriber, cycle: str, rng: random.Random) -> None:
         idempotency_key=f"demo-pack-{cycle}",
         list_price_fen=1_000,
         final_price_fen=800,
-        pricing={"list_price_fen": 1_000, "final_price_fen": 800, "discount_fen": 200},
+        pricing={
+            "lines": [{"name": "月末流量包 1GB", "list_price_fen": 1_000, "final_price_fen": 800}]
+        },
         details={"name": "月末流量包 1GB", "fingerprint": f"demo-pack-{cycle}"},
         effective_from=at,
         created_at=at,
@@ -187,6 +189,7 @@ async def _pack(subscriber: Subscriber, cycle: str, rng: random.Random) -> None:
         source_name="月末流量包 1GB",
         valid_from=at,
         valid_until=end,
+        grant=f"ORDER:{order.id}",
     )
     async with in_transaction() as conn:
         await balances.debit(

@@ -36,3 +36,23 @@ async def test_directional_and_roaming_packs_pay_only_for_their_use(api, service
         "scope": "APP:爱奇艺",
     }
     assert bars["港澳台 1天流量包"] == {**bars["港澳台 1天流量包"], "used": 5, "scope": "ROAM:HMT"}
+
+
+async def test_the_same_pack_twice_in_one_instant_grants_twice(api, services, monkeypatch):
+    """Two orders of one add-on at the same microsecond are two grants, not a collision."""
+    from datetime import UTC, datetime
+
+    from tests.api.order_helpers import freeze
+
+    sub = await subscribe(services, plan_id="4G-76", balance_fen=50_000)
+    freeze(monkeypatch, datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+    me = api.as_(sub.token)
+    for key in ("twice-1", "twice-2"):
+        out = (await me.data(PACK_PURCHASE, pack="ADD-7D-1G", key=key))["packPurchase"]
+        assert out["userErrors"] == [] and out["order"]["status"] == "COMPLETED"
+    bars = [
+        b
+        for b in (await me.data(ALLOWANCES))["me"]["allowances"]
+        if b["sourceName"] == "7天流量包 1GB"
+    ]
+    assert len(bars) == 2
