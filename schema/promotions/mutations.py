@@ -57,33 +57,25 @@ class PromotionMutation:
 
     @strawberry.mutation(description="MARKETING: stop a SCHEDULED or ACTIVE campaign for now.")
     async def campaign_pause(self, info: Info, id: strawberry.ID) -> CampaignPayload:
-        session = staff_session(info, StaffRole.MARKETING)
-
-        async def work():
-            found = await promotions.campaign_pause(context(info), session, str(id))
-            return {"campaign": Campaign(view=found)}
-
-        return await promotion_payload(CampaignPayload, work)
+        return await _transition(info, promotions.campaign_pause, id)
 
     @strawberry.mutation(description="MARKETING: resume a PAUSED campaign.")
     async def campaign_resume(self, info: Info, id: strawberry.ID) -> CampaignPayload:
-        session = staff_session(info, StaffRole.MARKETING)
-
-        async def work():
-            found = await promotions.campaign_resume(context(info), session, str(id))
-            return {"campaign": Campaign(view=found)}
-
-        return await promotion_payload(CampaignPayload, work)
+        return await _transition(info, promotions.campaign_resume, id)
 
     @strawberry.mutation(
         description="MARKETING: end a campaign now. New orders no longer get it; orders already "
         "placed keep their benefit (including later months of a recurring discount)."
     )
     async def campaign_end(self, info: Info, id: strawberry.ID) -> CampaignPayload:
-        session = staff_session(info, StaffRole.MARKETING)
+        return await _transition(info, promotions.campaign_end, id)
 
-        async def work():
-            found = await promotions.campaign_end(context(info), session, str(id))
-            return {"campaign": Campaign(view=found)}
 
-        return await promotion_payload(CampaignPayload, work)
+async def _transition(info: Info, action, campaign_id: strawberry.ID) -> CampaignPayload:
+    """Pause, resume or end: MARKETING only, the campaign back or userErrors."""
+    session = staff_session(info, StaffRole.MARKETING)
+
+    async def work():
+        return {"campaign": Campaign(view=await action(context(info), session, str(campaign_id)))}
+
+    return await promotion_payload(CampaignPayload, work)
