@@ -47,7 +47,7 @@ from domain.promotions.summary import benefit_summary
 from domain.sessions import Session
 from resolvers import promotion_index
 from resolvers.context import RequestContext
-from resolvers.loaders import loader
+from resolvers.loaders import by_id, loader
 from resolvers.orders import _add_on_for_purchase, _combo, _plan_for_change, add_on_cart, plan_cart
 from resolvers.pagination import Page, keyset_page
 from resolvers.pricing import price_with, recharge_cart
@@ -174,17 +174,8 @@ async def festivals_page(first: int | None, after: str | None) -> Page[FestivalV
 
 
 async def festival_by_id(ctx: RequestContext, festival_id: str) -> FestivalView | None:
-    found = await loader(ctx, "festival", _festival_batch).load(festival_id)
+    found = await loader(ctx, "festival", lambda: by_id(FestivalRow)).load(festival_id)
     return festival_view(found, utcnow()) if found is not None else None
-
-
-def _festival_batch():
-    async def load(keys: Sequence[str]) -> list[FestivalRow | None]:
-        rows = await FestivalRow.filter(id__in=list(set(keys)))
-        found = {row.id: row for row in rows}
-        return [found.get(key) for key in keys]
-
-    return load
 
 
 # --- campaigns ------------------------------------------------------------------------------
