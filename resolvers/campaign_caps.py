@@ -320,3 +320,9 @@ async def lazy_sweep(services: Services, now: datetime) -> None:
         return
     _last_sweep[prefix] = now
     await expire_due(services, now, limit=100)
+
+
+async def restore_counters(services: Services) -> bool:
+    """At start-up: if Redis came up empty, rebuild the cap counters from PostgreSQL, so a
+    restart never lets a cap or a per-subscriber limit be taken again."""
+    return await services.stores.campaign_caps.restore(await repo.committed_takes())

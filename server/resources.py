@@ -8,6 +8,7 @@ from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
 from db.stores import Stores
 from domain.hashing import SecretHasher
+from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
 from resolvers.payments import receive_callback
 from server.settings import Settings
@@ -36,7 +37,9 @@ async def open_services(settings: Settings) -> Services:
     if not settings.redis_url:
         raise RuntimeError("TELEHALL_REDIS_URL is unset: start the server with `telehall serve`")
     await open_database(settings.resolved_database_url, settings.db_pool_max)
-    return build_services(settings, settings.redis_url)
+    services = build_services(settings, settings.redis_url)
+    await restore_counters(services)
+    return services
 
 
 async def close_services(services: Services) -> None:

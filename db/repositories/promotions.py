@@ -13,6 +13,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
+from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
 from db.models.catalog import AddOn, Pack, Plan
@@ -442,3 +443,18 @@ async def confirmed_on_closed_orders(statuses: Sequence[str], limit: int) -> lis
 
 async def redemptions_of(order_id: object) -> list[CampaignRedemption]:
     return await CampaignRedemption.filter(order_id=order_id)
+
+
+async def committed_takes() -> list[tuple[str, int, int, int]]:
+    """(campaign id, subscriber id, units, discount fen) that Redis must count: CONFIRMED
+    redemptions, and RELEASING ones whose counters are still to be given back."""
+    rows = (
+        await CampaignRedemption.filter(state__in=[CONFIRMED, RELEASING])
+        .annotate(units_sum=Sum("units"), fen_sum=Sum("discount_fen"))
+        .group_by("campaign_id", "subscriber_id")
+        .values("campaign_id", "subscriber_id", "units_sum", "fen_sum")
+    )
+    return [
+        (r["campaign_id"], r["subscriber_id"], int(r["units_sum"] or 0), int(r["fen_sum"] or 0))
+        for r in rows
+    ]

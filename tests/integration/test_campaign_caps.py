@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from db.models.orders import Order
 from db.models.promotions import CampaignRedemption, CampaignStats
 from db.repositories import promotions as repo
+from domain.errors import DomainError
 from domain.orders import OrderKind, OrderStatus
 from domain.pricing import Channel, OfferingKind, SubscriberProfile
 from domain.pricing_codec import quote_to_json
@@ -219,3 +220,26 @@ async def test_an_uncapped_campaign_on_a_superseded_order_leaves_the_stats_at_on
         assert await repo.release_orders(conn, [order_id]) == []
     assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 0
     assert (await CampaignRedemption.get(order_id=order_id)).state == "RELEASED"
+
+
+async def test_counters_lost_with_redis_are_restored_from_postgres(services):
+    w, c, sub, quote = await _setup(services, units_total=2, per_subscriber=1)
+    order_id = uuid4()
+    rid = await campaign_caps.hold(
+        services, campaign_caps.reservation_id(order_id), sub.id, quote, w.during
+    )
+    await _order(sub.id, OrderStatus.COMPLETED, quote, order_id, rid)
+    await campaign_caps.confirm(services, rid, sub.id, quote, w.during)
+    store = services.stores.campaign_caps
+    # Redis loses its data: the counters and the restore marker are gone
+    lost = [*store.counter_keys(c.id, str(sub.id)), store.key("campaign", "restored")]
+    await services.stores.redis.delete(*lost)
+    assert await store.taken(c.id, str(sub.id)) == (0, 0, 0)
+    assert await campaign_caps.restore_counters(services) is True
+    assert await store.taken(c.id, str(sub.id)) == (1, 1, 500)
+    # the subscriber's limit of 1 holds again after the restart
+    again = campaign_caps.reservation_id(uuid4())
+    with pytest.raises(DomainError) as refused:
+        await campaign_caps.hold(services, again, sub.id, quote, w.during)
+    assert refused.value.code == "CAP_REACHED"
+    assert await campaign_caps.restore_counters(services) is False  # once per Redis dataset
