@@ -227,14 +227,18 @@ def raised(benefit: Benefit) -> st.SearchStrategy[Benefit]:
 @given(any_scenario, st.data())
 def test_raising_a_benefit_never_raises_a_price(s, data):
     # Budgets are all-or-nothing by design (no partial discounts), so a bigger benefit can
-    # exhaust one; that case is pinned by unit tests. Everything else must be monotone.
+    # exhaust one; that case is pinned by unit tests. The raised campaign is one that applies:
+    # a campaign that starts to apply (its term was over, it gave nothing) takes its priority
+    # place and may displace a campaign it does not combine with; that rule is pinned by
+    # test_stacking.test_a_campaign_that_starts_to_apply_takes_its_priority_place.
     uncapped = [replace(c, caps=replace(c.caps, budget_fen=None)) for c in s.campaigns]
-    pricing = [i for i, c in enumerate(uncapped) if c.benefit.changes_price]
+    before = evaluate(s.cart, s.profile, s.channel, AT, uncapped, s.usage, s.effective_from)
+    applying = {a.campaign_id for a in before.applied}
+    pricing = [i for i, c in enumerate(uncapped) if c.benefit.changes_price and c.id in applying]
     assume(pricing)
     i = data.draw(st.sampled_from(pricing))
     bigger = list(uncapped)
     bigger[i] = replace(uncapped[i], benefit=data.draw(raised(uncapped[i].benefit)))
-    before = evaluate(s.cart, s.profile, s.channel, AT, uncapped, s.usage, s.effective_from)
     after = evaluate(s.cart, s.profile, s.channel, AT, bigger, s.usage, s.effective_from)
     assert after.final_price_fen <= before.final_price_fen
     for now, then in zip(after.schedule, before.schedule, strict=True):

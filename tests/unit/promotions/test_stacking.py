@@ -7,7 +7,18 @@ import pytest
 from domain.promotions.model import Benefit, StackingRule, Targets
 from domain.promotions.stacking import can_follow, combine
 
-from .builders import K, applied_ids, campaign, pack, plan, price, reasons, recharge
+from .builders import (
+    DURING,
+    K,
+    applied_ids,
+    campaign,
+    pack,
+    plan,
+    price,
+    reasons,
+    recharge,
+    shanghai,
+)
 
 EX, ST, SA = StackingRule.EXCLUSIVE, StackingRule.STACKABLE, StackingRule.STOP_AFTER
 
@@ -122,3 +133,18 @@ def test_equal_priorities_apply_in_campaign_id_order():
     b = campaign("b", Benefit.fixed_price(200), rule=EX)
     assert applied_ids(price([plan()], [b, a])) == ["a"]
     assert price([plan()], [b, a]).final_price_fen == 100
+
+
+def test_a_campaign_that_starts_to_apply_takes_its_priority_place():
+    """Priority is marketing's decision: a free trial whose term was over gives nothing and
+    blocks nobody; pushed into the future it applies first and displaces the recurring discount
+    that does not combine with it, even for months the trial does not cover."""
+    recurring = campaign("r", Benefit.recurring(amount_fen=1_000, months=3), combines_with=("x",))
+    ended = campaign("t", Benefit.free_trial(DURING), priority=5, starts_at=shanghai(2026, 5, 15))
+    before = price([plan()], [recurring, ended], effective_from=DURING)
+    assert applied_ids(before) == ["r"] and reasons(before) == {"t": "OUTSIDE_WINDOW"}
+    trial = campaign("t", Benefit.free_trial(shanghai(2026, 5, 20)), priority=5)
+    after = price([plan()], [recurring, trial], effective_from=DURING)
+    assert applied_ids(after) == ["t"] and reasons(after) == {"r": "NOT_COMBINABLE"}
+    assert [m.price_fen for m in after.schedule[:3]] == [0, 39_800, 39_800]
+    assert [m.price_fen for m in before.schedule[:3]] == [38_800, 38_800, 38_800]
