@@ -19,7 +19,7 @@ from db.models.orders import Order
 from db.repositories import balances, business_orders, catalog, plan_changes
 from db.repositories import promotions as promo_repo
 from db.repositories.allowance_grants import grant_add_on
-from db.repositories.orders import place_once
+from db.repositories.orders import place_once, previous_order
 from domain.accounts import SubscriberStatus
 from domain.bundles import BundleSelection, Combo, bundle_cart, compose
 from domain.calendar import local, utcnow
@@ -255,7 +255,7 @@ async def _place_priced(
             ctx.services, campaign_caps.reservation_id(order_id), subscriber_id, quote, now
         )
     except DomainError:
-        found = await business_orders.previous_order(subscriber_id, key, fingerprint)
+        found = await previous_order(subscriber_id, key, fingerprint)
         if found is not None:
             return found, False
         raise
@@ -362,7 +362,7 @@ async def bundle_order(
 ) -> Order:
     now = utcnow()
     fingerprint = selection.fingerprint()
-    if (found := await business_orders.previous_order(subscriber_id, key, fingerprint)) is not None:
+    if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
         return found
     subscriber = await _transactor(subscriber_id, now)
     _check_may_transact(subscriber)
@@ -398,7 +398,7 @@ async def plan_change(
 ) -> Order:
     now = utcnow()
     fingerprint = f"PLAN_CHANGE:{(plan_id or '').strip()}"
-    if (found := await business_orders.previous_order(subscriber_id, key, fingerprint)) is not None:
+    if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
         return found
     subscriber = await _transactor(subscriber_id, now)
     _check_may_transact(subscriber)
@@ -424,7 +424,7 @@ async def pack_purchase(
 ) -> Order:
     now = utcnow()
     fingerprint = f"PACK_PURCHASE:{(pack_id or '').strip()}"
-    if (found := await business_orders.previous_order(subscriber_id, key, fingerprint)) is not None:
+    if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
         return found
     subscriber = await _transactor(subscriber_id, now)
     _check_may_transact(subscriber)

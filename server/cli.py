@@ -14,6 +14,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from domain.money import yuan
 from server.settings import load_settings
 
 app = typer.Typer(
@@ -32,17 +33,35 @@ async def _migrate(url: str) -> None:
     await apply_migrations(url)
 
 
-async def _seed(url: str) -> bool:
+@asynccontextmanager
+async def _database(connections: int = 2):
+    """The configured database, for commands that run outside the server."""
     from db.lifecycle import close_database, open_database
+
+    await open_database(load_settings().resolved_database_url, connections)
+    try:
+        yield
+    finally:
+        await close_database()
+
+
+def _redis_url(settings) -> tuple[str, object | None]:
+    """TELEHALL_REDIS_URL, or an embedded redis-server under the data dir (returned to stop)."""
+    if settings.redis_url:
+        return settings.redis_url, None
+    from server.embedded_redis import EmbeddedRedis
+
+    embedded = EmbeddedRedis(settings.data_dir / "redis")
+    return embedded.start(), embedded
+
+
+async def _seed() -> bool:
     from db.seed.demo import seed_demo
     from domain.hashing import SecretHasher
 
     settings = load_settings()
-    await open_database(url, 2)
-    try:
+    async with _database():
         return await seed_demo(SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib))
-    finally:
-        await close_database()
 
 
 @app.command()
@@ -59,8 +78,7 @@ def seed() -> None:
     """Seed the catalog and, on first run, the demo accounts."""
     from db.seed.demo import DEMO_TEXT
 
-    settings = load_settings()
-    if asyncio.run(_seed(settings.resolved_database_url)):
+    if asyncio.run(_seed()):
         typer.echo(DEMO_TEXT)
     else:
         console.print("demo data already present")
@@ -77,13 +95,11 @@ def serve(
     if setup:
         migrate()
         seed()
-    embedded = None
-    if not settings.redis_url:
-        from server.embedded_redis import EmbeddedRedis
-
-        embedded = EmbeddedRedis(settings.data_dir / "redis")
-        os.environ["TELEHALL_REDIS_URL"] = embedded.start()
-        console.print(f"embedded Redis at {os.environ['TELEHALL_REDIS_URL']}")
+    redis_url, embedded = _redis_url(settings)
+    if embedded is not None:
+        # workers read their settings from the environment
+        os.environ["TELEHALL_REDIS_URL"] = redis_url
+        console.print(f"embedded Redis at {redis_url}")
     console.print(f"GraphQL at http://{settings.host}:{settings.port}/graphql")
     try:
         uvicorn.run(
@@ -95,28 +111,23 @@ def serve(
             proxy_headers=True,
         )
     finally:
-        if embedded:
+        if embedded is not None:
             embedded.stop()
 
 
-async def _apply_changes(url: str) -> int:
-    from db.lifecycle import close_database, open_database
+async def _apply_changes() -> int:
     from db.repositories.plan_changes import apply_due_changes
     from domain.calendar import utcnow
 
-    await open_database(url, 2)
-    try:
+    async with _database():
         return await apply_due_changes(utcnow())
-    finally:
-        await close_database()
 
 
 @changes.command("apply")
 def changes_apply() -> None:
     """Switch every subscriber whose scheduled plan or combo change is due (safe to run often;
     the hall also applies a due change lazily whenever it reads that subscriber's plan)."""
-    settings = load_settings()
-    applied = asyncio.run(_apply_changes(settings.resolved_database_url))
+    applied = asyncio.run(_apply_changes())
     console.print(f"{applied} change(s) applied")
 
 
@@ -132,26 +143,20 @@ app.add_typer(promotions_app, name="promotions")
 async def _services():
     """Database, Redis (embedded when TELEHALL_REDIS_URL is unset) and the ports, for commands
     that run use cases outside the server."""
-    from db.lifecycle import close_database, open_database
     from server.resources import build_services
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    embedded = None
-    redis_url = settings.redis_url
-    if not redis_url:
-        from server.embedded_redis import EmbeddedRedis
-
-        embedded = EmbeddedRedis(settings.data_dir / "redis")
-        redis_url = embedded.start()
-    await open_database(settings.resolved_database_url, 4)
-    services = build_services(settings, redis_url)
+    redis_url, embedded = _redis_url(settings)
     try:
-        yield services
+        async with _database(4):
+            services = build_services(settings, redis_url)
+            try:
+                yield services
+            finally:
+                await services.stores.redis.aclose()
     finally:
-        await services.stores.redis.aclose()
-        await close_database()
-        if embedded is not None and embedded.process is not None:
+        if embedded is not None:
             embedded.stop()
 
 
@@ -210,12 +215,13 @@ def usage_import(
     batch: int = typer.Option(1000, min=1, max=1000, help="Events per rating call."),
 ) -> None:
     """Rate the usage events of a CSV (header: eventId,msisdn,kind,occurredAt,direction,
-    seconds,count,bytes,amountFen,category,counterparty,serviceName,location) or JSONL file.
+    seconds,count,bytes,amountFen,category,counterparty,serviceName,location,roamingZone) or
+    JSONL file.
     Idempotent by eventId: importing a file twice rates nothing the second time."""
     totals = asyncio.run(_import_usage(file, batch))
     console.print(
         f"rated {totals['rated']}, duplicates {totals['duplicates']}, "
-        f"rejected {totals['rejected']}, charged ¥{totals['charged_fen'] / 100:.2f}"
+        f"rejected {totals['rejected']}, charged {yuan(totals['charged_fen'])}"
     )
     if totals["rejected"]:
         raise typer.Exit(2)
@@ -259,7 +265,7 @@ def billing_close_command(
         console.print(f"[red]{error.code}: {error.problems[0].message}[/]")
         raise typer.Exit(2) from None
     console.print(
-        f"{run.cycle}: {run.bills_issued} bills issued (¥{run.total_fen / 100:.2f}), "
+        f"{run.cycle}: {run.bills_issued} bills issued ({yuan(run.total_fen)}), "
         f"{run.already_billed} already billed"
     )
 

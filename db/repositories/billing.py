@@ -22,6 +22,7 @@ from db.models.orders import Order
 from db.models.usage import UsageRecord
 from db.repositories import balances
 from db.repositories.allowances import plan_of_cycle
+from db.repositories.business_orders import lock_subscriber
 from db.repositories.rating import suspend_if_over_limit
 from domain.accounts import SubscriberStatus
 from domain.billing import BillLine, PackCharge, check_closable, compose_bill, scheduled_fee
@@ -142,9 +143,7 @@ async def issue_bill(
     issued_at = at or utcnow()
     try:
         async with in_transaction() as conn:
-            locked = (
-                await Subscriber.filter(id=subscriber.id).select_for_update().using_db(conn).first()
-            )
+            locked = await lock_subscriber(conn, subscriber.id)
             assert locked is not None
             if await Bill.filter(subscriber_id=locked.id, cycle=cycle).using_db(conn).exists():
                 return None

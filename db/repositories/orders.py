@@ -22,8 +22,10 @@ def check_key(key: str) -> str:
     return key
 
 
-async def _existing(subscriber_id: int, key: str, fingerprint: str) -> Order | None:
-    order = await Order.get_or_none(subscriber_id=subscriber_id, idempotency_key=key)
+async def previous_order(subscriber_id: int, key: str, fingerprint: str) -> Order | None:
+    """The order this idempotency key already produced: the same request gets it back before
+    anything is checked again; a different request under the same key is refused."""
+    order = await Order.get_or_none(subscriber_id=subscriber_id, idempotency_key=check_key(key))
     if order is not None and order.details.get("fingerprint") != fingerprint:
         raise fail(
             "IDEMPOTENCY_KEY_REUSED",
@@ -45,12 +47,12 @@ async def place_once(
     whether it is new. A DomainError from `place` rolls everything back and records nothing.
     """
     key = check_key(key)
-    if (found := await _existing(subscriber_id, key, fingerprint)) is not None:
+    if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
         return found, False
     try:
         async with in_transaction() as conn:
             return await place(conn), True
     except IntegrityError:
-        if (found := await _existing(subscriber_id, key, fingerprint)) is not None:
+        if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
             return found, False
         raise

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.orders import Order
+from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
 from domain.calendar import as_utc
 from domain.orders import OrderKind, OrderStatus
@@ -51,9 +52,7 @@ async def apply_due_changes(now: datetime, subscriber_id: int | None = None) -> 
 
 async def _apply(order_id: object, subscriber_id: int, details: dict, now: datetime) -> int:
     async with in_transaction() as conn:
-        subscriber = (
-            await Subscriber.filter(id=subscriber_id).select_for_update().using_db(conn).first()
-        )
+        subscriber = await lock_subscriber(conn, subscriber_id)
         closed = subscriber is None or subscriber.status is SubscriberStatus.CLOSED
         status = OrderStatus.CANCELLED if closed else OrderStatus.COMPLETED
         taken = (

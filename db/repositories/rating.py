@@ -23,6 +23,7 @@ from db.models.catalog import Plan
 from db.models.usage import AllowanceBucket, UsageRecord
 from db.repositories import balances
 from db.repositories.allowances import ensure_plan_buckets, to_state
+from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
 from domain.calendar import utcnow
 from domain.errors import Problem
@@ -91,9 +92,7 @@ async def _rate_once(
 ) -> SubscriberRating:
     outcome = SubscriberRating(subscriber.id, subscriber.msisdn)
     async with in_transaction() as conn:
-        locked = (
-            await Subscriber.filter(id=subscriber.id).select_for_update().using_db(conn).first()
-        )
+        locked = await lock_subscriber(conn, subscriber.id)
         assert locked is not None
         ids = [incoming.event.event_id for _, incoming in events]
         seen = {
