@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from db.stores import Stores
+from domain.clock import Clock, SystemClock
 from domain.hashing import SecretHasher
 from domain.ports import PaymentProvider, SmsGateway
 from domain.sessions import Session
@@ -36,6 +38,10 @@ class Services:
     hasher: SecretHasher
     sms: SmsGateway
     payments: PaymentProvider | None = None
+    clock: Clock = field(default_factory=SystemClock)
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
 
 @dataclass
@@ -54,3 +60,6 @@ class RequestContext:
     @property
     def stores(self) -> Stores:
         return self.services.stores
+
+    def now(self) -> datetime:
+        return self.services.clock.now()

@@ -57,11 +57,13 @@ def _redis_url(settings) -> tuple[str, object | None]:
 
 async def _seed() -> bool:
     from db.seed.demo import seed_demo
+    from domain.clock import SystemClock
     from domain.hashing import SecretHasher
 
     settings = load_settings()
     async with _database():
-        return await seed_demo(SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib))
+        hasher = SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib)
+        return await seed_demo(hasher, SystemClock().now())
 
 
 @app.command()

@@ -7,6 +7,7 @@ from db.payments_sim import SimulatedPaymentProvider
 from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
 from db.stores import Stores
+from domain.clock import Clock, SystemClock
 from domain.hashing import SecretHasher
 from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
@@ -14,7 +15,7 @@ from resolvers.payments import receive_callback
 from server.settings import Settings
 
 
-def build_services(settings: Settings, redis_url: str) -> Services:
+def build_services(settings: Settings, redis_url: str, clock: Clock | None = None) -> Services:
     redis = connect_redis(redis_url, settings.redis_pool_max)
     provider = SimulatedPaymentProvider(settings.payment_secret)
     services = Services(
@@ -23,6 +24,7 @@ def build_services(settings: Settings, redis_url: str) -> Services:
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         sms=OutboxSmsGateway(),
         payments=provider,
+        clock=clock or SystemClock(),
     )
 
     async def deliver(body: bytes, headers: dict[str, str]) -> tuple[int, dict]:

@@ -7,6 +7,7 @@ import itertools
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -16,6 +17,7 @@ import pytest
 from db.config import is_postgres
 from db.lifecycle import apply_migrations, close_database, open_database
 from db.seed.demo import seed_demo
+from domain.clock import SettableClock
 from domain.sessions import Scope
 from resolvers.accounts import provision_subscriber
 from resolvers.context import RequestContext, Services
@@ -77,12 +79,31 @@ def settings(
     )
 
 
+def test_start() -> datetime | None:
+    """TELEHALL_TEST_NOW (ISO 8601 with offset) starts the hall's clock at that instant; the
+    calendar suite (`make test-calendar`) runs the date-sensitive tests at each calendar edge."""
+    raw = os.environ.get("TELEHALL_TEST_NOW")
+    return datetime.fromisoformat(raw) if raw else None
+
+
 @pytest.fixture(scope="session")
-async def services(settings: Settings) -> AsyncIterator[Services]:
+def session_clock() -> SettableClock:
+    return SettableClock(test_start())
+
+
+@pytest.fixture
+def clock(session_clock: SettableClock) -> Iterator[SettableClock]:
+    """The hall's clock for one test: `clock.set(instant)` freezes it there; reset afterwards."""
+    yield session_clock
+    session_clock.reset()
+
+
+@pytest.fixture(scope="session")
+async def services(settings: Settings, session_clock: SettableClock) -> AsyncIterator[Services]:
     await apply_migrations(settings.resolved_database_url)
     await open_database(settings.resolved_database_url, settings.db_pool_max)
-    built = build_services(settings, settings.redis_url or "")
-    await seed_demo(built.hasher)
+    built = build_services(settings, settings.redis_url or "", session_clock)
+    await seed_demo(built.hasher, session_clock.now())
     try:
         yield built
     finally:

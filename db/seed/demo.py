@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
 from db.seed.promotions import seed_promotions
 from db.seed.usage import DEMO_CARDS, seed_usage
 from domain.accounts import StaffRole, SubscriberStatus
-from domain.calendar import utcnow
 from domain.hashing import SecretHasher
 
 DEMO_SUBSCRIBERS = [
@@ -34,13 +33,12 @@ DEMO_TEXT = """Demo accounts:
 )
 
 
-async def seed_demo(hasher: SecretHasher) -> bool:
+async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
     """Seed once; returns False when the demo data is already there."""
     await seed_catalog()
-    await seed_promotions()
+    await seed_promotions(now)
     if await StaffUser.exists(username="operator"):
         return False
-    now = utcnow()
     for i, (msisdn, status, password, initial, plan, balance, name) in enumerate(DEMO_SUBSCRIBERS):
         await Subscriber.create(
             msisdn=msisdn,

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from db.models.promotions import Campaign as CampaignRow
 from db.models.promotions import Festival as FestivalRow
 from db.repositories import promotions as repo
-from domain.calendar import SHANGHAI, utcnow
+from domain.calendar import SHANGHAI
 from domain.pricing import Channel, OfferingKind
 from domain.promotions.model import (
     Audience,
@@ -162,9 +162,8 @@ CAMPAIGNS = (
 )
 
 
-async def seed_promotions() -> int:
+async def seed_promotions(now: datetime) -> int:
     """Create the seed festivals and campaigns that are missing; returns how many were made."""
-    now = utcnow()
     made = 0
     for festival in FESTIVALS:
         if not await FestivalRow.exists(id=festival.id):

@@ -27,7 +27,7 @@ from db.repositories.billing import issue_bill
 from db.repositories.rating import rate_batch
 from domain.allowances import KB_PER_MB, AllowanceKind
 from domain.billing import PENDING_DAYS, previous_cycles, seed_close_due
-from domain.calendar import SHANGHAI, cycle_bounds, utcnow
+from domain.calendar import SHANGHAI, cycle_bounds
 from domain.orders import OrderKind, OrderStatus
 from domain.payments import PaymentMethod, PaymentTrigger, hash_card_pin
 from domain.pricing import Channel
@@ -249,8 +249,7 @@ async def seed_history(subscriber: Subscriber, now: datetime) -> None:
     )
 
 
-async def seed_usage(now: datetime | None = None) -> None:
-    now = now or utcnow()
+async def seed_usage(now: datetime) -> None:
     await seed_cards(now)
     for msisdn in PROFILES:
         subscriber = await Subscriber.get_or_none(msisdn=msisdn)
