@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,7 +21,6 @@ from domain.accounts import (
     check_new_password,
     password_problems,
 )
-from domain.calendar import utcnow
 from domain.errors import DomainError, Problem, fail
 from domain.sessions import Scope, Session
 from resolvers.accounts import subscriber_by_msisdn
@@ -57,11 +55,11 @@ async def captcha_create(ctx: RequestContext) -> Captcha:
     png = io.BytesIO()
     _captcha_images.write(answer, png, format="png")
     ttl = ctx.settings.captcha_seconds
-    captcha_id = await ctx.stores.captchas.put(answer, ttl)
+    captcha_id = await ctx.stores.captchas.put(answer, ttl, ctx.now())
     return Captcha(
         id=captcha_id,
         image_base64=base64.b64encode(png.getvalue()).decode("ascii"),
-        expires_at=utcnow() + timedelta(seconds=ttl),
+        expires_at=ctx.now() + timedelta(seconds=ttl),
     )
 
 
@@ -71,7 +69,10 @@ async def _check_captcha(ctx: RequestContext, captcha_id: str | None, answer: st
     expected = await ctx.stores.captchas.take(captcha_id)
     if expected is None:
         born = ctx.stores.captchas.born_ms(captcha_id)
-        if born is not None and time.time() * 1000 - born >= ctx.settings.captcha_seconds * 1000:
+        if (
+            born is not None
+            and ctx.now().timestamp() * 1000 - born >= ctx.settings.captcha_seconds * 1000
+        ):
             raise fail("CAPTCHA_EXPIRED", "The image has expired; get a new one.", "captchaId")
         raise fail("CAPTCHA_INVALID", "That image was already used or never issued.", "captchaId")
     if not secrets.compare_digest(expected, answer):
@@ -123,11 +124,11 @@ async def _check_code(ctx: RequestContext, purpose: SmsPurpose, msisdn: str, cod
 async def _raise_if_locked(ctx: RequestContext, msisdn: str) -> None:
     seconds = await ctx.stores.lockouts.locked_for(msisdn, ctx.client_ip)
     if seconds > 0:
-        raise _locked(seconds)
+        raise _locked(seconds, ctx.now())
 
 
-def _locked(seconds: int) -> DomainError:
-    until = (utcnow() + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+def _locked(seconds: int, now: datetime) -> DomainError:
+    until = (now + timedelta(seconds=seconds)).isoformat(timespec="seconds")
     return fail(
         "LOCKED", f"Too many wrong attempts; password login is locked until {until}.", "secret"
     )
@@ -138,7 +139,7 @@ async def _count_failure(ctx: RequestContext, msisdn: str, error: DomainError) -
     locked = await ctx.stores.lockouts.record_failure(
         msisdn, ctx.client_ip, s.lockout_failures, s.ip_lockout_failures, s.lockout_seconds
     )
-    return _locked(locked) if locked else error
+    return _locked(locked, ctx.now()) if locked else error
 
 
 def _bad_credentials() -> DomainError:
@@ -284,7 +285,7 @@ async def qr_login_start(ctx: RequestContext) -> QrStart:
     png = io.BytesIO()
     segno.make(f"telehall://qr-login/{token}", error="m").save(png, kind="png", scale=6)
     return QrStart(
-        token, base64.b64encode(png.getvalue()).decode("ascii"), utcnow() + timedelta(seconds=ttl)
+        token, base64.b64encode(png.getvalue()).decode("ascii"), ctx.now() + timedelta(seconds=ttl)
     )
 
 

@@ -22,7 +22,7 @@ from db.repositories.allowance_grants import grant_add_on
 from db.repositories.orders import place_once, previous_order
 from domain.accounts import SubscriberStatus
 from domain.bundles import BundleSelection, Combo, bundle_cart, compose
-from domain.calendar import local, utcnow
+from domain.calendar import local
 from domain.catalog import PlanKind, change_effective_from, validity_end
 from domain.errors import DomainError, fail
 from domain.money import yuan
@@ -162,7 +162,7 @@ async def _check_not_current(subscriber: Subscriber, plan_id: str, now: datetime
 
 
 async def quote_bundle(ctx: RequestContext, selection: BundleSelection, channel: Channel) -> Quote:
-    now = utcnow()
+    now = ctx.now()
     combo = await _combo(selection)
     subscriber = await _caller(ctx, now)
     return await price(
@@ -171,7 +171,7 @@ async def quote_bundle(ctx: RequestContext, selection: BundleSelection, channel:
 
 
 async def quote_plan_change(ctx: RequestContext, plan_id: str, channel: Channel) -> Quote:
-    now = utcnow()
+    now = ctx.now()
     subscriber = await _caller(ctx, now)
     plan = await _plan_for_change(plan_id, subscriber)
     return await price(
@@ -180,7 +180,7 @@ async def quote_plan_change(ctx: RequestContext, plan_id: str, channel: Channel)
 
 
 async def quote_pack_purchase(ctx: RequestContext, pack_id: str, channel: Channel) -> Quote:
-    now = utcnow()
+    now = ctx.now()
     add_on = await _add_on_for_purchase(pack_id)
     subscriber = await _caller(ctx, now)
     return await price(ctx, add_on_cart(add_on), now, channel, subscriber=subscriber, now=now)
@@ -360,7 +360,7 @@ async def bundle_order(
     channel: Channel = Channel.WEB,
     expected_fen: int | None = None,
 ) -> Order:
-    now = utcnow()
+    now = ctx.now()
     fingerprint = selection.fingerprint()
     if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
         return found
@@ -396,7 +396,7 @@ async def plan_change(
     channel: Channel = Channel.WEB,
     expected_fen: int | None = None,
 ) -> Order:
-    now = utcnow()
+    now = ctx.now()
     fingerprint = f"PLAN_CHANGE:{(plan_id or '').strip()}"
     if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
         return found
@@ -422,7 +422,7 @@ async def pack_purchase(
     channel: Channel = Channel.WEB,
     expected_fen: int | None = None,
 ) -> Order:
-    now = utcnow()
+    now = ctx.now()
     fingerprint = f"PACK_PURCHASE:{(pack_id or '').strip()}"
     if (found := await previous_order(subscriber_id, key, fingerprint)) is not None:
         return found
@@ -458,7 +458,7 @@ async def pack_purchase(
             details,
             now,
         )
-        await balances.debit(conn, subscriber.id, charge, "PACK_PURCHASE", str(order.id))
+        await balances.debit(conn, subscriber.id, charge, "PACK_PURCHASE", str(order.id), at=now)
         buckets = await grant_add_on(conn, subscriber.id, add_on, now, order.id)
         order.details = {
             **details,
@@ -485,8 +485,7 @@ async def pack_purchase(
 # --- reading --------------------------------------------------------------------------------
 
 
-async def pending_change(subscriber: Subscriber) -> PendingChange | None:
-    now = utcnow()
+async def pending_change(subscriber: Subscriber, now: datetime) -> PendingChange | None:
     await plan_changes.apply_due_changes(now, subscriber.id)
     order = await plan_changes.pending_change(subscriber.id, now)
     if order is None:

@@ -19,7 +19,7 @@ from db.repositories.allowances import current_buckets
 from db.repositories.rating import rate_batch
 from domain.accounts import SubscriberStatus, mask_msisdn
 from domain.allowances import DISPLAY_UNIT, KB_PER_MB, AllowanceKind, to_display
-from domain.calendar import as_utc, cycle_bounds, cycle_of, local, utcnow
+from domain.calendar import as_utc, cycle_bounds, cycle_of, local
 from domain.errors import DomainError, Problem, fail
 from domain.rating import DataCategory, UsageKind
 from domain.usage import MAX_EVENTS_PER_CALL, IncomingEvent, parse_event, retention_start
@@ -76,7 +76,7 @@ async def ingest(
         raise fail(
             "TOO_MANY_EVENTS", f"Send at most {MAX_EVENTS_PER_CALL} events per call.", "events"
         )
-    now = now or utcnow()
+    now = now or ctx.now()
     result = IngestResult()
     rejected: dict[int, str] = {}
     parsed: list[tuple[int, IncomingEvent]] = []
@@ -118,7 +118,7 @@ async def ingest(
                 result.problems.append(Problem(code, text, f"events.{index}.msisdn"))
                 rejected[index] = incoming.event.event_id
             continue
-        rating = await rate_batch(subscriber, events, at=at)
+        rating = await rate_batch(subscriber, events, at=at or now)
         for problem in rating.problems:
             result.problems.append(problem)
             index = int((problem.field or "events.-1").split(".")[1])
@@ -239,8 +239,8 @@ def allowance_of(bucket: AllowanceBucket) -> Allowance:
     )
 
 
-async def allowances(subscriber: Subscriber, now: datetime | None = None) -> list[Allowance]:
-    return [allowance_of(b) for b in await current_buckets(subscriber, now or utcnow())]
+async def allowances(subscriber: Subscriber, now: datetime) -> list[Allowance]:
+    return [allowance_of(b) for b in await current_buckets(subscriber, now)]
 
 
 # --- detail records ---------------------------------------------------------------------------
@@ -265,10 +265,9 @@ async def usage_records(
     end: datetime | None,
     first: int | None,
     after: str | None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Page[UsageRecord]:
     """Newest first. kind SMS also lists MMS (the hall's 短彩信 tab)."""
-    now = now or utcnow()
     start, end = window(start, end, now, 6)
     query = UsageRecord.filter(
         subscriber_id=subscriber.id, occurred_at__gte=start, occurred_at__lt=end
@@ -345,11 +344,10 @@ async def data_usage(
     start: datetime | None,
     end: datetime | None,
     granularity: Granularity,
-    now: datetime | None = None,
+    now: datetime,
 ) -> list[DataPoint]:
     """Mobile data per hour or per day (Asia/Shanghai), zero-filled, with a per-category split.
     Defaults: HOUR → today, DAY → the current cycle."""
-    now = now or utcnow()
     if start is None:
         if granularity is Granularity.HOUR:
             start = _slot(now, Granularity.DAY)

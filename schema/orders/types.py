@@ -135,7 +135,7 @@ class SubscriberOrderFields:
     @strawberry.field(description="The plan or combo change due on the 1st of next month.")
     async def pending_change(self, info: Info) -> PendingChange | None:
         subscriber_session(info, Capability.READ_BASIC)
-        return await orders.pending_change(self)  # type: ignore[arg-type,return-value]
+        return await orders.pending_change(self, context(info).now())  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="Business-order records (业务办理记录), newest first.")
     async def orders(
@@ -150,4 +150,4 @@ class SubscriberOrderFields:
     )
     async def recommendations(self, info: Info) -> list[Recommendation] | None:
         subscriber_session(info, Capability.READ_DETAIL)
-        return await recommendations.recommendations(self)  # type: ignore[arg-type,return-value]
+        return await recommendations.recommendations(self, context(info).now())  # type: ignore[arg-type,return-value]
