@@ -82,6 +82,7 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION", "The campaign's status does not allow this change."
     VERSION_CONFLICT = "VERSION_CONFLICT", "Someone changed the campaign since it was loaded."
     CAP_REACHED = "CAP_REACHED", "A campaign's cap was reached: its discount is gone."
+    INVALID_INSTANT = "INVALID_INSTANT", "A preview instant is more than five years from now."
 
     # --- recharge and payments ---------------------------------------------------------------
     INVALID_AMOUNT = "INVALID_AMOUNT", "An amount in fen is outside its allowed range."
