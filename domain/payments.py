@@ -84,10 +84,6 @@ def check_auto_threshold(threshold_fen: int, field: str = "thresholdFen") -> int
     return threshold_fen
 
 
-def needs_top_up(balance_fen: int, threshold_fen: int) -> bool:
-    return balance_fen < threshold_fen
-
-
 # Prepaid cards: the PIN is 16 to 19 digits and is stored only as its SHA-256 hash (the PIN's own
 # entropy, ~10^16 and up, is what makes the hash safe). Lookups are by hash.
 CARD_PIN_RE = re.compile(r"^\d{16,19}$")

@@ -49,14 +49,6 @@ def payer_scope(ctx: RequestContext) -> str:
     return f"{'sub' if session.is_subscriber else 'staff'}:{session.subject_id}"
 
 
-async def recharge_price(
-    ctx: RequestContext, amount_fen: int, channel: Channel, subscriber: Subscriber
-) -> int:
-    """What the payer is charged for `amount_fen` of balance: the promotions engine's price of a
-    one-line RECHARGE cart for the number recharged (e.g. 10 % off in the app)."""
-    return (await price_recharge(ctx, amount_fen, channel, subscriber)).final_price_fen
-
-
 async def _priced_payment(
     ctx: RequestContext,
     subscriber: Subscriber,

@@ -441,10 +441,6 @@ async def confirmed_on_closed_orders(statuses: Sequence[str], limit: int) -> lis
     return sorted(set(rows), key=str)
 
 
-async def redemptions_of(order_id: object) -> list[CampaignRedemption]:
-    return await CampaignRedemption.filter(order_id=order_id)
-
-
 async def committed_takes() -> list[tuple[str, int, int, int]]:
     """(campaign id, subscriber id, units, discount fen) that Redis must count: CONFIRMED
     redemptions, and RELEASING ones whose counters are still to be given back."""
