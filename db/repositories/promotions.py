@@ -25,17 +25,24 @@ from db.models.promotions import (
     Festival,
 )
 from domain.calendar import as_utc
-from domain.errors import fail
 from domain.pricing import CartLine, OfferingKind, Quote
 from domain.promotions import model as promo
+from domain.promotions.caps import ReservationState as State
 from domain.promotions.codec import (
     campaign_from_dict,
     campaign_to_dict,
     festival_to_dict,
 )
+from domain.promotions.lifecycle import version_conflict
 
-HELD, CONFIRMED, RETURNED = "HELD", "CONFIRMED", "RETURNED"
-RELEASING, RELEASED = "RELEASING", "RELEASED"
+# Redemption states; `resolvers.campaign_caps` still names them through this module.
+HELD, CONFIRMED, RETURNED, RELEASING, RELEASED = (
+    State.HELD,
+    State.CONFIRMED,
+    State.RETURNED,
+    State.RELEASING,
+    State.RELEASED,
+)
 FESTIVAL, CAMPAIGN = "FESTIVAL", "CAMPAIGN"
 
 
@@ -206,11 +213,7 @@ async def save_campaign(
         )
     )
     if not changed:
-        raise fail(
-            "VERSION_CONFLICT",
-            "Someone changed this campaign since you loaded it; reload and try again.",
-            "version",
-        )
+        raise version_conflict()
     await audit(
         conn, CAMPAIGN, row.id, action, actor, actor_id, at, row.data, campaign_to_dict(campaign)
     )
@@ -317,7 +320,7 @@ async def record_redemptions(
     subscriber_id: int,
     quote: Quote,
     reservation_id: str | None,
-    state: str = CONFIRMED,
+    state: State = CONFIRMED,
 ) -> None:
     """One redemption per campaign the quote applied; CONFIRMED ones move the stats at once
     (inside the order's transaction), HELD ones when their payment arrives (`confirm_held`)."""

@@ -62,10 +62,8 @@ def published(campaign: Campaign, now: datetime) -> tuple[Campaign, list[str]]:
     return dataclasses.replace(campaign, starts_at=now), [warning]
 
 
-def edited(current: Campaign, changes: dict[str, Any], now: datetime) -> tuple[Campaign, list[str]]:
-    """`current` with `changes` (domain Campaign fields, plus `stacking_rule` and
-    `combines_with` for its stacking), as saved at `now`."""
-    status = status_at(current, now)
+def check_editable(campaign: Campaign, now: datetime) -> None:
+    status = status_at(campaign, now)
     if status not in EDITABLE:
         raise fail(
             "CAMPAIGN_NOT_EDITABLE",
@@ -73,6 +71,12 @@ def edited(current: Campaign, changes: dict[str, Any], now: datetime) -> tuple[C
             "Pause or end it instead.",
             "id",
         )
+
+
+def edited(current: Campaign, changes: dict[str, Any], now: datetime) -> tuple[Campaign, list[str]]:
+    """`current` with `changes` (domain Campaign fields, plus `stacking_rule` and
+    `combines_with` for its stacking), as saved at `now`."""
+    check_editable(current, now)
     changes = dict(changes)
     rule = changes.pop("stacking_rule", current.stacking.rule)
     combines = changes.pop("combines_with", current.stacking.combines_with)
