@@ -49,7 +49,13 @@ from domain.sessions import Session
 from resolvers import promotion_index
 from resolvers.context import RequestContext
 from resolvers.loaders import by_id, loader
-from resolvers.orders import _add_on_for_purchase, _combo, _plan_for_change, add_on_cart, plan_cart
+from resolvers.ordering.offerings import (
+    add_on_cart,
+    add_on_for_purchase,
+    combo_of,
+    plan_cart,
+    plan_for_change,
+)
 from resolvers.pagination import Page, keyset_page
 from resolvers.pricing import price_with, recharge_cart
 
@@ -495,11 +501,11 @@ async def _preview_cart(target: PreviewTarget, at: datetime) -> tuple[Cart, date
             "input",
         )
     if target.bundle is not None:
-        return bundle_cart(await _combo(target.bundle)), change_effective_from(at)
+        return bundle_cart(await combo_of(target.bundle)), change_effective_from(at)
     if target.plan_id is not None:
-        return plan_cart(await _plan_for_change(target.plan_id, None)), change_effective_from(at)
+        return plan_cart(await plan_for_change(target.plan_id, None)), change_effective_from(at)
     if target.pack_id is not None:
-        return add_on_cart(await _add_on_for_purchase(target.pack_id)), at
+        return add_on_cart(await add_on_for_purchase(target.pack_id)), at
     assert target.recharge_amount_fen is not None
     return recharge_cart(target.recharge_amount_fen), at
 
