@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import segno
 from captcha.image import ImageCaptcha
 
 from db.models.accounts import StaffUser, Subscriber
 from domain.accounts import (
-    SubscriberStatus,
     check_can_log_in,
     check_msisdn,
     check_new_password,
@@ -270,38 +268,3 @@ async def password_reset(
     await _set_password(ctx, subscriber, new_password)
     await ctx.stores.lockouts.record_success(msisdn)
     return subscriber
-
-
-@dataclass(frozen=True)
-class QrStart:
-    token: str
-    image_base64: str
-    expires_at: datetime
-
-
-async def qr_login_start(ctx: RequestContext) -> QrStart:
-    ttl = ctx.settings.qr_login_seconds
-    token = await ctx.stores.qr_logins.start(ttl)
-    png = io.BytesIO()
-    segno.make(f"telehall://qr-login/{token}", error="m").save(png, kind="png", scale=6)
-    return QrStart(
-        token, base64.b64encode(png.getvalue()).decode("ascii"), ctx.now() + timedelta(seconds=ttl)
-    )
-
-
-async def qr_login_confirm(ctx: RequestContext, session: Session, token: str) -> None:
-    outcome = await ctx.stores.qr_logins.confirm(token or "", session.subject_id, session.name)
-    if outcome == "EXPIRED":
-        raise fail("QR_EXPIRED", "This QR code has expired; refresh it on the web page.", "token")
-    if outcome != "OK":
-        raise fail("QR_ALREADY_CONFIRMED", "This QR code was already used.", "token")
-
-
-async def qr_login_poll(ctx: RequestContext, token: str) -> tuple[str, Session | None]:
-    state, subject, name = await ctx.stores.qr_logins.claim(token or "")
-    if state != "CONFIRMED" or subject is None:
-        return state, None
-    subscriber = await Subscriber.get_or_none(id=subject)
-    if subscriber is None or subscriber.status is SubscriberStatus.CLOSED:
-        return "EXPIRED", None
-    return "CONFIRMED", await ctx.stores.sessions.create(Scope.FULL, subject, name)

@@ -131,7 +131,7 @@ async def fee_discount(subscriber: Subscriber, plan: Plan, cycle: str, conn=None
         .order_by("-effective_from", "-created_at")
         .limit(12)
     )
-    order = next((o for o in orders if o.details.get("plan_id") == plan.id), None)
+    order = next((o for o in orders if getattr(o.detail, "plan_id", None) == plan.id), None)
     promised = scheduled_fee(order.pricing, cycle) if order is not None else None
     return max(plan.monthly_fee_fen - promised, 0) if promised is not None else 0
 

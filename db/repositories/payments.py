@@ -22,6 +22,7 @@ from db.repositories import balances
 from domain.accounts import SubscriberStatus
 from domain.errors import fail
 from domain.orders import OrderKind, OrderStatus
+from domain.orders.details import RechargeDetails
 from domain.payments import (
     PAYMENT_TTL_SECONDS,
     CardStatus,
@@ -107,13 +108,13 @@ async def _credit_in(conn, payment: Payment, at: datetime) -> tuple[int, bool]:
         list_price_fen=payment.amount_fen,
         final_price_fen=payment.payable_fen,
         pricing={"list_price_fen": payment.amount_fen, "final_price_fen": payment.payable_fen},
-        details={
-            "payment_id": str(payment.id),
-            "method": str(payment.method),
-            "channel": str(payment.channel),
-            "trigger": str(payment.trigger),
-            "fingerprint": f"payment:{payment.id}",
-        },
+        details=RechargeDetails(
+            fingerprint=f"payment:{payment.id}",
+            channel=str(payment.channel),
+            payment_id=str(payment.id),
+            method=str(payment.method),
+            trigger=str(payment.trigger),
+        ).to_json(),
         effective_from=at,
         created_at=at,
         using_db=conn,

@@ -15,7 +15,13 @@ from domain.pricing import Cart, Channel, Quote, SubscriberProfile
 from domain.promotions.engine import CampaignIndex
 from domain.promotions.horizon import check_preview_instant, considered_from
 from resolvers.context import RequestContext
-from resolvers.orders import _add_on_for_purchase, _combo, _plan_for_change, add_on_cart, plan_cart
+from resolvers.ordering.offerings import (
+    add_on_cart,
+    add_on_for_purchase,
+    combo_of,
+    plan_cart,
+    plan_for_change,
+)
 from resolvers.pricing import price_with, recharge_cart
 from resolvers.promotions.checks import aware
 
@@ -41,11 +47,11 @@ async def _preview_cart(target: PreviewTarget, at: datetime) -> tuple[Cart, date
             "input",
         )
     if target.bundle is not None:
-        return bundle_cart(await _combo(target.bundle)), change_effective_from(at)
+        return bundle_cart(await combo_of(target.bundle)), change_effective_from(at)
     if target.plan_id is not None:
-        return plan_cart(await _plan_for_change(target.plan_id, None)), change_effective_from(at)
+        return plan_cart(await plan_for_change(target.plan_id, None)), change_effective_from(at)
     if target.pack_id is not None:
-        return add_on_cart(await _add_on_for_purchase(target.pack_id)), at
+        return add_on_cart(await add_on_for_purchase(target.pack_id)), at
     assert target.recharge_amount_fen is not None
     return recharge_cart(target.recharge_amount_fen), at
 

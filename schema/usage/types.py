@@ -9,8 +9,8 @@ from strawberry.types import Info
 from domain.allowances import KB_PER_MB
 from domain.rating import DataCategory, Direction, UsageKind
 from domain.sessions import Capability
-from resolvers import usage
-from resolvers.usage import Granularity
+from resolvers import usage_views as usage
+from resolvers.usage_views import Granularity
 from schema.enums import AllowanceKindEnum
 from schema.pagination import Connection, connection_of, query
 from schema.permissions import context, subscriber_session
