@@ -16,7 +16,7 @@ from resolvers.loaders import by_id, loader
 from resolvers.pagination import Page, keyset_page
 from resolvers.promotions.changes import actor_of, changed
 from resolvers.promotions.checks import MAX_DESCRIPTION, MAX_NAME, aware, text
-from resolvers.promotions.views import FestivalView, festival_view, map_page
+from resolvers.promotions.views import FestivalView, festival_view
 
 
 async def festival_create(
@@ -44,7 +44,7 @@ async def festival_create(
 
 async def festivals_page(first: int | None, after: str | None, now: datetime) -> Page[FestivalView]:
     page = await keyset_page(repo.festivals(), first, after, ("-starts_at", "-id"))
-    return map_page(page, lambda row: festival_view(row, now))
+    return page.map(lambda row: festival_view(row, now))
 
 
 async def festival_by_id(ctx: RequestContext, festival_id: str) -> FestivalView | None:

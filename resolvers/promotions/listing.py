@@ -13,7 +13,7 @@ from domain.promotions import model as promo
 from resolvers.context import RequestContext
 from resolvers.loaders import loader
 from resolvers.pagination import Page, keyset_page
-from resolvers.promotions.views import CampaignView, map_page, view_of
+from resolvers.promotions.views import CampaignView, view_of
 
 Status = promo.CampaignStatus
 
@@ -43,7 +43,7 @@ async def campaigns_page(
     search = (search or "").strip()[:64] or None
     query = repo.campaign_query(now, statuses, (festival_id or "").strip() or None, search)
     page = await keyset_page(query, first, after, ("-created_at", "-id"))
-    return map_page(page, lambda row: view_of(row, now))
+    return page.map(lambda row: view_of(row, now))
 
 
 # --- stats (per request, batched) -----------------------------------------------------------

@@ -3,17 +3,14 @@ by `domain.promotions.model.status_at`, never stored) and its record."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from db.models.promotions import Campaign as CampaignRow
 from db.models.promotions import Festival as FestivalRow
 from db.repositories import promotions as repo
 from domain.promotions import model as promo
 from domain.promotions.summary import benefit_summary
-from resolvers.pagination import Page
 
 
 @dataclass(frozen=True)
@@ -56,11 +53,3 @@ def view_of(row: CampaignRow, now: datetime) -> CampaignView:
 def festival_view(row: FestivalRow, now: datetime) -> FestivalView:
     festival = repo.festival_domain(row)
     return FestivalView(festival, promo.status_at(festival, now), row.created_at)
-
-
-def map_page(page: Page[Any], convert: Callable[[Any], Any]) -> Page[Any]:
-    return Page(
-        [(cursor, convert(node)) for cursor, node in page.edges],
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-    )

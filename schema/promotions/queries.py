@@ -19,14 +19,6 @@ from schema.promotions.types import (
 )
 
 
-def _wrap(page: Page, cls: type) -> Page:
-    return Page(
-        [(cursor, cls(view=node)) for cursor, node in page.edges],
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-    )
-
-
 @strawberry.type
 class PromotionQuery:
     @strawberry.field(
@@ -53,7 +45,7 @@ class PromotionQuery:
                 after,
                 context(info).now(),
             )
-            return _wrap(page, Campaign)
+            return page.map(lambda view: Campaign(view=view))
 
         return await connection_of(fetch)
 
@@ -69,9 +61,8 @@ class PromotionQuery:
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Festival] | None:
         async def fetch() -> Page:
-            return _wrap(
-                await promotions.festivals_page(first, after, context(info).now()), Festival
-            )
+            page = await promotions.festivals_page(first, after, context(info).now())
+            return page.map(lambda view: Festival(view=view))
 
         return await connection_of(fetch)
 
