@@ -11,26 +11,16 @@ from domain.orders.eligibility import check_add_on_orderable, check_plan_orderab
 from domain.pricing import Cart, CartLine, OfferingKind
 
 
+def _one_line(offering_id: str, kind: OfferingKind, name: str, fen: int, recurring: bool) -> Cart:
+    return Cart((CartLine(offering_id, kind, name, fen, recurring=recurring),))
+
+
 def plan_cart(plan: Plan) -> Cart:
-    line = CartLine(
-        offering_id=plan.id,
-        kind=OfferingKind.PLAN,
-        name=plan.name,
-        list_price_fen=plan.monthly_fee_fen,
-        recurring=True,
-    )
-    return Cart((line,))
+    return _one_line(plan.id, OfferingKind.PLAN, plan.name, plan.monthly_fee_fen, True)
 
 
 def add_on_cart(add_on: AddOn) -> Cart:
-    line = CartLine(
-        offering_id=add_on.id,
-        kind=OfferingKind.ADDON,
-        name=add_on.name,
-        list_price_fen=add_on.price_fen,
-        recurring=False,
-    )
-    return Cart((line,))
+    return _one_line(add_on.id, OfferingKind.ADDON, add_on.name, add_on.price_fen, False)
 
 
 async def combo_of(selection: BundleSelection) -> Combo:

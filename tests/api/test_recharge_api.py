@@ -35,7 +35,7 @@ def recharge_input(msisdn: str, amount: int | None = 5_000, **extra) -> dict:
     return {
         "msisdn": msisdn,
         "amountFen": amount,
-        "channel": "APP",
+        "channel": "WEB",  # no app-only recharge offer (517) changes the payable amount
         "paymentMethod": "ALIPAY",
         "idempotencyKey": key(),
         **extra,
