@@ -65,11 +65,6 @@ def in_window(instant: datetime, starts_at: datetime | None, ends_at: datetime |
     )
 
 
-def end_of_year(year: int) -> datetime:
-    """The first instant after 31 December of `year` in Shanghai (exclusive end)."""
-    return month_start(year + 1, 1)
-
-
 def local_date(instant: datetime) -> date:
     return local(instant).date()
 

@@ -1,15 +1,126 @@
-"""Business failures carry a stable code that clients switch on; the message is for people."""
+"""Business failures carry a stable code that clients switch on; the message is for people.
+
+`ErrorCode` is the one registry of those codes: the SDL exports it as `enum ErrorCode` (each
+value described by its meaning) and `UserError.code` is typed by it. `fail("CODE", …)` takes the
+code as a string or a member; a code missing from the registry is a programming error
+(ValueError), and `tests/unit/test_error_codes.py` finds it in the source before it ships."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every code a userError (or a query's argument error) may carry, with what it means."""
+
+    meaning: str
+
+    def __new__(cls, value: str, meaning: str) -> ErrorCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+    # --- everywhere ---------------------------------------------------------------------------
+    NOT_FOUND = (
+        "NOT_FOUND",
+        "The number, plan, campaign or other thing named does not exist.",
+    )
+    ALREADY_EXISTS = "ALREADY_EXISTS", "The thing to create exists already."
+    INVALID_ARGUMENT = (
+        "INVALID_ARGUMENT",
+        "An argument is out of range or contradicts another.",
+    )
+    INVALID_CURSOR = "INVALID_CURSOR", "`after` is not a cursor of this list."
+    INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY", "An idempotencyKey is 1 to 64 characters."
+    IDEMPOTENCY_KEY_REUSED = (
+        "IDEMPOTENCY_KEY_REUSED",
+        "The idempotencyKey was already used by this caller for a different request.",
+    )
+    NOT_SUPPORTED = "NOT_SUPPORTED", "This deployment does not offer the operation."
+
+    # --- accounts and login ------------------------------------------------------------------
+    INVALID_MSISDN = "INVALID_MSISDN", "A mobile number is 11 digits starting with 13 to 19."
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS", "The number (or username) or the secret is wrong."
+    CAPTCHA_INVALID = "CAPTCHA_INVALID", "The captcha answer is wrong, missing or already used."
+    CAPTCHA_EXPIRED = "CAPTCHA_EXPIRED", "The captcha image has expired; get a new one."
+    LOCKED = "LOCKED", "Too many wrong secrets: password login is locked for a while."
+    CODE_INVALID = "CODE_INVALID", "The SMS code is wrong."
+    CODE_EXPIRED = "CODE_EXPIRED", "No valid SMS code for this number; request a new one."
+    RESEND_TOO_SOON = "RESEND_TOO_SOON", "An SMS code was sent moments ago; wait before resending."
+    DAILY_LIMIT = "DAILY_LIMIT", "This number has had its SMS codes for today."
+    INITIAL_PASSWORD_MUST_CHANGE = (
+        "INITIAL_PASSWORD_MUST_CHANGE",
+        "The number is still on its initial service password: change or reset it first.",
+    )
+    WEAK_PASSWORD = "WEAK_PASSWORD", "The new password is too short, too simple or unchanged."
+    QR_EXPIRED = "QR_EXPIRED", "The QR login token has expired."
+    QR_ALREADY_CONFIRMED = "QR_ALREADY_CONFIRMED", "The QR login token was already used."
+    ACCOUNT_CLOSED = "ACCOUNT_CLOSED", "The number has been closed."
+    ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED", "The number is suspended for arrears: recharge first."
+
+    # --- catalog, combos and orders -------------------------------------------------------------
+    UNKNOWN_PLAN = "UNKNOWN_PLAN", "There is no plan with this id."
+    UNKNOWN_PACK = "UNKNOWN_PACK", "There is no pack or add-on with this id."
+    PLAN_NOT_AVAILABLE = "PLAN_NOT_AVAILABLE", "The plan is not on sale (or is a combo)."
+    PACK_NOT_AVAILABLE = "PACK_NOT_AVAILABLE", "The pack is not on sale this way."
+    ALREADY_ON_PLAN = "ALREADY_ON_PLAN", "The subscriber is already on this plan."
+    DEVICE_NOT_5G = "DEVICE_NOT_5G", "A 5G plan needs a 5G device on record."
+    DATA_PACK_REQUIRED = "DATA_PACK_REQUIRED", "A combo needs exactly one data pack."
+    DUPLICATE_PACK = "DUPLICATE_PACK", "The same pack appears twice in a combo."
+    TOO_MANY_OF_KIND = "TOO_MANY_OF_KIND", "A combo takes at most one voice/SMS pack and few VAS."
+    PRICE_CHANGED = "PRICE_CHANGED", "The price is no longer the one the customer was shown."
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE", "The balance does not cover the charge."
+
+    # --- promotions --------------------------------------------------------------------------
+    INVALID_CAMPAIGN = "INVALID_CAMPAIGN", "A festival or campaign field is missing or invalid."
+    CAMPAIGN_NOT_EDITABLE = (
+        "CAMPAIGN_NOT_EDITABLE",
+        "Only DRAFT and SCHEDULED campaigns can be edited; pause or end a running one.",
+    )
+    INVALID_TRANSITION = "INVALID_TRANSITION", "The campaign's status does not allow this change."
+    VERSION_CONFLICT = "VERSION_CONFLICT", "Someone changed the campaign since it was loaded."
+    CAP_REACHED = "CAP_REACHED", "A campaign's cap was reached: its discount is gone."
+    INVALID_INSTANT = "INVALID_INSTANT", "A preview instant is more than five years from now."
+
+    # --- recharge and payments ---------------------------------------------------------------
+    INVALID_AMOUNT = "INVALID_AMOUNT", "An amount in fen is outside its allowed range."
+    INVALID_METHOD = "INVALID_METHOD", "This payment method cannot be used here."
+    CARD_INVALID = "CARD_INVALID", "No prepaid card with this PIN (or a malformed PIN)."
+    CARD_USED = "CARD_USED", "The prepaid card has already been used."
+    CARD_EXPIRED = "CARD_EXPIRED", "The prepaid card has expired."
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH", "The prepaid card is worth another amount."
+    RATE_LIMITED = "RATE_LIMITED", "Too many attempts; try again later."
+
+    # --- usage and bills ---------------------------------------------------------------------
+    INVALID_EVENT = "INVALID_EVENT", "A usage event field is missing or malformed."
+    TOO_MANY_EVENTS = "TOO_MANY_EVENTS", "Too many usage events in one call."
+    DUPLICATE_EVENT_ID = "DUPLICATE_EVENT_ID", "The same eventId appears twice in one call."
+    EVENT_ID_REUSED = "EVENT_ID_REUSED", "The eventId was already rated with different content."
+    EVENT_IN_FUTURE = "EVENT_IN_FUTURE", "The usage event happens after now."
+    EVENT_TOO_OLD = "EVENT_TOO_OLD", "Only the current and previous 5 months are rated."
+    CYCLE_CLOSED = "CYCLE_CLOSED", "The cycle's bill is issued; late usage is not rated into it."
+    INVALID_CYCLE = "INVALID_CYCLE", "A billing cycle looks like 2026-10."
+    CYCLE_NOT_ENDED = "CYCLE_NOT_ENDED", "The billing cycle has not ended yet."
+
+
+def error_code(code: ErrorCode | str) -> ErrorCode:
+    """The registered code; an unregistered one is a bug, not a business failure."""
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        raise ValueError(f"{code!r} is not in domain.errors.ErrorCode: register it") from None
 
 
 @dataclass(frozen=True)
 class Problem:
-    code: str
+    code: ErrorCode  # a registered code; its string form is accepted
     message: str
     field: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", error_code(self.code))
 
 
 class DomainError(Exception):
@@ -22,13 +133,13 @@ class DomainError(Exception):
         super().__init__("; ".join(f"{p.code}: {p.message}" for p in problems))
 
     @classmethod
-    def of(cls, code: str, message: str, field: str | None = None) -> DomainError:
+    def of(cls, code: ErrorCode | str, message: str, field: str | None = None) -> DomainError:
         return cls(Problem(code, message, field))
 
     @property
-    def code(self) -> str:
+    def code(self) -> ErrorCode:
         return self.problems[0].code
 
 
-def fail(code: str, message: str, field: str | None = None) -> DomainError:
+def fail(code: ErrorCode | str, message: str, field: str | None = None) -> DomainError:
     return DomainError.of(code, message, field)

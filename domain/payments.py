@@ -19,10 +19,12 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from domain.errors import fail
+from domain.accounts import SubscriberStatus
+from domain.errors import DomainError, fail
 
 MIN_RECHARGE_FEN = 100  # ¥1
 MAX_RECHARGE_FEN = 500_000  # ¥5,000
@@ -84,10 +86,6 @@ def check_auto_threshold(threshold_fen: int, field: str = "thresholdFen") -> int
     return threshold_fen
 
 
-def needs_top_up(balance_fen: int, threshold_fen: int) -> bool:
-    return balance_fen < threshold_fen
-
-
 # Prepaid cards: the PIN is 16 to 19 digits and is stored only as its SHA-256 hash (the PIN's own
 # entropy, ~10^16 and up, is what makes the hash safe). Lookups are by hash.
 CARD_PIN_RE = re.compile(r"^\d{16,19}$")
@@ -102,6 +100,47 @@ def normalize_card_pin(pin: str | None, field: str = "cardPin") -> str:
 
 def hash_card_pin(pin: str) -> str:
     return hashlib.sha256(pin.encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the card record says about a prepaid card."""
+
+    status: CardStatus
+    valid_until: datetime
+    face_value_fen: int
+
+
+def card_used() -> DomainError:
+    return fail("CARD_USED", "This card has already been used.", "cardPin")
+
+
+def check_card(card: CardFacts | None, expected_amount_fen: int | None, now: datetime) -> None:
+    """May this card (None: no card has this PIN) be redeemed at `now`, for the amount the payer
+    expects (None: any)? A voided card is answered as an unknown one."""
+    if card is None or card.status is CardStatus.VOID:
+        raise fail("CARD_INVALID", "No card with this PIN.", "cardPin")
+    if card.status is CardStatus.USED:
+        raise card_used()
+    if card.valid_until <= now:
+        raise fail("CARD_EXPIRED", "This card has expired.", "cardPin")
+    if expected_amount_fen is not None and expected_amount_fen != card.face_value_fen:
+        raise fail(
+            "AMOUNT_MISMATCH",
+            f"This card is worth {card.face_value_fen} fen, not {expected_amount_fen}.",
+            "amountFen",
+        )
+
+
+# --- after a recharge ------------------------------------------------------------------------
+
+
+def status_after_recharge(status: SubscriberStatus, balance_after_fen: int) -> SubscriberStatus:
+    """A number suspended for arrears is back in service once a recharge leaves its balance at 0
+    or more; any other status stays as it is (a closed number stays closed)."""
+    if status is SubscriberStatus.SUSPENDED and balance_after_fen >= 0:
+        return SubscriberStatus.ACTIVE
+    return status
 
 
 # --- the signed callback ---------------------------------------------------------------------

@@ -6,10 +6,10 @@ import secrets
 
 from tortoise.exceptions import IntegrityError
 
-from db.models.accounts import StaffUser, Subscriber
+from db.models.accounts import Subscriber
 from db.models.catalog import Plan
 from db.repositories.plan_changes import apply_due_changes
-from domain.accounts import StaffRole, SubscriberStatus, check_msisdn, check_new_password
+from domain.accounts import SubscriberStatus, check_msisdn, check_new_password
 from domain.errors import fail
 from resolvers.context import RequestContext
 
@@ -80,12 +80,3 @@ async def provision_subscriber(
     )
     await ctx.services.sms.send(msisdn, "WELCOME", notice)
     return subscriber
-
-
-async def create_staff(
-    ctx: RequestContext, username: str, password: str, role: StaffRole
-) -> StaffUser:
-    check_new_password(password, field="password")
-    return await StaffUser.create(
-        username=username, password_hash=ctx.services.hasher.hash(password), role=role
-    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -26,6 +26,7 @@ from tortoise.queryset import QuerySet
 from domain.errors import fail
 
 T = TypeVar("T")
+U = TypeVar("U")
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
@@ -47,6 +48,14 @@ class Page(Generic[T]):
     @property
     def end_cursor(self) -> str | None:
         return self.edges[-1][0] if self.edges else None
+
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        """The same page (cursors and all) with each node converted, e.g. a row to its view."""
+        return Page(
+            [(cursor, convert(node)) for cursor, node in self.edges],
+            has_next_page=self.has_next_page,
+            has_previous_page=self.has_previous_page,
+        )
 
 
 def page_size(first: int | None) -> int:

@@ -7,6 +7,7 @@ import strawberry
 from domain.accounts import StaffRole, SubscriberStatus
 from domain.allowances import AllowanceKind
 from domain.catalog import AddOnKind, PackKind, PlanKind, ValidityKind
+from domain.errors import ErrorCode
 from domain.orders import OrderKind, OrderStatus
 from domain.pricing import Channel, OfferingKind
 from domain.promotions.model import BenefitKind, CampaignStatus, StackingRule
@@ -30,3 +31,17 @@ ValidityKindEnum = strawberry.enum(ValidityKind, name="ValidityKind")
 CampaignStatusEnum = strawberry.enum(CampaignStatus, name="CampaignStatus")
 StackingRuleEnum = strawberry.enum(StackingRule, name="StackingRule")
 BenefitKindEnum = strawberry.enum(BenefitKind, name="BenefitKind")
+
+
+def _described(enum_type: type, meanings: dict[str, str]) -> None:
+    """Give each GraphQL enum value its one-line meaning (SDL value descriptions)."""
+    for value in enum_type.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = meanings[value.value]
+
+
+ErrorCodeEnum = strawberry.enum(
+    ErrorCode,
+    name="ErrorCode",
+    description="The stable code of a userError: switch on it (the message is for people).",
+)
+_described(ErrorCodeEnum, {code.value: code.meaning for code in ErrorCode})

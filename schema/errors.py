@@ -10,11 +10,12 @@ import strawberry
 from graphql import GraphQLError
 
 from domain.errors import DomainError
+from schema.enums import ErrorCodeEnum
 
 
 @strawberry.type(description="A business rule the request broke; `code` is stable, switch on it.")
 class UserError:
-    code: str
+    code: ErrorCodeEnum
     field: str | None
     message: str
 

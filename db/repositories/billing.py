@@ -241,7 +241,3 @@ async def items_of(bill_ids: list[int]) -> dict[int, list[BillItem]]:
     for item in await BillItem.filter(bill_id__in=bill_ids).order_by("bill_id", "position"):
         found[item.bill_id].append(item)  # type: ignore[attr-defined]
     return found
-
-
-def as_lines(items: list[BillItem]) -> list[BillLine]:
-    return [BillLine(i.kind, i.name, i.amount_fen) for i in items]

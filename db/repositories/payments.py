@@ -20,15 +20,18 @@ from db.models.orders import Order
 from db.models.payments import AutoRecharge, Payment, RechargeCard
 from db.repositories import balances
 from domain.accounts import SubscriberStatus
-from domain.errors import fail
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import RechargeDetails
 from domain.payments import (
     PAYMENT_TTL_SECONDS,
+    CardFacts,
     CardStatus,
     PaymentMethod,
     PaymentStatus,
     PaymentTrigger,
+    card_used,
+    check_card,
+    status_after_recharge,
 )
 from domain.pricing import Channel
 
@@ -93,12 +96,18 @@ async def _credit_in(conn, payment: Payment, at: datetime) -> tuple[int, bool]:
     balance = await balances.credit(
         conn, subscriber_id, payment.amount_fen, RECHARGE_REASON, ref=str(payment.id), at=at
     )
-    reactivated = bool(
-        await Subscriber.filter(
-            id=subscriber_id, status=SubscriberStatus.SUSPENDED, balance_fen__gte=0
-        )
+    # The credit's update holds the subscriber's row until commit: status and balance stay put.
+    current = SubscriberStatus(
+        await Subscriber.filter(id=subscriber_id)
         .using_db(conn)
-        .update(status=SubscriberStatus.ACTIVE)
+        .first()
+        .values_list("status", flat=True)
+    )
+    after = status_after_recharge(current, balance)
+    reactivated = after is not current and bool(
+        await Subscriber.filter(id=subscriber_id, status=current)
+        .using_db(conn)
+        .update(status=after)
     )
     await Order.create(
         subscriber_id=subscriber_id,
@@ -162,6 +171,10 @@ async def expire_stale(now: datetime) -> int:
 # --- prepaid cards ----------------------------------------------------------------------------
 
 
+def _facts(card: RechargeCard | None) -> CardFacts | None:
+    return None if card is None else CardFacts(card.status, card.valid_until, card.face_value_fen)
+
+
 async def redeem_card(
     *,
     subscriber: Subscriber,
@@ -178,25 +191,18 @@ async def redeem_card(
     now = at
     async with in_transaction() as conn:
         card = await RechargeCard.filter(pin_hash=pin_hash).using_db(conn).first()
-        if card is None or card.status is CardStatus.VOID:
-            raise fail("CARD_INVALID", "No card with this PIN.", "cardPin")
-        if card.status is CardStatus.USED:
-            raise fail("CARD_USED", "This card has already been used.", "cardPin")
-        if card.valid_until <= now:
-            raise fail("CARD_EXPIRED", "This card has expired.", "cardPin")
-        if expected_amount_fen is not None and expected_amount_fen != card.face_value_fen:
-            raise fail(
-                "AMOUNT_MISMATCH",
-                f"This card is worth {card.face_value_fen} fen, not {expected_amount_fen}.",
-                "amountFen",
-            )
+        facts = (
+            None if card is None else CardFacts(card.status, card.valid_until, card.face_value_fen)
+        )
+        check_card(facts, expected_amount_fen, now)
+        assert card is not None
         taken = (
             await RechargeCard.filter(id=card.id, status=CardStatus.ACTIVE)
             .using_db(conn)
             .update(status=CardStatus.USED, used_at=now, used_by_msisdn=subscriber.msisdn)
         )
         if not taken:
-            raise fail("CARD_USED", "This card has already been used.", "cardPin")
+            raise card_used()
         payment = await Payment.create(
             id=uuid.uuid4(),
             subscriber_id=subscriber.id,

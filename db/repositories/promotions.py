@@ -25,17 +25,18 @@ from db.models.promotions import (
     Festival,
 )
 from domain.calendar import as_utc
-from domain.errors import fail
 from domain.pricing import CartLine, OfferingKind, Quote
 from domain.promotions import model as promo
+from domain.promotions.caps import ReservationState as State
 from domain.promotions.codec import (
     campaign_from_dict,
     campaign_to_dict,
     festival_to_dict,
 )
+from domain.promotions.lifecycle import version_conflict
 
-HELD, CONFIRMED, RETURNED = "HELD", "CONFIRMED", "RETURNED"
-RELEASING, RELEASED = "RELEASING", "RELEASED"
+# `resolvers.campaign_caps` still names this one through the repository (repo.HELD).
+HELD = State.HELD
 FESTIVAL, CAMPAIGN = "FESTIVAL", "CAMPAIGN"
 
 
@@ -206,11 +207,7 @@ async def save_campaign(
         )
     )
     if not changed:
-        raise fail(
-            "VERSION_CONFLICT",
-            "Someone changed this campaign since you loaded it; reload and try again.",
-            "version",
-        )
+        raise version_conflict()
     await audit(
         conn, CAMPAIGN, row.id, action, actor, actor_id, at, row.data, campaign_to_dict(campaign)
     )
@@ -317,7 +314,7 @@ async def record_redemptions(
     subscriber_id: int,
     quote: Quote,
     reservation_id: str | None,
-    state: str = CONFIRMED,
+    state: State = State.CONFIRMED,
 ) -> None:
     """One redemption per campaign the quote applied; CONFIRMED ones move the stats at once
     (inside the order's transaction), HELD ones when their payment arrives (`confirm_held`)."""
@@ -336,7 +333,7 @@ async def record_redemptions(
             state=state,
             using_db=conn,
         )
-        if state == CONFIRMED:
+        if state == State.CONFIRMED:
             await _move_stats(
                 conn, applied.campaign_id, 1, applied.units, applied.spend_fen, revenue
             )
@@ -345,11 +342,13 @@ async def record_redemptions(
 async def confirm_held(conn: BaseDBAsyncClient, ref: str) -> list[CampaignRedemption]:
     """Paid: the HELD (or, paid late, RETURNED) redemptions of `ref` count from now on."""
     confirmed = []
-    for row in await CampaignRedemption.filter(ref=ref, state__in=[HELD, RETURNED]).using_db(conn):
+    for row in await CampaignRedemption.filter(
+        ref=ref, state__in=[State.HELD, State.RETURNED]
+    ).using_db(conn):
         moved = (
-            await CampaignRedemption.filter(id=row.id, state__in=[HELD, RETURNED])
+            await CampaignRedemption.filter(id=row.id, state__in=[State.HELD, State.RETURNED])
             .using_db(conn)
-            .update(state=CONFIRMED)
+            .update(state=State.CONFIRMED)
         )
         if moved:
             await _move_stats(
@@ -366,7 +365,7 @@ async def confirm_held(conn: BaseDBAsyncClient, ref: str) -> list[CampaignRedemp
 
 async def return_held(ref: str) -> int:
     """Never paid: HELD redemptions of `ref` are RETURNED (they never counted)."""
-    return await CampaignRedemption.filter(ref=ref, state=HELD).update(state=RETURNED)
+    return await CampaignRedemption.filter(ref=ref, state=State.HELD).update(state=State.RETURNED)
 
 
 async def _move_stats(
@@ -389,16 +388,16 @@ async def release_orders(conn: BaseDBAsyncClient, order_ids: Sequence[object]) -
     RELEASING). Returns the cap reservations still to give back in Redis."""
     if not order_ids:
         return []
-    rows = await CampaignRedemption.filter(order_id__in=list(order_ids), state=CONFIRMED).using_db(
-        conn
-    )
+    rows = await CampaignRedemption.filter(
+        order_id__in=list(order_ids), state=State.CONFIRMED
+    ).using_db(conn)
     reservations: set[str] = set()
     for row in rows:
         # nothing to give back in Redis without a reservation: released at once
         moved = (
-            await CampaignRedemption.filter(id=row.id, state=CONFIRMED)
+            await CampaignRedemption.filter(id=row.id, state=State.CONFIRMED)
             .using_db(conn)
-            .update(state=RELEASING if row.reservation_id else RELEASED)
+            .update(state=State.RELEASING if row.reservation_id else State.RELEASED)
         )
         if not moved:
             continue
@@ -418,13 +417,13 @@ async def release_orders(conn: BaseDBAsyncClient, order_ids: Sequence[object]) -
 async def mark_released(reservation_ids: Sequence[str]) -> None:
     if reservation_ids:
         await CampaignRedemption.filter(
-            reservation_id__in=list(reservation_ids), state=RELEASING
-        ).update(state=RELEASED)
+            reservation_id__in=list(reservation_ids), state=State.RELEASING
+        ).update(state=State.RELEASED)
 
 
 async def releasing_reservations(limit: int) -> list[str]:
     rows = (
-        await CampaignRedemption.filter(state=RELEASING, reservation_id__not_isnull=True)
+        await CampaignRedemption.filter(state=State.RELEASING, reservation_id__not_isnull=True)
         .limit(limit)
         .values_list("reservation_id", flat=True)
     )
@@ -434,22 +433,18 @@ async def releasing_reservations(limit: int) -> list[str]:
 async def confirmed_on_closed_orders(statuses: Sequence[str], limit: int) -> list[object]:
     """Orders that ended without taking effect but still hold confirmed redemptions."""
     rows = (
-        await CampaignRedemption.filter(state=CONFIRMED, order__status__in=list(statuses))
+        await CampaignRedemption.filter(state=State.CONFIRMED, order__status__in=list(statuses))
         .limit(limit)
         .values_list("order_id", flat=True)
     )
     return sorted(set(rows), key=str)
 
 
-async def redemptions_of(order_id: object) -> list[CampaignRedemption]:
-    return await CampaignRedemption.filter(order_id=order_id)
-
-
 async def committed_takes() -> list[tuple[str, int, int, int]]:
     """(campaign id, subscriber id, units, discount fen) that Redis must count: CONFIRMED
     redemptions, and RELEASING ones whose counters are still to be given back."""
     rows = (
-        await CampaignRedemption.filter(state__in=[CONFIRMED, RELEASING])
+        await CampaignRedemption.filter(state__in=[State.CONFIRMED, State.RELEASING])
         .annotate(units_sum=Sum("units"), fen_sum=Sum("discount_fen"))
         .group_by("campaign_id", "subscriber_id")
         .values("campaign_id", "subscriber_id", "units_sum", "fen_sum")

@@ -1,9 +1,12 @@
 """Capped counters taken by reservations, atomically, in Redis: campaign caps now, flash-sale
-stock next. The semantics are `domain.promotions.caps.CapLedger`'s, step for step (a test runs
-both side by side):
+stock next. The semantics are those `domain.promotions.caps` states, step for step
+(`tests/integration/test_cap_store_machine.py` runs these scripts side by side with the pure
+model `tests/cap_ledger.py`):
 
 - reserve takes every counter of the reservation or none; it is refused when any limit (units
   nationwide, units per subscriber, budget fen) would be passed, naming the first that refused.
+  The test in RESERVE is the Lua twin of `domain.promotions.caps.within_caps`, the rule the
+  engine prices with: change one, change the other.
 - a held reservation lapses at its deadline; confirm after that is refused and gives it back.
 - cancel and expire give a held reservation back; confirmed ones stay taken.
 - release gives back a confirmed reservation too (an order superseded or cancelled before it took
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 from db.stores.base import Store
 
+# The refusal test below is `within_caps` (domain/promotions/caps.py) in Lua.
 # KEYS[1] reservation hash, KEYS[2] deadline zset, then per take: units, per-subscriber, budget.
 # ARGV: rid, now_ms, deadline_ms, n, then per take: name, units, budget, cap_units,
 # cap_per_subscriber, cap_budget (-1 = no cap).

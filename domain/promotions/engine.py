@@ -44,6 +44,7 @@ A campaign whose units, per-subscriber units or remaining budget cannot cover th
 rejected CAP_REACHED; it never gives a partial discount, so the customer sees either the
 advertised benefit or the reason, and concurrent orders cannot split the last fen differently.
 Anonymous callers have no per-subscriber usage; the cap is enforced when the order reserves.
+The rule is `caps.within_caps`, the one the reservation (RESERVE in Redis) applies.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ from domain.pricing import (
     Rejection,
     SubscriberProfile,
 )
-from domain.promotions.caps import CampaignUsage
+from domain.promotions.caps import NO_USAGE, CampaignUsage, within_caps
 from domain.promotions.model import (
     PACK_KINDS,
     Audience,
@@ -120,9 +121,9 @@ class _Rule:
         "amount",
         "audience",
         "bp",
-        "budget",
         "campaign",
         "capped",
+        "caps",
         "changes_price",
         "channels",
         "end_us",
@@ -136,11 +137,9 @@ class _Rule:
         "name",
         "off_window",
         "paused",
-        "per_subscriber",
         "rank",
         "rejections",
         "start_us",
-        "units_total",
         "until_last_month",
         "until_us",
     )
@@ -160,11 +159,8 @@ class _Rule:
         self.accepts_earlier = accepts_earlier(campaign.stacking)
         self.accepts_later = accepts_later(campaign.stacking)
         self.floor = campaign.floor_fen or 0
-        caps = campaign.caps
-        self.capped = caps.any
-        self.units_total = caps.units_total
-        self.per_subscriber = caps.per_subscriber
-        self.budget = caps.budget_fen
+        self.caps = campaign.caps
+        self.capped = campaign.caps.any
         self.kind = b.kind
         self.changes_price = b.changes_price
         self.bp = b.percent_bp
@@ -279,13 +275,16 @@ def evaluate(
     capped: list[str] = []
 
     for rule, positions, term in eligible:
-        used = usage.get(rule.id)
-        reason = _cap_refusal(rule, used, len(positions)) if rule.capped else None
+        used = usage.get(rule.id) or NO_USAGE
+        units = len(positions)
+        # Before its discount is known, a campaign needs its units and at least 1 fen of budget.
+        reason = (
+            _R.CAP_REACHED if rule.capped and not within_caps(rule.caps, used, units, 1) else None
+        )
         discounts = None
-        if reason is None and rule.budget is not None and rule.changes_price:
+        if reason is None and rule.caps.budget_fen is not None and rule.changes_price:
             discounts = _discounts(rule, positions, term, remaining)
-            spent = used.budget_spent_fen if used is not None else 0
-            if discounts is not None and spent + _total(discounts) > rule.budget:
+            if discounts is not None and not within_caps(rule.caps, used, units, _total(discounts)):
                 reason = _R.CAP_REACHED
         if reason is None and not _combinable(rule, positions, applied_on):
             reason = _R.NOT_COMBINABLE
@@ -359,19 +358,6 @@ def _screen(
         return _R.CHANNEL
     if rule.audience is not None and not rule.audience.admits(profile):
         return _R.AUDIENCE
-    return None
-
-
-def _cap_refusal(rule: _Rule, used: CampaignUsage | None, units: int) -> RejectionReason | None:
-    taken = used.units_taken if used is not None else 0
-    mine = used.subscriber_units if used is not None else 0
-    spent = used.budget_spent_fen if used is not None else 0
-    if rule.units_total is not None and taken + units > rule.units_total:
-        return _R.CAP_REACHED
-    if rule.per_subscriber is not None and mine + units > rule.per_subscriber:
-        return _R.CAP_REACHED
-    if rule.budget is not None and spent >= rule.budget:
-        return _R.CAP_REACHED
     return None
 
 

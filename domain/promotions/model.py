@@ -385,14 +385,17 @@ class Campaign:
         return status_at(self, instant) is CampaignStatus.ACTIVE
 
 
-def status_at(campaign: Campaign, instant: datetime) -> CampaignStatus:
-    if campaign.draft:
-        return CampaignStatus.DRAFT
-    if campaign.paused:
-        return CampaignStatus.PAUSED
+def status_at(item: Campaign | Festival, instant: datetime) -> CampaignStatus:
+    """A campaign's or a festival's status at `instant`; a festival is never a draft nor paused,
+    so its window alone decides (SCHEDULED, ACTIVE or ENDED)."""
+    if isinstance(item, Campaign):
+        if item.draft:
+            return CampaignStatus.DRAFT
+        if item.paused:
+            return CampaignStatus.PAUSED
     t = as_utc(instant)
-    if t < campaign.starts_at:
+    if t < item.starts_at:
         return CampaignStatus.SCHEDULED
-    if t >= campaign.ends_at:
+    if t >= item.ends_at:
         return CampaignStatus.ENDED
     return CampaignStatus.ACTIVE

@@ -3,7 +3,6 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from domain.accounts import StaffRole
 from domain.sessions import Capability
 from resolvers import accounts, auth, qr_login
 from schema.accounts.inputs import (
@@ -26,7 +25,7 @@ from schema.accounts.payloads import (
     SubscriberProvisionPayload,
 )
 from schema.errors import payload
-from schema.permissions import context, staff_session, subscriber_session
+from schema.permissions import OPERATOR, context, subscriber_session
 
 
 @strawberry.type
@@ -123,11 +122,13 @@ class AccountMutation:
 
         return await payload(QrLoginPollPayload, work)
 
-    @strawberry.mutation(description="Back office: bring a number into service (OPERATOR, ADMIN).")
+    @strawberry.mutation(
+        permission_classes=OPERATOR,
+        description="Back office: bring a number into service (OPERATOR, ADMIN).",
+    )
     async def subscriber_provision(
         self, info: Info, input: SubscriberProvisionInput
     ) -> SubscriberProvisionPayload:
-        staff_session(info, StaffRole.OPERATOR)
 
         async def work():
             subscriber = await accounts.provision_subscriber(

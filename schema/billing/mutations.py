@@ -3,13 +3,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from domain.accounts import StaffRole
 from domain.sessions import Capability
 from resolvers import billing, payments
 from schema.billing.inputs import AutoRechargeSetInput, BillingCloseInput, RechargeCreateInput
 from schema.billing.types import AutoRecharge, Payment, auto_view
 from schema.errors import UserError, payload
-from schema.permissions import context, staff_session, subscriber_session
+from schema.permissions import OPERATOR, context, subscriber_session
 
 
 @strawberry.type
@@ -94,11 +93,11 @@ class BillingMutation:
         return await payload(AutoRechargePayload, work)
 
     @strawberry.mutation(
+        permission_classes=OPERATOR,
         description="Billing run (OPERATOR): issue the bills of an ended cycle and charge the "
-        "monthly fees. Idempotent per subscriber and cycle."
+        "monthly fees. Idempotent per subscriber and cycle.",
     )
     async def billing_close(self, info: Info, input: BillingCloseInput) -> BillingClosePayload:
-        staff_session(info, StaffRole.OPERATOR)
 
         async def work():
             run = await billing.billing_close(context(info), input.cycle, input.msisdn)

@@ -3,9 +3,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from domain.accounts import StaffRole
 from resolvers import promotions
-from schema.permissions import context, staff_session
+from schema.permissions import MARKETING, context, session_of
 from schema.promotions.inputs import (
     CampaignCreateInput,
     CampaignUpdateInput,
@@ -17,9 +16,12 @@ from schema.promotions.types import Campaign, Festival
 
 @strawberry.type
 class PromotionMutation:
-    @strawberry.mutation(description="MARKETING: a shopping festival to group campaigns.")
+    @strawberry.mutation(
+        permission_classes=MARKETING,
+        description="MARKETING: a shopping festival to group campaigns.",
+    )
     async def festival_create(self, info: Info, input: FestivalCreateInput) -> FestivalPayload:
-        session = staff_session(info, StaffRole.MARKETING)
+        session = session_of(info)
 
         async def work():
             found = await promotions.festival_create(
@@ -31,11 +33,12 @@ class PromotionMutation:
         return await promotion_payload(FestivalPayload, work)
 
     @strawberry.mutation(
+        permission_classes=MARKETING,
         description="MARKETING: a campaign, published at once (SCHEDULED or ACTIVE by its "
-        "window) unless `draft: true`. `warnings` name conflicts it will have."
+        "window) unless `draft: true`. `warnings` name conflicts it will have.",
     )
     async def campaign_create(self, info: Info, input: CampaignCreateInput) -> CampaignPayload:
-        session = staff_session(info, StaffRole.MARKETING)
+        session = session_of(info)
 
         async def work():
             result = await promotions.campaign_create(context(info), session, input.fields())
@@ -43,9 +46,11 @@ class PromotionMutation:
 
         return await promotion_payload(CampaignPayload, work)
 
-    @strawberry.mutation(description="MARKETING: change a DRAFT or SCHEDULED campaign.")
+    @strawberry.mutation(
+        permission_classes=MARKETING, description="MARKETING: change a DRAFT or SCHEDULED campaign."
+    )
     async def campaign_update(self, info: Info, input: CampaignUpdateInput) -> CampaignPayload:
-        session = staff_session(info, StaffRole.MARKETING)
+        session = session_of(info)
 
         async def work():
             result = await promotions.campaign_update(
@@ -55,25 +60,31 @@ class PromotionMutation:
 
         return await promotion_payload(CampaignPayload, work)
 
-    @strawberry.mutation(description="MARKETING: stop a SCHEDULED or ACTIVE campaign for now.")
+    @strawberry.mutation(
+        permission_classes=MARKETING,
+        description="MARKETING: stop a SCHEDULED or ACTIVE campaign for now.",
+    )
     async def campaign_pause(self, info: Info, id: strawberry.ID) -> CampaignPayload:
         return await _transition(info, promotions.campaign_pause, id)
 
-    @strawberry.mutation(description="MARKETING: resume a PAUSED campaign.")
+    @strawberry.mutation(
+        permission_classes=MARKETING, description="MARKETING: resume a PAUSED campaign."
+    )
     async def campaign_resume(self, info: Info, id: strawberry.ID) -> CampaignPayload:
         return await _transition(info, promotions.campaign_resume, id)
 
     @strawberry.mutation(
+        permission_classes=MARKETING,
         description="MARKETING: end a campaign now. New orders no longer get it; orders already "
-        "placed keep their benefit (including later months of a recurring discount)."
+        "placed keep their benefit (including later months of a recurring discount).",
     )
     async def campaign_end(self, info: Info, id: strawberry.ID) -> CampaignPayload:
         return await _transition(info, promotions.campaign_end, id)
 
 
 async def _transition(info: Info, action, campaign_id: strawberry.ID) -> CampaignPayload:
-    """Pause, resume or end: MARKETING only, the campaign back or userErrors."""
-    session = staff_session(info, StaffRole.MARKETING)
+    """Pause, resume or end: the campaign back, or userErrors."""
+    session = session_of(info)
 
     async def work():
         return {"campaign": Campaign(view=await action(context(info), session, str(campaign_id)))}

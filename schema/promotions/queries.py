@@ -7,7 +7,7 @@ from domain.errors import DomainError
 from resolvers import promotions
 from resolvers.pagination import Page
 from schema.pagination import Connection, connection_of
-from schema.permissions import context
+from schema.permissions import MARKETING, context
 from schema.pricing import Quote, quote_errors, quote_view
 from schema.promotions.inputs import CampaignFilter, PromotionPreviewInput
 from schema.promotions.payloads import input_field
@@ -16,16 +16,7 @@ from schema.promotions.types import (
     Festival,
     PromotionAuditEntry,
     is_marketing,
-    marketing,
 )
-
-
-def _wrap(page: Page, cls: type) -> Page:
-    return Page(
-        [(cursor, cls(view=node)) for cursor, node in page.edges],
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-    )
 
 
 @strawberry.type
@@ -54,7 +45,7 @@ class PromotionQuery:
                 after,
                 context(info).now(),
             )
-            return _wrap(page, Campaign)
+            return page.map(lambda view: Campaign(view=view))
 
         return await connection_of(fetch)
 
@@ -70,19 +61,18 @@ class PromotionQuery:
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Festival] | None:
         async def fetch() -> Page:
-            return _wrap(
-                await promotions.festivals_page(first, after, context(info).now()), Festival
-            )
+            page = await promotions.festivals_page(first, after, context(info).now())
+            return page.map(lambda view: Festival(view=view))
 
         return await connection_of(fetch)
 
     @strawberry.field(
+        permission_classes=MARKETING,
         description="MARKETING: the quote a customer would get at instant `at`, as a dry run "
         "against the campaigns as configured now, so a campaign can be checked before it goes "
-        "live. Nothing is reserved."
+        "live. Nothing is reserved.",
     )
     async def promotion_preview(self, info: Info, input: PromotionPreviewInput) -> Quote:
-        marketing(info)
         try:
             quote = await promotions.preview(
                 context(info),
@@ -99,7 +89,9 @@ class PromotionQuery:
             return result
         return quote_view(quote)
 
-    @strawberry.field(description="MARKETING: every marketing change, newest first.")
+    @strawberry.field(
+        permission_classes=MARKETING, description="MARKETING: every marketing change, newest first."
+    )
     async def promotion_audit(
         self,
         info: Info,
@@ -108,7 +100,6 @@ class PromotionQuery:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[PromotionAuditEntry] | None:
-        marketing(info)
         if campaign_id is not None:
             entity_type, entity_id = "CAMPAIGN", str(campaign_id)
         elif festival_id is not None:

@@ -22,11 +22,7 @@ from schema.enums import (
     StackingRuleEnum,
 )
 from schema.pagination import Connection, connection_of
-from schema.permissions import context, staff_session
-
-
-def marketing(info: Info) -> None:
-    staff_session(info, StaffRole.MARKETING)
+from schema.permissions import MARKETING, context
 
 
 def is_marketing(info: Info) -> bool:
@@ -209,9 +205,8 @@ class Campaign:
 
     # --- MARKETING only ---------------------------------------------------------------------
 
-    @strawberry.field(description="MARKETING only.")
-    def audience(self, info: Info) -> CampaignAudience | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def audience(self) -> CampaignAudience | None:
         a = self.c.audience
         return CampaignAudience(
             new_subscriber=a.segment is promo.Segment.NEW,
@@ -221,24 +216,23 @@ class Campaign:
             regions=list(a.regions),
         )
 
-    @strawberry.field(description="MARKETING only. Higher applies first; ties by id.")
-    def priority(self, info: Info) -> int | None:
-        marketing(info)
+    @strawberry.field(
+        permission_classes=MARKETING,
+        description="MARKETING only. Higher applies first; ties by id.",
+    )
+    def priority(self) -> int | None:
         return self.c.priority
 
-    @strawberry.field(description="MARKETING only.")
-    def stacking(self, info: Info) -> StackingRuleEnum | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def stacking(self) -> StackingRuleEnum | None:
         return self.c.stacking.rule
 
-    @strawberry.field(description="MARKETING only.")
-    def combines_with(self, info: Info) -> list[strawberry.ID] | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def combines_with(self) -> list[strawberry.ID] | None:
         return [strawberry.ID(i) for i in self.c.stacking.combines_with]
 
-    @strawberry.field(description="MARKETING only.")
-    def caps(self, info: Info) -> CampaignCaps | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def caps(self) -> CampaignCaps | None:
         caps = self.c.caps
         return CampaignCaps(
             units_total=caps.units_total,
@@ -246,44 +240,41 @@ class Campaign:
             budget_fen=caps.budget_fen,
         )
 
-    @strawberry.field(description="MARKETING only.")
-    def floor_fen(self, info: Info) -> int | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def floor_fen(self) -> int | None:
         return self.c.floor_fen
 
-    @strawberry.field(description="MARKETING only. Grows with every change (campaignUpdate).")
-    def version(self, info: Info) -> int | None:
-        marketing(info)
+    @strawberry.field(
+        permission_classes=MARKETING,
+        description="MARKETING only. Grows with every change (campaignUpdate).",
+    )
+    def version(self) -> int | None:
         return self.view.version
 
-    @strawberry.field(description="MARKETING only.")
-    def created_at(self, info: Info) -> datetime | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def created_at(self) -> datetime | None:
         return self.view.created_at
 
-    @strawberry.field(description="MARKETING only.")
-    def created_by(self, info: Info) -> str | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def created_by(self) -> str | None:
         return self.view.created_by
 
-    @strawberry.field(description="MARKETING only.")
-    def updated_at(self, info: Info) -> datetime | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def updated_at(self) -> datetime | None:
         return self.view.updated_at
 
-    @strawberry.field(description="MARKETING only.")
-    def updated_by(self, info: Info) -> str | None:
-        marketing(info)
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
+    def updated_by(self) -> str | None:
         return self.view.updated_by
 
-    @strawberry.field(description="MARKETING only: when campaignEnd was pressed.")
-    def ended_early_at(self, info: Info) -> datetime | None:
-        marketing(info)
+    @strawberry.field(
+        permission_classes=MARKETING, description="MARKETING only: when campaignEnd was pressed."
+    )
+    def ended_early_at(self) -> datetime | None:
         return self.view.ended_early_at
 
-    @strawberry.field(description="MARKETING only.")
+    @strawberry.field(permission_classes=MARKETING, description="MARKETING only.")
     async def stats(self, info: Info) -> CampaignStats | None:
-        marketing(info)
         found = await promotions.campaign_stats(context(info), self.c.id)
         return CampaignStats(
             orders_count=found.orders_count,
@@ -294,11 +285,13 @@ class Campaign:
             budget_spent_fen=found.budget_spent_fen,
         )
 
-    @strawberry.field(description="MARKETING only: this campaign's changes, newest first.")
+    @strawberry.field(
+        permission_classes=MARKETING,
+        description="MARKETING only: this campaign's changes, newest first.",
+    )
     async def audit(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, first: int | None = 20, after: str | None = None
     ) -> Connection[PromotionAuditEntry] | None:
-        marketing(info)
         return await connection_of(
             lambda: promotions.audit_page("CAMPAIGN", self.c.id, first, after)
         )

@@ -5,11 +5,10 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from domain.accounts import StaffRole
 from domain.errors import DomainError
 from resolvers import usage
 from schema.errors import UserError, to_user_errors
-from schema.permissions import context, staff_session
+from schema.permissions import OPERATOR, context
 from schema.usage.types import DataCategoryEnum, DirectionEnum, UsageKindEnum
 
 
@@ -74,10 +73,10 @@ def _raw(event: UsageEventInput) -> dict:
 @strawberry.type
 class UsageMutation:
     @strawberry.mutation(
-        description="Rate usage events (OPERATOR): up to 1,000 per call, idempotent by eventId."
+        permission_classes=OPERATOR,
+        description="Rate usage events (OPERATOR): up to 1,000 per call, idempotent by eventId.",
     )
     async def usage_ingest(self, info: Info, events: list[UsageEventInput]) -> UsageIngestPayload:
-        staff_session(info, StaffRole.OPERATOR)
         try:
             result = await usage.ingest(context(info), [_raw(e) for e in events])
         except DomainError as error:

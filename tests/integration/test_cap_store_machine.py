@@ -1,4 +1,5 @@
-"""The Redis Lua scripts (RESERVE, SETTLE, RELEASE) against the pure `CapLedger`, step for step.
+"""The Redis Lua scripts (RESERVE, SETTLE, RELEASE) against the pure `tests.cap_ledger.CapLedger`,
+step for step.
 
 A Hypothesis state machine makes the same random calls on both, through a *sync* Redis client
 running the very scripts the store registers, and after every step asserts identical answers,
@@ -23,9 +24,10 @@ from hypothesis.stateful import (
 )
 
 from db.stores.reservations import ReservationStore, Take
-from domain.promotions.caps import HOLD, CampaignUsage, CapLedger, CapTake
+from domain.promotions.caps import HOLD, CampaignUsage, CapTake
 from domain.promotions.model import Caps
 from domain.promotions.schedule import micros
+from tests.cap_ledger import CapLedger
 
 CAPS = {
     "flash": Caps(units_total=4, per_subscriber=2),

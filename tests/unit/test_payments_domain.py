@@ -1,20 +1,26 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.accounts import SubscriberStatus
 from domain.errors import DomainError
 from domain.payments import (
     CallbackOutcome,
     CallbackRejected,
+    CardFacts,
+    CardStatus,
     canonical_json,
+    check_card,
     check_recharge_amount,
     hash_card_pin,
     normalize_card_pin,
     sign,
+    status_after_recharge,
     verify_callback,
 )
 
@@ -94,3 +100,42 @@ def test_card_pins():
     for bad in ("", "12345", "1000a00030004000501", None):
         with pytest.raises(DomainError):
             normalize_card_pin(bad)
+
+
+NOW = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+
+
+def card(status=CardStatus.ACTIVE, valid_for=timedelta(days=1), face=5000):
+    return CardFacts(status, NOW + valid_for, face)
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected", "code", "field"),
+    [
+        (None, None, "CARD_INVALID", "cardPin"),
+        (card(CardStatus.VOID), None, "CARD_INVALID", "cardPin"),
+        (card(CardStatus.USED), None, "CARD_USED", "cardPin"),
+        (card(CardStatus.USED, valid_for=-timedelta(days=1)), None, "CARD_USED", "cardPin"),
+        (card(valid_for=timedelta(0)), None, "CARD_EXPIRED", "cardPin"),
+        (card(valid_for=-timedelta(days=1)), 5000, "CARD_EXPIRED", "cardPin"),
+        (card(), 3000, "AMOUNT_MISMATCH", "amountFen"),
+    ],
+)
+def test_a_card_that_may_not_be_redeemed_says_why(facts, expected, code, field):
+    with pytest.raises(DomainError) as caught:
+        check_card(facts, expected, NOW)
+    assert (caught.value.code, caught.value.problems[0].field) == (code, field)
+
+
+def test_an_active_card_in_date_is_redeemed_for_its_face_value_or_any_amount():
+    check_card(card(), 5000, NOW)
+    check_card(card(valid_for=timedelta(microseconds=1)), None, NOW)
+
+
+@given(st.sampled_from(list(SubscriberStatus)), st.integers(-100_000, 100_000))
+def test_a_recharge_reactivates_exactly_a_suspended_number_out_of_arrears(status, balance):
+    after = status_after_recharge(status, balance)
+    if status is SubscriberStatus.SUSPENDED and balance >= 0:
+        assert after is SubscriberStatus.ACTIVE
+    else:
+        assert after is status

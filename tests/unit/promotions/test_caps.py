@@ -1,15 +1,24 @@
-"""The cap ledger: reserve / confirm / cancel / expire, and a state machine proving caps hold."""
+"""The cap rule (`within_caps`) and the cap ledger: reserve / confirm / cancel / expire, and a
+state machine proving caps hold."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from domain.promotions.caps import HOLD, CapLedger, CapTake, ReservationState, takes_for
+from domain.promotions.caps import (
+    HOLD,
+    CampaignUsage,
+    CapTake,
+    ReservationState,
+    takes_for,
+    within_caps,
+)
 from domain.promotions.model import Benefit, Caps
+from tests.cap_ledger import CapLedger
 
 from .builders import DURING, campaign, plan, price
 
@@ -230,3 +239,24 @@ class CapLedgerMachine(RuleBasedStateMachine):
 
 TestCapLedgerMachine = CapLedgerMachine.TestCase
 TestCapLedgerMachine.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+
+
+@given(
+    st.one_of(st.none(), st.integers(0, 5)),
+    st.one_of(st.none(), st.integers(0, 3)),
+    st.one_of(st.none(), st.integers(0, 500)),
+    st.integers(0, 6),
+    st.integers(0, 4),
+    st.integers(0, 600),
+    st.integers(0, 3),
+    st.integers(0, 200),
+)
+def test_within_caps_is_each_cap_kept(total, per_sub, budget, taken, mine, spent, units, fen):
+    caps = Caps(units_total=total, per_subscriber=per_sub, budget_fen=budget)
+    used = CampaignUsage(units_taken=taken, subscriber_units=mine, budget_spent_fen=spent)
+    kept = [
+        total is None or taken + units <= total,
+        per_sub is None or mine + units <= per_sub,
+        budget is None or spent + fen <= budget,
+    ]
+    assert within_caps(caps, used, units, fen) is all(kept)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.promotions.caps import HOLD, CapLedger, CapTake, ReservationState
+from domain.promotions.caps import HOLD, CapTake, ReservationState
 from domain.promotions.model import Caps
+from tests.cap_ledger import CapLedger
 
 from .builders import DURING
 
