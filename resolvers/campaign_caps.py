@@ -44,7 +44,7 @@ from domain.errors import DomainError, fail
 from domain.payments import PAYMENT_TTL_SECONDS
 from domain.pricing import Quote
 from domain.promotions.cap_refs import ms, order_of, payment_ref, ref_of, reservation_id
-from domain.promotions.caps import HOLD, CapTake, takes_for
+from domain.promotions.caps import HOLD, CapTake, ReservationState, takes_for
 from domain.promotions.model import Caps
 from resolvers import promotion_index
 from resolvers.cap_sweeper import lazy_sweep, release, retake_late, sweep
@@ -154,7 +154,13 @@ async def payment_held(
         return
     async with in_transaction() as conn:
         await repo.record_redemptions(
-            conn, payment_ref(payment_id), None, subscriber_id, quote, rid, state=repo.HELD
+            conn,
+            payment_ref(payment_id),
+            None,
+            subscriber_id,
+            quote,
+            rid,
+            state=ReservationState.HELD,
         )
 
 

@@ -10,6 +10,7 @@ from db.models.accounts import Subscriber
 from domain.calendar import months_between
 from domain.errors import fail
 from domain.money import yuan
+from domain.payments import MAX_RECHARGE_FEN
 from domain.pricing import Cart, CartLine, Channel, OfferingKind, Quote, SubscriberProfile
 from domain.promotions.engine import CampaignIndex, evaluate
 from resolvers import promotion_index
@@ -17,7 +18,6 @@ from resolvers.context import RequestContext
 
 NEW_SUBSCRIBER_MONTHS = 1
 RECHARGE_OFFERING = "RECHARGE"
-MAX_RECHARGE_FEN = 5_000_000  # ¥50,000: what one recharge may be priced at
 
 
 def profile_of(subscriber: Subscriber | None, now: datetime) -> SubscriberProfile:
@@ -98,5 +98,5 @@ async def price_recharge(
 ) -> Quote:
     """A one-line RECHARGE cart of `amount_fen` of balance for the number recharged;
     `quote.final_price_fen` is what the payer is charged (e.g. 10 % off in the app). Recharges
-    hold the quote's caps with the payment (`resolvers.payments._priced_payment`)."""
+    hold the quote's caps with the payment (`resolvers.payments.priced_payment`)."""
     return await price(ctx, recharge_cart(amount_fen), now, channel, subscriber=subscriber, now=now)

@@ -35,8 +35,6 @@ from domain.promotions.codec import (
 )
 from domain.promotions.lifecycle import version_conflict
 
-# `resolvers.campaign_caps` still names this one through the repository (repo.HELD).
-HELD = State.HELD
 FESTIVAL, CAMPAIGN = "FESTIVAL", "CAMPAIGN"
 
 
