@@ -26,6 +26,7 @@ from domain.payments import (
     CallbackOutcome,
     CallbackRejected,
     PaymentMethod,
+    PaymentPurpose,
     PaymentStatus,
     PaymentTrigger,
     check_auto_threshold,
@@ -36,7 +37,7 @@ from domain.payments import (
 )
 from domain.pricing import Channel, Quote
 from domain.usage import RECHARGE_MONTHS, retention_start
-from resolvers import campaign_caps
+from resolvers import campaign_caps, flash_orders
 from resolvers.context import RequestContext, Services
 from resolvers.pagination import Page, keyset_page
 from resolvers.pricing import price_recharge
@@ -273,6 +274,13 @@ async def receive_callback(
             raise CallbackRejected(409, "AMOUNT_MISMATCH", "The amount is not the payment's.")
         if payment.method is PaymentMethod.CARD_PIN:
             raise CallbackRejected(409, "NOT_PROVIDER_PAYMENT", "Card payments have no callback.")
+        if payment.purpose is PaymentPurpose.FLASH_SALE:
+            return await flash_orders.callback(
+                services,
+                payment,
+                callback.provider_txn_id,
+                callback.outcome is CallbackOutcome.SUCCESS,
+            )
         if callback.outcome is CallbackOutcome.FAILED:
             return await _failed(services, payment, callback.provider_txn_id)
         return await _paid(services, payment, callback.provider_txn_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ from schema.root import build_schema
 from server.resources import close_services, open_services
 from server.settings import Settings
 
+logger = logging.getLogger("telehall.flash")
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
 
 
@@ -113,6 +116,20 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def flash_background(services: Services, settings: Settings) -> None:
+    """Every worker reaps unpaid flash-sale units and flushes the counted statistics (both are
+    idempotent, so workers running them at once only repeat no-ops)."""
+    from resolvers.flash_orders import flush_stats, reap
+
+    while True:
+        await asyncio.sleep(settings.flash_reap_seconds)
+        try:
+            await reap(services)
+            await flush_stats(services)
+        except Exception:  # a Redis or database hiccup: the next round tries again
+            logger.exception("flash-sale reaper round failed")
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
     """With `services` given (tests), the caller owns the database and Redis lifecycles."""
 
@@ -123,9 +140,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             yield
             return
         app.state.services = await open_services(settings)
+        reaper = asyncio.create_task(flash_background(app.state.services, settings))
         try:
             yield
         finally:
+            reaper.cancel()
             await close_services(app.state.services)
 
     schema = build_schema(include_dev=settings.is_dev_like, max_depth=settings.max_query_depth)

@@ -8,7 +8,9 @@ from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
 from db.stores import Stores
 from domain.clock import Clock, SystemClock
+from domain.flash.model import ms
 from domain.hashing import SecretHasher
+from resolvers import flash_sales
 from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
 from resolvers.payments import receive_callback
@@ -18,13 +20,18 @@ from server.settings import Settings
 def build_services(settings: Settings, redis_url: str, clock: Clock | None = None) -> Services:
     redis = connect_redis(redis_url, settings.redis_pool_max)
     provider = SimulatedPaymentProvider(settings.payment_secret)
+    clock = clock or SystemClock()
+    # flash sales decide by Redis TIME, one clock for every host, unless business time is moved
+    flash_clock = None if settings.flash_redis_time else (lambda: ms(clock.now()))
     services = Services(
         settings=settings,
-        stores=Stores.build(redis, settings.redis_prefix, settings.session_idle_seconds),
+        stores=Stores.build(
+            redis, settings.redis_prefix, settings.session_idle_seconds, flash_clock
+        ),
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         sms=OutboxSmsGateway(),
         payments=provider,
-        clock=clock or SystemClock(),
+        clock=clock,
     )
 
     async def deliver(body: bytes, headers: dict[str, str]) -> tuple[int, dict]:
@@ -41,6 +48,7 @@ async def open_services(settings: Settings) -> Services:
     await open_database(settings.resolved_database_url, settings.db_pool_max)
     services = build_services(settings, settings.redis_url)
     await restore_counters(services)
+    await flash_sales.restore(services, services.now())
     return services
 
 

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
 
     payment_secret: str = "dev-payment-secret-change-me"
 
+    flash_redis_time: bool = Field(
+        default=True,
+        description="flash-sale windows and deadlines by Redis TIME (false: the hall's clock, "
+        "for tests that move business time)",
+    )
+    flash_reap_seconds: float = Field(
+        default=1.0, gt=0, description="how often the server reaps unpaid flash-sale units"
+    )
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:

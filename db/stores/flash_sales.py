@@ -75,8 +75,7 @@ redis.call('ZADD', KEYS[5], deadline, ARGV[1])
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'event', 'TAKEN', 'rid', ARGV[1],
            'remaining', stock - qty)
 return answer('OK|' .. ARGV[1] .. '|' .. list .. '|' .. deadline, true)
-"""
-    .replace("EVENTS_MAXLEN", str(EVENTS_MAXLEN))
+""".replace("EVENTS_MAXLEN", str(EVENTS_MAXLEN))
 )
 
 # KEYS: meta, reservation, stock, sub, deadlines, events
@@ -116,9 +115,7 @@ if action == 'CONFIRM' then
 end
 if lapsed then return give_back('RETURNED') end
 return state
-"""
-    .replace("GONE_TTL_SECONDS", str(GONE_TTL_SECONDS))
-    .replace("EVENTS_MAXLEN", str(EVENTS_MAXLEN))
+""".replace("GONE_TTL_SECONDS", str(GONE_TTL_SECONDS)).replace("EVENTS_MAXLEN", str(EVENTS_MAXLEN))
 )
 
 # KEYS: stats, flushing. Moves the counted statistics aside for one flush (a flush that failed

@@ -4,7 +4,7 @@ and the answer codes customers see."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from domain.calendar import as_utc
@@ -16,6 +16,8 @@ DEFAULT_PAY_WITHIN_SECONDS = 900  # 15 minutes, the business policy
 MAX_UNITS = 10_000_000
 MAX_LIMIT = 100
 MAX_PRIORITY_MINUTES = 24 * 60
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_ADDRESS = 200
 
 
 class ItemKind(StrEnum):
@@ -91,6 +93,10 @@ def ms(instant: datetime) -> int:
     return micros(instant) // 1000
 
 
+def from_ms(value: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=value)
+
+
 def ledger_terms(t: SaleTerms, cancelled: bool) -> Terms:
     """The terms as the Redis scripts decide with them (milliseconds)."""
     return Terms(
@@ -144,6 +150,28 @@ def check_quantity(quantity: int, t: SaleTerms) -> int:
             "quantity",
         )
     return quantity
+
+
+def check_address(kind: ItemKind, address: str | None) -> str | None:
+    """Devices are shipped: they need an address; nothing else keeps one."""
+    if kind is not ItemKind.DEVICE:
+        return None
+    cleaned = (address or "").strip()
+    if not 5 <= len(cleaned) <= MAX_ADDRESS:
+        raise fail("SHIPPING_ADDRESS_REQUIRED", "Give a shipping address (5 to 200 characters).",
+                   "shippingAddress")  # fmt: skip
+    return cleaned
+
+
+def check_eligible(active: bool, needs_5g: bool, has_5g_device: bool) -> None:
+    """NOT_ELIGIBLE: a suspended or closed number, or a 5G plan for a number without a 5G
+    device on record."""
+    if not active:
+        raise fail("NOT_ELIGIBLE", "Only an active number may buy in a flash sale.", "flashSaleId")
+    if needs_5g and not has_5g_device:
+        raise fail(
+            "NOT_ELIGIBLE", "This is a 5G plan: we have no 5G device on record.", "flashSaleId"
+        )
 
 
 REFUSALS = {

@@ -38,6 +38,10 @@ class Order:
     def charged_fen(self) -> int:
         return int(self.details.get("charged_fen", 0))  # type: ignore[attr-defined]
 
+    @strawberry.field(description="Why it ended so, e.g. REFUNDED: PAID_AFTER_DEADLINE.")
+    def status_reason(self) -> str | None:
+        return self.details.get("status_reason")  # type: ignore[attr-defined]
+
     @strawberry.field
     def channel(self) -> ChannelEnum | None:
         channel = self.details.get("channel")  # type: ignore[attr-defined]
