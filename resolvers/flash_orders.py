@@ -118,7 +118,7 @@ async def flash_buy(
     terms = repo.terms_of(sale)
     check_quantity(quantity, terms)
     address = check_address(terms.item_kind, shipping_address)
-    if _shed(sale.id):
+    if _shed(sale.id) and terms.starts_at <= ctx.now() < terms.ends_at:
         if (earlier := await repo.reservation_by_key(sale.id, subscriber_id, key)) is not None:
             return earlier
         raise refusal(TakeCode.SOLD_OUT)
@@ -131,7 +131,7 @@ async def flash_buy(
     rid, sub = str(uuid4()), str(subscriber_id)
     result = await _take(ctx.services, sale, key, rid, sub, quantity)
     if not result.ok:
-        if result.code is TakeCode.SOLD_OUT:
+        if result.code is TakeCode.SOLD_OUT and quantity == 1:  # then nothing is left
             _mark_sold_out(sale.id)
         raise refusal(result.code)
     if result.reservation_id != rid:  # the same request again: its reservation
@@ -146,7 +146,7 @@ async def flash_buy(
         row = await repo.record_reservation(new)
     except repo.NoRoom as refused:
         await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
-        if refused.reason == "SOLD_OUT":
+        if refused.reason == "SOLD_OUT" and quantity == 1:
             _mark_sold_out(sale.id)
         raise refusal(TakeCode(refused.reason)) from None
     except IntegrityError:  # this key made a reservation Redis had forgotten (a restart)
