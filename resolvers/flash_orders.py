@@ -50,7 +50,7 @@ from domain.orders import OrderKind, OrderStatus
 from domain.payments import PaymentMethod, PaymentPurpose, PaymentStatus
 from domain.pricing import Channel
 from resolvers.context import RequestContext, Services
-from resolvers.flash_sales import cached_sale, load
+from resolvers.flash_sales import cached_sale, load, rebuild
 
 SOLD_OUT_SHED_SECONDS = 0.5
 ORPHAN_GRACE = timedelta(seconds=60)
@@ -145,7 +145,10 @@ async def flash_buy(
     try:
         row = await repo.record_reservation(new)
     except repo.NoRoom as refused:
+        # Redis granted what the database refuses: Redis is behind (it restarted while a take
+        # was being recorded). The database wins: give the take back and rebuild the sale.
         await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
+        await rebuild(ctx.services, sale.id)
         if refused.reason == "SOLD_OUT" and quantity == 1:
             _mark_sold_out(sale.id)
         raise refusal(TakeCode(refused.reason)) from None

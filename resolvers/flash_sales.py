@@ -134,7 +134,7 @@ async def rebuild(services: Services, sale_id: str | None = None) -> int:
     else:
         sales = await repo.sales_live_at(services.now())
     for sale in sales:
-        await services.stores.flash_sales.unload(sale.id)
+        await services.stores.flash_sales.close(sale.id)  # fail closed until loaded again
         await load(services, sale)
     return len(sales)
 

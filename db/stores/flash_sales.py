@@ -274,6 +274,10 @@ class FlashSaleStore(Store):
     async def unlock_load(self, sale_id: str) -> None:
         await self.redis.delete(self.sale_key(sale_id, "loading"))
 
+    async def close(self, sale_id: str) -> None:
+        """Every script fails closed (NOT_LOADED) until the sale is loaded again."""
+        await self.redis.delete(self.sale_key(sale_id, "meta"))
+
     async def unload(self, sale_id: str) -> None:
         """Forget everything of the sale but its statistics (the next call rebuilds it)."""
         await self.redis.delete(self.sale_key(sale_id, "meta"))
@@ -300,7 +304,7 @@ class FlashSaleStore(Store):
         last: until it exists every script fails closed. Call under `lock_load`."""
         await self.unload(sale_id)
         k = self.sale_key
-        pipe = self.redis.pipeline(transaction=False)
+        pipe = self.redis.pipeline(transaction=True)  # one MULTI/EXEC: all of it or none
         taken = 0
         slots: dict[str, list[int]] = {}
         for item in kept:
