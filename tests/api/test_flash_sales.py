@@ -10,7 +10,14 @@ from db.models.accounts import Subscriber
 from db.models.flash import FlashSale
 from resolvers.flash_orders import reap
 from tests.api.flash_helpers import (
-    BOOK, COMPLETE, PAY, SALE, buy, codes, create_sale, key,
+    BOOK,
+    COMPLETE,
+    PAY,
+    SALE,
+    buy,
+    codes,
+    create_sale,
+    key,
 )  # fmt: skip
 from tests.conftest import subscribe
 
