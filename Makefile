@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint schema schema-check install bench bench-pricing clean
+.PHONY: run test lint schema schema-check install bench bench-pricing bench-flash clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,13 @@ schema-check: $(STAMP)
 test: $(STAMP) lint schema-check
 	TELEHALL_ENV=test $(BIN)/python -m pytest
 
-bench: bench-pricing
+bench: bench-pricing bench-flash
 
 bench-pricing: $(STAMP)
 	$(BIN)/python -m bench.pricing
+
+bench-flash: $(STAMP)
+	$(BIN)/python -m bench.flash
 
 clean:
 	rm -rf $(VENV) .data

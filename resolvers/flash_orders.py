@@ -96,11 +96,17 @@ async def _take(services: Services, sale: FlashSale, key: str, rid: str, sub: st
     return result
 
 
+_needs_5g_cache: dict[str, bool] = {}
+
+
 async def _needs_5g(sale: FlashSale) -> bool:
+    """Whether the item is a 5G plan (a catalog fact: read once per process)."""
     if sale.item_kind is not ItemKind.PLAN:
         return False
-    plan = await catalog.plan_by_id(sale.item_id)
-    return bool(plan and plan.requires_5g)
+    if sale.item_id not in _needs_5g_cache:
+        plan = await catalog.plan_by_id(sale.item_id)
+        _needs_5g_cache[sale.item_id] = bool(plan and plan.requires_5g)
+    return _needs_5g_cache[sale.item_id]
 
 
 async def flash_buy(
@@ -119,9 +125,13 @@ async def flash_buy(
     check_quantity(quantity, terms)
     address = check_address(terms.item_kind, shipping_address)
     if _shed(sale.id) and terms.starts_at <= ctx.now() < terms.ends_at:
-        if (earlier := await repo.reservation_by_key(sale.id, subscriber_id, key)) is not None:
-            return earlier
-        raise refusal(TakeCode.SOLD_OUT)
+        # sold out a moment ago: answer without the database, one Redis GET for a replay
+        store = ctx.services.stores.flash_sales
+        earlier = await store.earlier(sale.id, str(subscriber_id), key)
+        if earlier is not None and earlier.ok and earlier.reservation_id:
+            if (found := await repo.reservation(earlier.reservation_id)) is not None:
+                return found
+        raise refusal(earlier.code if earlier is not None and not earlier.ok else TakeCode.SOLD_OUT)
     subscriber = await Subscriber.get_or_none(id=subscriber_id)
     if subscriber is None:
         raise fail("NOT_FOUND", "This subscriber no longer exists.", None)

@@ -238,6 +238,11 @@ class FlashSaleStore(Store):
         subs = await pipe.execute()
         return [(rid, sub) for rid, sub in zip(rids, subs, strict=True) if sub]
 
+    async def earlier(self, sale_id: str, subscriber: str, request_key: str) -> TakeResult | None:
+        """The answer a request key already got, without running anything."""
+        found = await self.redis.get(self.sale_key(sale_id, "req", subscriber, request_key))
+        return None if found is None else parse_take(found)
+
     async def remaining(self, sale_id: str) -> int | None:
         """Units left, or None when the sale is not loaded."""
         stock = await self.redis.get(self.sale_key(sale_id, "stock"))
