@@ -37,8 +37,9 @@ from domain.payments import (
 )
 from domain.pricing import Channel, Quote
 from domain.usage import RECHARGE_MONTHS, retention_start
-from resolvers import campaign_caps, flash_orders
+from resolvers import campaign_caps
 from resolvers.context import RequestContext, Services
+from resolvers.flash import pay as flash_pay
 from resolvers.pagination import Page, keyset_page
 from resolvers.pricing import price_recharge
 
@@ -275,7 +276,7 @@ async def receive_callback(
         if payment.method is PaymentMethod.CARD_PIN:
             raise CallbackRejected(409, "NOT_PROVIDER_PAYMENT", "Card payments have no callback.")
         if payment.purpose is PaymentPurpose.FLASH_SALE:
-            return await flash_orders.callback(
+            return await flash_pay.callback(
                 services,
                 payment,
                 callback.provider_txn_id,

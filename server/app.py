@@ -13,7 +13,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -119,7 +119,7 @@ async def healthz(request: Request) -> JSONResponse:
 async def flash_background(services: Services, settings: Settings) -> None:
     """Every worker reaps unpaid flash-sale units and flushes the counted statistics (both are
     idempotent, so workers running them at once only repeat no-ops)."""
-    from resolvers.flash_orders import flush_stats, reap
+    from resolvers.flash.reap import flush_stats, reap
 
     while True:
         await asyncio.sleep(settings.flash_reap_seconds)
@@ -153,6 +153,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         app.state.services = services
     graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
+    app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
     app.router.routes.extend(extra_routes(settings.is_dev_like))
     app.add_middleware(
         Guard,

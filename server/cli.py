@@ -299,12 +299,12 @@ app.add_typer(flash_app, name="flash")
 
 
 async def _flash(action: str, sale_id: str | None = None):
-    from resolvers import flash_orders, flash_sales
+    from resolvers.flash import loading, reap
 
     async with _services() as services:
         if action == "reap":
-            return await flash_orders.reap(services), await flash_orders.flush_stats(services)
-        return await flash_sales.rebuild(services, sale_id)
+            return await reap.reap(services), await reap.flush_stats(services)
+        return await loading.rebuild(services, sale_id)
 
 
 @flash_app.command("reap")

@@ -10,9 +10,9 @@ from db.stores import Stores
 from domain.clock import Clock, SystemClock
 from domain.flash.model import ms
 from domain.hashing import SecretHasher
-from resolvers import flash_sales
 from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
+from resolvers.flash import loading as flash_loading
 from resolvers.payments import receive_callback
 from server.settings import Settings
 
@@ -48,7 +48,7 @@ async def open_services(settings: Settings) -> Services:
     await open_database(settings.resolved_database_url, settings.db_pool_max)
     services = build_services(settings, settings.redis_url)
     await restore_counters(services)
-    await flash_sales.restore(services, services.now())
+    await flash_loading.restore(services, services.now())
     return services
 
 

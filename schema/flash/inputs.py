@@ -6,7 +6,7 @@ from typing import Any
 import strawberry
 
 from domain.flash.model import DEFAULT_PAY_WITHIN_SECONDS, ItemKind, SaleTerms
-from resolvers.flash_orders import FlashPayMethod
+from resolvers.flash.pay import FlashPayMethod
 from schema.flash.types import FlashItemKindEnum
 
 FlashPayMethodEnum = strawberry.enum(FlashPayMethod, name="FlashPayMethod")

@@ -5,7 +5,7 @@ from strawberry.types import Info
 
 from domain.accounts import StaffRole
 from domain.sessions import Capability
-from resolvers import flash_orders, flash_sales
+from resolvers.flash import buy, pay, sales
 from schema.errors import UserError, payload
 from schema.flash.inputs import (
     FlashPayMethodEnum,
@@ -47,7 +47,7 @@ class FlashMutation:
         session = staff_session(info, StaffRole.MARKETING)
 
         async def work():
-            found = await flash_sales.sale_create(context(info), session, input.terms())
+            found = await sales.sale_create(context(info), session, input.terms())
             return {"flash_sale": found}
 
         return await payload(FlashSalePayload, work)
@@ -57,7 +57,7 @@ class FlashMutation:
         session = staff_session(info, StaffRole.MARKETING)
 
         async def work():
-            found = await flash_sales.sale_update(
+            found = await sales.sale_update(
                 context(info), session, str(input.id), input.changes(), input.version
             )
             return {"flash_sale": found}
@@ -71,7 +71,7 @@ class FlashMutation:
         session = staff_session(info, StaffRole.MARKETING)
 
         async def work():
-            return {"flash_sale": await flash_sales.sale_cancel(context(info), session, str(id))}
+            return {"flash_sale": await sales.sale_cancel(context(info), session, str(id))}
 
         return await payload(FlashSalePayload, work)
 
@@ -80,7 +80,7 @@ class FlashMutation:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
-            found = await flash_sales.sale_book(context(info), session.subject_id, str(id))
+            found = await sales.sale_book(context(info), session.subject_id, str(id))
             return {"flash_sale": found}
 
         return await payload(FlashSalePayload, work)
@@ -93,7 +93,7 @@ class FlashMutation:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
-            found = await flash_orders.flash_buy(
+            found = await buy.flash_buy(
                 context(info), session.subject_id, str(input.flash_sale_id), input.quantity,
                 input.idempotency_key, input.shipping_address,
             )  # fmt: skip
@@ -115,7 +115,7 @@ class FlashMutation:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
-            order = await flash_orders.flash_pay(
+            order = await pay.flash_pay(
                 context(info), session.subject_id, str(reservation_id), payment_method,
                 idempotency_key,
             )  # fmt: skip

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from resolvers import flash_sales
+from resolvers.flash import sales
 from schema.flash.types import FlashSale
 from schema.pagination import Connection, connection_of
 from schema.permissions import context
@@ -21,10 +21,8 @@ class FlashQuery:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[FlashSale] | None:
-        return await connection_of(
-            lambda: flash_sales.sales_page(context(info), active_at, first, after)
-        )
+        return await connection_of(lambda: sales.sales_page(context(info), active_at, first, after))
 
     @strawberry.field
     async def flash_sale(self, info: Info, id: strawberry.ID) -> FlashSale | None:
-        return await flash_sales.sale_by_id(context(info), str(id))  # type: ignore[return-value]
+        return await sales.sale_by_id(context(info), str(id))  # type: ignore[return-value]

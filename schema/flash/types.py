@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from domain.accounts import StaffRole
 from domain.flash.model import ItemKind, ReservationStatus, SaleStatus
-from resolvers import flash_sales
+from resolvers.flash import sales
 from schema.errors import forbidden
 from schema.permissions import context
 
@@ -82,24 +82,24 @@ class FlashSale:
 
     @strawberry.field
     async def booked_count(self) -> int:
-        return await flash_sales.booked_count(self.id)
+        return await sales.booked_count(self.id)
 
     @strawberry.field(description="Whether the caller booked it (false when anonymous).")
     async def my_booking(self, info: Info) -> bool:
         sid = _subscriber_id(info)
-        return sid is not None and await flash_sales.has_booked(self.id, sid)
+        return sid is not None and await sales.has_booked(self.id, sid)
 
     @strawberry.field(description="Units the caller holds or has paid for.")
     async def my_units(self, info: Info) -> int:
         sid = _subscriber_id(info)
-        return 0 if sid is None else await flash_sales.units_of(self.id, sid)
+        return 0 if sid is None else await sales.units_of(self.id, sid)
 
     @strawberry.field(description="MARKETING: answers to buy attempts, flushed from Redis.")
     async def stats(self, info: Info) -> list[FlashSaleStat]:
         session = context(info).session
         if session is None or not session.has_role(StaffRole.MARKETING):
             raise forbidden("This needs a staff role: MARKETING.")
-        found = await flash_sales.stats(self.id)
+        found = await sales.stats(self.id)
         return [FlashSaleStat(code=c, count=n) for c, n in sorted(found.items())]
 
 

@@ -1,10 +1,8 @@
 """Flash sales for marketing (create, update before the start, cancel; audited like campaigns)
-and customers (book, list, read), and keeping Redis loaded from the database: at start-up and
-whenever a script answers NOT_LOADED, the sale is rebuilt (stock = total - held - paid)."""
+and customers (book, list, read, with `remaining` from Redis)."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,28 +14,23 @@ from db.models.flash import FlashSale
 from db.repositories import catalog
 from db.repositories import flash_sales as repo
 from db.repositories import promotions as promo_repo
-from db.stores.flash_sales import Kept
 from domain.calendar import as_utc
 from domain.errors import fail
-from domain.flash.ledger import Hold, HoldState
 from domain.flash.model import (
     ItemKind,
-    ReservationStatus,
     SaleStatus,
     SaleTerms,
     check_bookable,
     check_editable,
     check_terms,
-    ledger_terms,
-    ms,
     status_at,
 )
 from domain.sessions import Session
-from resolvers.context import RequestContext, Services
+from resolvers.context import RequestContext
+from resolvers.flash.loading import forget, load
 from resolvers.pagination import Page, keyset_page
 
 AUDIT_TYPE = "FLASH_SALE"
-LOAD_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -78,65 +71,6 @@ async def _check_item(kind: ItemKind, item_id: str) -> None:
         found = item_id  # the points mall lands in a later issue: its ids are taken as given
     if found is None:
         raise fail("UNKNOWN_ITEM", f"There is no {kind.value.lower()} {item_id[:64]}.", "itemId")
-
-
-# --- loading into Redis ----------------------------------------------------------------------
-
-
-async def load(services: Services, sale: FlashSale) -> None:
-    """Rebuild the sale in Redis from the database, once across all workers (a lock); the others
-    wait until it is loaded."""
-    store = services.stores.flash_sales
-    if not await store.lock_load(sale.id):
-        for _ in range(int(LOAD_WAIT_SECONDS / 0.02)):
-            await asyncio.sleep(0.02)
-            if await store.loaded(sale.id):
-                return
-        raise fail("TRY_AGAIN", "The flash sale is being prepared; try again.", "flashSaleId")
-    try:
-        kept = [
-            Kept(
-                Hold(
-                    str(r.id),
-                    str(r.subscriber_id),  # type: ignore[attr-defined]
-                    tuple(r.units),
-                    ms(r.pay_by),
-                    HoldState.HELD if r.status is ReservationStatus.HELD else HoldState.CONFIRMED,
-                ),
-                r.idempotency_key,
-            )
-            for r in await repo.kept_reservations(sale.id)
-        ]
-        booked = [str(b) for b in await repo.booked_ids(sale.id)]
-        terms = ledger_terms(repo.terms_of(sale), sale.cancelled)
-        await store.load(sale.id, terms, booked, kept)
-    finally:
-        await store.unlock_load(sale.id)
-
-
-async def restore(services: Services, now: datetime) -> int:
-    """At start-up: every live sale Redis does not know (it restarted empty, a failover) is
-    rebuilt before selling resumes. Returns how many were."""
-    rebuilt = 0
-    for sale in await repo.sales_live_at(now):
-        if not await services.stores.flash_sales.loaded(sale.id):
-            await load(services, sale)
-            rebuilt += 1
-    return rebuilt
-
-
-async def rebuild(services: Services, sale_id: str | None = None) -> int:
-    """Forget what Redis holds and load again from the database: one sale, or every live one.
-    Selling pauses (NOT_LOADED, fail closed) for the moment it takes."""
-    if sale_id is not None:
-        found = await repo.sale_by_id(sale_id)
-        sales = [found] if found is not None else []
-    else:
-        sales = await repo.sales_live_at(services.now())
-    for sale in sales:
-        await services.stores.flash_sales.close(sale.id)  # fail closed until loaded again
-        await load(services, sale)
-    return len(sales)
 
 
 # --- marketing --------------------------------------------------------------------------------
@@ -270,26 +204,6 @@ async def sales_page(
     shown = await views(ctx, [row for _, row in page.edges])
     edges = [(cursor, v) for (cursor, _), v in zip(page.edges, shown, strict=True)]
     return replace(page, edges=edges)  # type: ignore[arg-type]
-
-
-# --- a per-process cache of sale terms, for the buy path -------------------------------------
-
-_cached: dict[str, FlashSale] = {}
-
-
-async def cached_sale(sale_id: str) -> FlashSale | None:
-    """The sale row, read once per process: the decisions are taken in Redis on its own copy
-    of the terms, so a stale row here can only cost a wasted round trip."""
-    found = _cached.get(sale_id)
-    if found is None:
-        found = await repo.sale_by_id(sale_id)
-        if found is not None:
-            _cached[sale_id] = found
-    return found
-
-
-def forget(sale_id: str) -> None:
-    _cached.pop(sale_id, None)
 
 
 async def booked_count(sale_id: str) -> int:
