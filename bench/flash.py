@@ -42,8 +42,8 @@ def environment(data_dir: Path) -> dict[str, str]:
     env.update(
         TELEHALL_DATA_DIR=str(data_dir), TELEHALL_PORT=str(PORT), TELEHALL_ENV="test",
         TELEHALL_REDIS_PREFIX=PREFIX, TELEHALL_RATE_LIMIT_PER_MINUTE="100000000",
-        TELEHALL_ARGON2_TIME_COST="1", TELEHALL_ARGON2_MEMORY_KIB="64", TELEHALL_LOG_LEVEL="warning",
-        TELEHALL_DB_POOL_MAX="10",
+        TELEHALL_ARGON2_TIME_COST="1", TELEHALL_ARGON2_MEMORY_KIB="64",
+        TELEHALL_LOG_LEVEL="warning", TELEHALL_DB_POOL_MAX="10",
     )  # fmt: skip
     return env
 
@@ -77,7 +77,7 @@ async def prepare(env: dict[str, str]) -> tuple[list[str], str]:
                 joined_at=template.joined_at,
                 puk="12345678",
                 service_password_hash=template.service_password_hash,
-            )  # fmt: skip
+            )
             for i in range(BUYERS)
         ]
         await Subscriber.bulk_create(rows, batch_size=500)

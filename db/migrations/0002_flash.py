@@ -2,8 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from domain.flash.model import ItemKind, ReservationStatus
-from domain.orders import OrderStatus
-from domain.payments import PaymentPurpose, PaymentStatus
+from domain.payments import PaymentPurpose
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
@@ -112,20 +111,9 @@ class Migration(migrations.Migration):
             options={'table': 'flash_unit', 'app': 'telehall', 'unique_together': (('sale', 'subscriber', 'unit_no'),), 'pk_attr': 'id', 'table_description': 'One held or paid unit: the unique key keeps a subscriber within the limit in the'},
             bases=['Model'],
         ),
-        ops.AlterModelOptions(
-            name='CampaignStats',
-            options={'table': 'campaign_stats', 'app': 'telehall', 'pk_attr': 'campaign_id', 'table_description': 'Committed counts of one campaign, moved with atomic F() updates in order transactions.'},
-        ),
-        ops.AlterField(
-            model_name='Order',
-            name='status',
-            field=fields.CharEnumField(description='PENDING_PAYMENT: PENDING_PAYMENT\nSCHEDULED: SCHEDULED\nCOMPLETED: COMPLETED\nSUPERSEDED: SUPERSEDED\nCANCELLED: CANCELLED\nEXPIRED: EXPIRED\nFAILED: FAILED\nREFUNDED: REFUNDED', enum_type=OrderStatus, max_length=24),
-        ),
-        ops.AlterField(
-            model_name='Payment',
-            name='status',
-            field=fields.CharEnumField(default=PaymentStatus.CREATED, description='CREATED: CREATED\nPAID: PAID\nFAILED: FAILED\nEXPIRED: EXPIRED\nREFUNDED: REFUNDED', enum_type=PaymentStatus, max_length=8),
-        ),
+        # No AlterField for the new OrderStatus / PaymentStatus values: they only change the
+        # columns' descriptions, and on SQLite an AlterField rebuilds the table without its
+        # unique_together indexes (the idempotency keys of orders and payments).
         ops.AddField(
             model_name='Payment',
             name='purpose',
