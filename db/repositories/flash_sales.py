@@ -137,14 +137,6 @@ async def record_reservation(new: NewReservation) -> FlashReservation:
     guards refuse it, IntegrityError when the request key was already used."""
     n = len(new.units)
     async with in_transaction() as conn:
-        # the guard first: a unique-key failure below must not leave the count moved
-        grew = (
-            await FlashSale.filter(id=new.sale_id, units_taken__lte=F("units_total") - n)
-            .using_db(conn)
-            .update(units_taken=F("units_taken") + n)
-        )
-        if not grew:
-            raise NoRoom("SOLD_OUT")
         row = await FlashReservation.create(
             id=UUID(new.rid), sale_id=new.sale_id, subscriber_id=new.subscriber_id,
             idempotency_key=new.key, quantity=n, units=list(new.units), pay_by=new.pay_by,
@@ -159,6 +151,15 @@ async def record_reservation(new: NewReservation) -> FlashReservation:
                 )  # fmt: skip
         except IntegrityError as exc:
             raise NoRoom("LIMIT_REACHED") from exc
+        # the sale's row is the one every buyer shares: its guard goes last, so its lock is held
+        # only until the commit that follows
+        grew = (
+            await FlashSale.filter(id=new.sale_id, units_taken__lte=F("units_total") - n)
+            .using_db(conn)
+            .update(units_taken=F("units_taken") + n)
+        )
+        if not grew:
+            raise NoRoom("SOLD_OUT")
         return row
 
 
