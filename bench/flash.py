@@ -19,10 +19,12 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+
+from domain.clock import SystemClock
 
 PORT = int(os.environ.get("BENCH_PORT", "8103"))
 BUYERS = int(os.environ.get("BENCH_BUYERS", "5000"))
@@ -142,7 +144,7 @@ async def storm(tokens: list[str], staff_token: str) -> dict:
     import random
 
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}", timeout=30) as client:
-        starts = datetime.now(UTC) + timedelta(seconds=3)
+        starts = SystemClock().now() + timedelta(seconds=3)
         created = await client.post(
             "/graphql",
             headers={"authorization": f"Bearer {staff_token}"},
@@ -164,7 +166,7 @@ async def storm(tokens: list[str], staff_token: str) -> dict:
             }
             requests.append((b, encode({"query": BUY, "variables": variables}, tokens[b])))
         plain = encode({"query": "{ __typename }"})
-        await asyncio.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 0.2)
+        await asyncio.sleep(max(0.0, (starts - SystemClock().now()).total_seconds()) + 0.2)
         await fire([(None, plain)] * 400)  # warm every worker once
         seconds, latencies, bodies = await fire(requests)
         per_buyer: dict[int, int] = {}

@@ -7,7 +7,7 @@ from db.payments_sim import SimulatedPaymentProvider
 from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
 from db.stores import Stores
-from domain.clock import Clock, SystemClock
+from domain.clock import Clock, SettableClock, SystemClock
 from domain.flash.model import ms
 from domain.hashing import SecretHasher
 from resolvers.campaign_caps import restore_counters
@@ -17,16 +17,21 @@ from resolvers.payments import receive_callback
 from server.settings import Settings
 
 
+def make_clock(settings: Settings) -> Clock:
+    return SettableClock(settings.clock_start) if settings.clock_start else SystemClock()
+
+
 def build_services(settings: Settings, redis_url: str, clock: Clock | None = None) -> Services:
     redis = connect_redis(redis_url, settings.redis_pool_max)
-    provider = SimulatedPaymentProvider(settings.payment_secret)
-    clock = clock or SystemClock()
+    clock = clock or make_clock(settings)
+    provider = SimulatedPaymentProvider(settings.payment_secret, clock)
     # flash sales decide by Redis TIME, one clock for every host, unless business time is moved
-    flash_clock = None if settings.flash_redis_time else (lambda: ms(clock.now()))
+    moved = not settings.flash_redis_time or settings.clock_start is not None
+    flash_clock = (lambda: ms(clock.now())) if moved else None
     services = Services(
         settings=settings,
         stores=Stores.build(
-            redis, settings.redis_prefix, settings.session_idle_seconds, flash_clock
+            redis, settings.redis_prefix, settings.session_idle_seconds, clock, flash_clock
         ),
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         sms=OutboxSmsGateway(),

@@ -15,6 +15,7 @@ from db.stores.qr_logins import QrLoginStore
 from db.stores.rate_limits import RateLimitStore
 from db.stores.sessions import SessionStore
 from db.stores.sms_codes import SmsCodeStore
+from domain.clock import Clock
 
 
 @dataclass
@@ -32,16 +33,16 @@ class Stores:
 
     @classmethod
     def build(
-        cls, redis: Redis, prefix: str, session_idle_seconds: int, flash_clock_ms=None
+        cls, redis: Redis, prefix: str, session_idle_seconds: int, clock: Clock, flash_clock_ms=None
     ) -> Stores:
         return cls(
             redis=redis,
             captchas=CaptchaStore(redis, prefix),
             sms_codes=SmsCodeStore(redis, prefix),
             lockouts=LockoutStore(redis, prefix),
-            sessions=SessionStore(redis, prefix, session_idle_seconds),
+            sessions=SessionStore(redis, prefix, session_idle_seconds, clock),
             qr_logins=QrLoginStore(redis, prefix),
-            rate_limits=RateLimitStore(redis, prefix),
+            rate_limits=RateLimitStore(redis, prefix, clock),
             nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
