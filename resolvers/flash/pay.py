@@ -28,6 +28,7 @@ from domain.flash.model import (
 )
 from domain.money import yuan
 from domain.orders import OrderKind, OrderStatus
+from domain.orders.details import FlashSaleDetails
 from domain.payments import PaymentMethod, PaymentPurpose, PaymentStatus
 from domain.pricing import Channel
 from resolvers.context import RequestContext, Services
@@ -99,10 +100,10 @@ async def flash_pay(
     sale = await FlashSale.get(id=r.sale_id)  # type: ignore[attr-defined]
     amount = sale.sale_price_fen * r.quantity
     now = ctx.now()
-    details = {
-        "fingerprint": fingerprint, "summary": f"秒杀 {sale.name}×{r.quantity}",
-        "flash_sale_id": sale.id, "reservation_id": str(r.id), "method": method.value,
-    }  # fmt: skip
+    details = FlashSaleDetails(
+        fingerprint=fingerprint, summary=f"秒杀 {sale.name}×{r.quantity}",
+        flash_sale_id=sale.id, reservation_id=str(r.id), method=method.value,
+    )  # fmt: skip
     list_fen = await _list_price(sale) * r.quantity
     if method is FlashPayMethod.BALANCE:
         return await _pay_from_balance(ctx, sale, r, key, fingerprint, details, amount, list_fen)
@@ -112,7 +113,7 @@ async def flash_pay(
         order = await Order.create(
             subscriber_id=subscriber_id, kind=OrderKind.FLASH_SALE,
             status=OrderStatus.PENDING_PAYMENT, idempotency_key=key, list_price_fen=list_fen,
-            final_price_fen=amount, details={**details, "payment_id": str(payment_id)},
+            final_price_fen=amount, details=details.replace(payment_id=str(payment_id)).to_json(),
             using_db=conn,
         )  # fmt: skip
         subscriber = await Subscriber.get(id=subscriber_id).using_db(conn)
@@ -132,7 +133,7 @@ async def flash_pay(
         if provider is None:
             raise RuntimeError("no payment provider is configured")
         url = await provider.start(str(payment_id), amount, method.value, False)
-        order.details = {**order.details, "pay_url": url}
+        order.details = order.detail.replace(pay_url=url).to_json()
         await Order.filter(id=order.id).update(details=order.details)
         await Payment.filter(id=payment_id).update(pay_url=url, created_at=now)
     return order
@@ -147,7 +148,8 @@ async def _pay_from_balance(ctx, sale, r, key, fingerprint, details, amount, lis
         order = await Order.create(
             subscriber_id=subscriber_id, kind=OrderKind.FLASH_SALE, status=OrderStatus.COMPLETED,
             idempotency_key=key, list_price_fen=list_fen, final_price_fen=amount,
-            details={**details, "charged_fen": amount}, effective_from=now, using_db=conn,
+            details=details.replace(charged_fen=amount).to_json(), effective_from=now,
+            using_db=conn,
         )  # fmt: skip
         await balances.debit(conn, subscriber_id, amount, "FLASH_SALE", str(order.id), at=now)
         state = await settle(ctx.services, sale, str(r.id), str(subscriber_id), "CONFIRM")
@@ -199,7 +201,8 @@ async def callback(
         if fresh.provider_txn_id == txn:
             return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
         return 409, {"ok": False, "error": "TXN_MISMATCH", "message": "Paid by another txn."}
-    r = await FlashReservation.get(id=UUID(order.details["reservation_id"]))
+    rid = order.detail.reservation_id  # type: ignore[attr-defined]
+    r = await FlashReservation.get(id=UUID(rid))
     sale = await FlashSale.get(id=r.sale_id)  # type: ignore[attr-defined]
     sub = str(r.subscriber_id)  # type: ignore[attr-defined]
     state = await settle(services, sale, str(r.id), sub, "CONFIRM")
@@ -231,7 +234,7 @@ async def _refund(services: Services, payment: Payment, order: Order, reason: st
     """The provider gives the money back (the simulator settles refunds at once)."""
     await Payment.filter(id=payment.id).update(status=PaymentStatus.REFUNDED, failure_reason=reason)
     await Order.filter(id=order.id).update(
-        status=OrderStatus.REFUNDED, details={**order.details, "status_reason": reason}
+        status=OrderStatus.REFUNDED, details=order.detail.replace(status_reason=reason).to_json()
     )
     await services.sms.send(
         msisdn,

@@ -121,8 +121,8 @@ class FlashMutation:
             )  # fmt: skip
             return {
                 "order": order,
-                "pay_url": order.details.get("pay_url"),
-                "payment_id": order.details.get("payment_id"),
+                "pay_url": order.detail.pay_url,
+                "payment_id": order.detail.payment_id,
             }
 
         return await payload(FlashSalePayPayload, work)

@@ -41,7 +41,7 @@ class Order:
 
     @strawberry.field(description="Why it ended so, e.g. REFUNDED: PAID_AFTER_DEADLINE.")
     def status_reason(self) -> str | None:
-        return self.details.get("status_reason")  # type: ignore[attr-defined]
+        return getattr(self.detail, "status_reason", None)  # type: ignore[attr-defined]
 
     @strawberry.field
     def channel(self) -> ChannelEnum | None:
