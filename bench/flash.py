@@ -66,7 +66,7 @@ async def prepare(env: dict[str, str]) -> tuple[list[str], str]:
     )
     await open_database(url, 4)
     redis = connect_redis(env["TELEHALL_REDIS_URL"], 8)
-    sessions = SessionStore(redis, PREFIX, 3600)
+    sessions = SessionStore(redis, PREFIX, 3600, SystemClock())
     try:
         template = await Subscriber.get(msisdn="18600000001")
         base = 17_000_000_000 + secrets.randbelow(900) * 10_000
