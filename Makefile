@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-calendar lint schema schema-check install bench bench-pricing clean
+.PHONY: run test test-calendar lint schema schema-check install bench bench-pricing bench-flash clean
 
 # Instants the calendar suite runs at (Asia/Shanghai): day 1 of a cycle (bills PENDING), day 2,
 # year end, new year, month end, a leap day, inside the 517 festival.
@@ -43,10 +43,13 @@ test-calendar: $(STAMP)
 		TELEHALL_ENV=test TELEHALL_TEST_NOW=$$at $(BIN)/python -m pytest -m calendar -p no:cacheprovider; \
 	done
 
-bench: bench-pricing
+bench: bench-pricing bench-flash
 
 bench-pricing: $(STAMP)
 	$(BIN)/python -m bench.pricing
+
+bench-flash: $(STAMP)
+	$(BIN)/python -m bench.flash
 
 clean:
 	rm -rf $(VENV) .data

@@ -104,6 +104,30 @@ class ErrorCode(StrEnum):
     INVALID_CYCLE = "INVALID_CYCLE", "A billing cycle looks like 2026-10."
     CYCLE_NOT_ENDED = "CYCLE_NOT_ENDED", "The billing cycle has not ended yet."
 
+    # --- flash sales and devices ---------------------------------------------------------------
+    INVALID_FLASH_SALE = "INVALID_FLASH_SALE", "A flash sale's settings are invalid."
+    FLASH_SALE_NOT_EDITABLE = (
+        "FLASH_SALE_NOT_EDITABLE",
+        "The flash sale started or ended: no edits.",
+    )
+    UNKNOWN_ITEM = "UNKNOWN_ITEM", "The item a flash sale would sell does not exist."
+    SOLD_OUT = "SOLD_OUT", "Every unit of the flash sale is taken."
+    LIMIT_REACHED = "LIMIT_REACHED", "The per-subscriber limit is reached."
+    NOT_STARTED = "NOT_STARTED", "The flash sale has not started yet."
+    ENDED = "ENDED", "The flash sale has ended."
+    BOOKING_REQUIRED = (
+        "BOOKING_REQUIRED",
+        "Only subscribers who booked may buy in the first minutes.",
+    )
+    BOOKING_NOT_OFFERED = "BOOKING_NOT_OFFERED", "This flash sale takes no bookings."
+    BOOKING_NOT_OPEN = "BOOKING_NOT_OPEN", "Booking for this flash sale has not opened yet."
+    BOOKING_CLOSED = "BOOKING_CLOSED", "Booking for this flash sale is closed."
+    INVALID_QUANTITY = "INVALID_QUANTITY", "The quantity is not a positive whole number in range."
+    SHIPPING_ADDRESS_REQUIRED = "SHIPPING_ADDRESS_REQUIRED", "A device needs a shipping address."
+    NOT_ELIGIBLE = "NOT_ELIGIBLE", "The subscriber may not buy this (status, device, audience)."
+    RESERVATION_EXPIRED = "RESERVATION_EXPIRED", "The unpaid reservation went back to stock."
+    TRY_AGAIN = "TRY_AGAIN", "The stock is being rebuilt after a Redis restart: retry shortly."
+
 
 def error_code(code: ErrorCode | str) -> ErrorCode:
     """The registered code; an unregistered one is a bug, not a business failure."""

@@ -52,6 +52,12 @@ class PaymentStatus(StrEnum):
     PAID = "PAID"
     FAILED = "FAILED"
     EXPIRED = "EXPIRED"
+    REFUNDED = "REFUNDED"  # paid, then given back (a flash-sale payment after its deadline)
+
+
+class PaymentPurpose(StrEnum):
+    RECHARGE = "RECHARGE"  # credited to the balance
+    FLASH_SALE = "FLASH_SALE"  # pays a flash-sale reservation, never touches the balance
 
 
 class PaymentTrigger(StrEnum):

@@ -28,3 +28,10 @@ async def add_ons(kind: AddOnKind | None) -> list[AddOn]:
 
 async def roaming_destinations() -> list[RoamingDestination]:
     return await repo.destinations()
+
+
+async def devices() -> list:
+    """Phones and accessories on sale (手机, 配件)."""
+    from db.repositories.flash_sales import devices as active_devices
+
+    return await active_devices()

@@ -12,19 +12,30 @@ from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
 from schema.extensions import extensions
+from schema.flash.mutations import FlashMutation
+from schema.flash.queries import FlashQuery
+from schema.flash.subscriptions import FlashSubscription
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.usage.mutations import UsageMutation
 
-QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery, BillingQuery, PromotionQuery)
+QUERIES: tuple[type, ...] = (
+    AccountQuery,
+    CatalogQuery,
+    OrderQuery,
+    BillingQuery,
+    PromotionQuery,
+    FlashQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
     OrderMutation,
     UsageMutation,
     BillingMutation,
     PromotionMutation,
+    FlashMutation,
 )
 
 
@@ -34,6 +45,7 @@ def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
+        subscription=FlashSubscription,
         extensions=extensions(max_depth),
     )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -20,6 +22,7 @@ from schema.root import build_schema
 from server.resources import close_services, open_services
 from server.settings import Settings
 
+logger = logging.getLogger("telehall.flash")
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
 
 
@@ -113,6 +116,20 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def flash_background(services: Services, settings: Settings) -> None:
+    """Every worker reaps unpaid flash-sale units and flushes the counted statistics (both are
+    idempotent, so workers running them at once only repeat no-ops)."""
+    from resolvers.flash.reap import flush_stats, reap
+
+    while True:
+        await asyncio.sleep(settings.flash_reap_seconds)
+        try:
+            await reap(services)
+            await flush_stats(services)
+        except Exception:  # a Redis or database hiccup: the next round tries again
+            logger.exception("flash-sale reaper round failed")
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
     """With `services` given (tests), the caller owns the database and Redis lifecycles."""
 
@@ -123,9 +140,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             yield
             return
         app.state.services = await open_services(settings)
+        reaper = asyncio.create_task(flash_background(app.state.services, settings))
         try:
             yield
         finally:
+            reaper.cancel()
             await close_services(app.state.services)
 
     schema = build_schema(include_dev=settings.is_dev_like, max_depth=settings.max_query_depth)
@@ -134,6 +153,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         app.state.services = services
     graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
+    app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
     app.router.routes.extend(extra_routes(settings.is_dev_like))
     app.add_middleware(
         Guard,

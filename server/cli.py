@@ -1,5 +1,5 @@
 """`telehall` command line: serve, migrate, seed, export-schema, changes apply, usage import,
-billing close, promotions sweep."""
+billing close, promotions sweep, flash reap / rebuild."""
 
 from __future__ import annotations
 
@@ -296,6 +296,40 @@ def promotions_sweep() -> None:
         f"{report.expired} hold(s) expired, {report.orders_expired} order(s) expired, "
         f"{report.late_confirmed} late confirmation(s), {report.released} release(s)"
     )
+
+
+flash_app = typer.Typer(
+    help="Flash sales: reaping unpaid units, rebuilding Redis.", no_args_is_help=True
+)
+app.add_typer(flash_app, name="flash")
+
+
+async def _flash(action: str, sale_id: str | None = None):
+    from resolvers.flash import loading, reap
+
+    async with _services() as services:
+        if action == "reap":
+            return await reap.reap(services), await reap.flush_stats(services)
+        return await loading.rebuild(services, sale_id)
+
+
+@flash_app.command("reap")
+def flash_reap() -> None:
+    """Give back flash-sale units unpaid at their deadline (Redis and the database), refund
+    nothing (late payments are refunded when they arrive) and flush the counted statistics.
+    The server does this every second; safe to run any time."""
+    returned, counted = asyncio.run(_flash("reap"))
+    console.print(f"{returned} reservation(s) returned to stock, {counted} answer(s) counted")
+
+
+@flash_app.command("rebuild")
+def flash_rebuild(
+    sale_id: str = typer.Argument(None, help="One sale (default: every live one)."),
+) -> None:
+    """Rebuild flash-sale stock in Redis from the database (after a failover promoted a replica
+    that may have lost acknowledged writes)."""
+    rebuilt = asyncio.run(_flash("rebuild", sale_id))
+    console.print(f"{rebuilt} flash sale(s) rebuilt from the database")
 
 
 @app.command("export-schema")

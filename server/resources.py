@@ -8,9 +8,11 @@ from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
 from db.stores import Stores
 from domain.clock import Clock, SettableClock, SystemClock
+from domain.flash.model import ms
 from domain.hashing import SecretHasher
 from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
+from resolvers.flash import loading as flash_loading
 from resolvers.payments import receive_callback
 from server.settings import Settings
 
@@ -23,9 +25,14 @@ def build_services(settings: Settings, redis_url: str, clock: Clock | None = Non
     redis = connect_redis(redis_url, settings.redis_pool_max)
     clock = clock or make_clock(settings)
     provider = SimulatedPaymentProvider(settings.payment_secret, clock)
+    # flash sales decide by Redis TIME, one clock for every host, unless business time is moved
+    moved = not settings.flash_redis_time or settings.clock_start is not None
+    flash_clock = (lambda: ms(clock.now())) if moved else None
     services = Services(
         settings=settings,
-        stores=Stores.build(redis, settings.redis_prefix, settings.session_idle_seconds, clock),
+        stores=Stores.build(
+            redis, settings.redis_prefix, settings.session_idle_seconds, clock, flash_clock
+        ),
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         sms=OutboxSmsGateway(),
         payments=provider,
@@ -46,6 +53,7 @@ async def open_services(settings: Settings) -> Services:
     await open_database(settings.resolved_database_url, settings.db_pool_max)
     services = build_services(settings, settings.redis_url)
     await restore_counters(services)
+    await flash_loading.restore(services, services.now())
     return services
 
 

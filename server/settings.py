@@ -55,6 +55,15 @@ class Settings(BaseSettings):
 
     payment_secret: str = "dev-payment-secret-change-me"
 
+    flash_redis_time: bool = Field(
+        default=True,
+        description="flash-sale windows and deadlines by Redis TIME (false: the hall's clock, "
+        "for tests that move business time)",
+    )
+    flash_reap_seconds: float = Field(
+        default=1.0, gt=0, description="how often the server reaps unpaid flash-sale units"
+    )
+
     clock_start: datetime | None = Field(
         default=None,
         description="dev/test only: the hall's clock starts at this instant (ISO 8601 with offset) "

@@ -76,6 +76,7 @@ def settings(
         rate_limit_per_minute=1_000_000,
         ip_lockout_failures=1_000_000,
         sms_daily_limit=1_000,
+        flash_redis_time=False,
     )
 
 

@@ -4,6 +4,7 @@ MODEL_MODULES = [
     "db.models.accounts",
     "db.models.billing",
     "db.models.catalog",
+    "db.models.flash",
     "db.models.ledger",
     "db.models.orders",
     "db.models.payments",

@@ -21,6 +21,9 @@ class Subscriber(Model):
     service_password_hash = fields.CharField(max_length=255)
     on_initial_password = fields.BooleanField(default=False)
     device_5g = fields.BooleanField(default=False)
+    device = fields.ForeignKeyField(
+        "telehall.Device", related_name="owners", null=True, on_delete=fields.SET_NULL
+    )  # the phone last bought in the hall (its 5G capability sets device_5g)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

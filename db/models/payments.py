@@ -3,7 +3,13 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from domain.payments import CardStatus, PaymentMethod, PaymentStatus, PaymentTrigger
+from domain.payments import (
+    CardStatus,
+    PaymentMethod,
+    PaymentPurpose,
+    PaymentStatus,
+    PaymentTrigger,
+)
 from domain.pricing import Channel
 
 
@@ -24,6 +30,8 @@ class Payment(Model):
     channel = fields.CharEnumField(Channel, max_length=8)
     trigger = fields.CharEnumField(PaymentTrigger, max_length=8, default=PaymentTrigger.MANUAL)
     status = fields.CharEnumField(PaymentStatus, max_length=8, default=PaymentStatus.CREATED)
+    purpose = fields.CharEnumField(PaymentPurpose, max_length=16, default=PaymentPurpose.RECHARGE)
+    reference = fields.CharField(max_length=40, null=True)  # FLASH_SALE: the reservation id
     provider_txn_id = fields.CharField(max_length=64, null=True, unique=True)
     pay_url = fields.CharField(max_length=255, null=True)
     failure_reason = fields.CharField(max_length=64, null=True)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
+from db.seed.flash import seed_flash
 from db.seed.promotions import seed_promotions
 from db.seed.usage import DEMO_CARDS, seed_usage
 from domain.accounts import StaffRole, SubscriberStatus
@@ -37,6 +38,7 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
     """Seed once; returns False when the demo data is already there."""
     await seed_catalog()
     await seed_promotions(now)
+    await seed_flash(now)
     if await StaffUser.exists(username="operator"):
         return False
     for i, (msisdn, status, password, initial, plan, balance, name) in enumerate(DEMO_SUBSCRIBERS):
@@ -54,6 +56,7 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
             service_password_hash=hasher.hash(password),
             on_initial_password=initial,
             device_5g=i == 0,
+            device_id="DEV-HW-MATE60P" if i == 0 else None,
         )
     for username, password, role in DEMO_STAFF:
         await StaffUser.create(username=username, password_hash=hasher.hash(password), role=role)

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
+from db.stores.flash_sales import FlashSaleStore
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
 from db.stores.qr_logins import QrLoginStore
@@ -28,9 +29,12 @@ class Stores:
     rate_limits: RateLimitStore
     nonces: NonceStore
     campaign_caps: CampaignCapStore
+    flash_sales: FlashSaleStore
 
     @classmethod
-    def build(cls, redis: Redis, prefix: str, session_idle_seconds: int, clock: Clock) -> Stores:
+    def build(
+        cls, redis: Redis, prefix: str, session_idle_seconds: int, clock: Clock, flash_clock_ms=None
+    ) -> Stores:
         return cls(
             redis=redis,
             captchas=CaptchaStore(redis, prefix),
@@ -41,4 +45,5 @@ class Stores:
             rate_limits=RateLimitStore(redis, prefix, clock),
             nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
+            flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
         )

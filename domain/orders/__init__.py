@@ -23,6 +23,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "CANCELLED"
     EXPIRED = "EXPIRED"
     FAILED = "FAILED"
+    REFUNDED = "REFUNDED"  # paid too late (the reservation had gone back): the money returned
 
 
 OPEN_STATUSES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.SCHEDULED})

@@ -88,3 +88,14 @@ class RechargeDetails(OrderDetails):
     payment_id: str = ""
     method: str = ""
     trigger: str = ""
+
+
+@OrderDetails.register(OrderKind.FLASH_SALE)
+@dataclass(frozen=True)
+class FlashSaleDetails(OrderDetails):
+    flash_sale_id: str = ""
+    reservation_id: str = ""
+    method: str = ""  # BALANCE, ALIPAY, WECHAT, BANK_CARD
+    payment_id: str | None = None  # paid through the provider
+    pay_url: str | None = None
+    status_reason: str | None = None  # REFUNDED: PAID_AFTER_DEADLINE or ALREADY_PAID

@@ -13,11 +13,13 @@ from domain.payments import (
     CallbackOutcome,
     CallbackRejected,
     PaymentMethod,
+    PaymentPurpose,
     PaymentStatus,
     verify_callback,
 )
 from resolvers import campaign_caps
 from resolvers.context import RequestContext, Services
+from resolvers.flash import pay as flash_pay
 from resolvers.payments.shared import credited_notice, provider
 
 
@@ -45,6 +47,13 @@ async def receive_callback(
             raise CallbackRejected(409, "AMOUNT_MISMATCH", "The amount is not the payment's.")
         if payment.method is PaymentMethod.CARD_PIN:
             raise CallbackRejected(409, "NOT_PROVIDER_PAYMENT", "Card payments have no callback.")
+        if payment.purpose is PaymentPurpose.FLASH_SALE:
+            return await flash_pay.callback(
+                services,
+                payment,
+                callback.provider_txn_id,
+                callback.outcome is CallbackOutcome.SUCCESS,
+            )
         if callback.outcome is CallbackOutcome.FAILED:
             return await _failed(services, payment, callback.provider_txn_id)
         return await _paid(services, payment, callback.provider_txn_id)

@@ -35,6 +35,18 @@ def allowance_list(data_mb: int, voice_minutes: int, sms_count: int) -> list[Inc
     ]
 
 
+@strawberry.type(description="A phone or accessory the hall sells (手机, 配件).")
+class Device:
+    id: strawberry.ID
+    brand: str
+    model: str
+    is_5g: bool = strawberry.field(name="is5g")
+    list_price_fen: int
+    stock: int
+    images: list[str]
+    accessory: bool
+
+
 @strawberry.type(description="A pack of the 4G national combo (4G全国组合), billed monthly.")
 class Pack:
     id: strawberry.ID
@@ -135,6 +147,10 @@ class Catalog:
     @strawberry.field(name="addOns", description="Add-on packs, optionally of one kind.")
     async def add_ons(self, kind: AddOnKindEnum | None = None) -> list[AddOn]:
         return await catalog.add_ons(kind)  # type: ignore[return-value]
+
+    @strawberry.field(description="Phones and accessories on sale.")
+    async def devices(self) -> list[Device]:
+        return await catalog.devices()  # type: ignore[return-value]
 
     @strawberry.field
     async def roaming_destinations(self) -> list[RoamingDestination]:

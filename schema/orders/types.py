@@ -39,6 +39,10 @@ class Order:
     def charged_fen(self) -> int:
         return self.detail.charged_fen  # type: ignore[attr-defined]
 
+    @strawberry.field(description="Why it ended so, e.g. REFUNDED: PAID_AFTER_DEADLINE.")
+    def status_reason(self) -> str | None:
+        return getattr(self.detail, "status_reason", None)  # type: ignore[attr-defined]
+
     @strawberry.field
     def channel(self) -> ChannelEnum | None:
         channel = self.detail.channel  # type: ignore[attr-defined]

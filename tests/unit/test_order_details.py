@@ -58,11 +58,17 @@ def test_records_written_before_versions_read_as_version_one():
 
 
 def test_kinds_without_a_class_keep_their_fields():
-    raw = {"v": 1, "fingerprint": "f", "summary": "秒杀", "charged_fen": 100, "sale_id": "fs-1"}
-    details = details_from_json(OrderKind.FLASH_SALE, raw)
-    assert type(details) is OrderDetails and details.extra == {"sale_id": "fs-1"}
+    raw = {
+        "v": 1,
+        "fingerprint": "f",
+        "summary": "积分兑换",
+        "charged_fen": 100,
+        "item_id": "mall-1",
+    }
+    details = details_from_json(OrderKind.POINTS_REDEMPTION, raw)
+    assert type(details) is OrderDetails and details.extra == {"item_id": "mall-1"}
     assert details.to_json() == {**raw, "channel": None, "cap_reservation": None}
-    assert details_from_json(OrderKind.FLASH_SALE, details.to_json()) == details
+    assert details_from_json(OrderKind.POINTS_REDEMPTION, details.to_json()) == details
 
 
 def test_a_newer_version_is_refused():

@@ -1,0 +1,224 @@
+"""Flash sales in the database, the source of truth of their stock: guarded writes keep
+`units_taken` within `units_total` and each subscriber within the limit (unique unit numbers),
+whatever Redis answered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from db.models.flash import (
+    Device,
+    FlashBooking,
+    FlashReservation,
+    FlashSale,
+    FlashSaleStat,
+    FlashUnit,
+)
+from domain.calendar import as_utc
+from domain.flash.model import ItemKind, ReservationStatus, SaleTerms
+
+KEPT = (ReservationStatus.HELD, ReservationStatus.PAID)
+
+
+def terms_of(row: FlashSale) -> SaleTerms:
+    return SaleTerms(
+        name=row.name,
+        item_kind=ItemKind(row.item_kind),
+        item_id=row.item_id,
+        sale_price_fen=row.sale_price_fen,
+        units_total=row.units_total,
+        per_subscriber_limit=row.per_subscriber_limit,
+        starts_at=as_utc(row.starts_at),
+        ends_at=as_utc(row.ends_at),
+        pay_within_seconds=row.pay_within_seconds,
+        booking_opens_at=as_utc(row.booking_opens_at) if row.booking_opens_at else None,
+        priority_minutes=row.priority_minutes,
+    )
+
+
+def terms_columns(t: SaleTerms) -> dict[str, object]:
+    return {
+        "name": t.name, "item_kind": t.item_kind, "item_id": t.item_id,
+        "sale_price_fen": t.sale_price_fen, "units_total": t.units_total,
+        "per_subscriber_limit": t.per_subscriber_limit, "starts_at": t.starts_at,
+        "ends_at": t.ends_at, "pay_within_seconds": t.pay_within_seconds,
+        "booking_opens_at": t.booking_opens_at, "priority_minutes": t.priority_minutes,
+    }  # fmt: skip
+
+
+async def sale_by_id(sale_id: str) -> FlashSale | None:
+    return await FlashSale.get_or_none(id=(sale_id or "").strip()[:40])
+
+
+async def sales_live_at(now: datetime) -> list[FlashSale]:
+    """Sales not cancelled whose window has not ended, or that still hold unpaid units."""
+    open_ids = (
+        await FlashReservation.filter(status=ReservationStatus.HELD)
+        .distinct()
+        .values_list("sale_id", flat=True)
+    )
+    return (
+        await FlashSale.filter(cancelled=False, ends_at__gt=now).all()
+        + await FlashSale.filter(id__in=list(open_ids), ends_at__lte=now).all()
+    )
+
+
+async def booked_ids(sale_id: str) -> list[int]:
+    return await FlashBooking.filter(sale_id=sale_id).values_list("subscriber_id", flat=True)
+
+
+async def booking_count(sale_id: str) -> int:
+    return await FlashBooking.filter(sale_id=sale_id).count()
+
+
+async def has_booked(sale_id: str, subscriber_id: int) -> bool:
+    return await FlashBooking.exists(sale_id=sale_id, subscriber_id=subscriber_id)
+
+
+async def book(sale_id: str, subscriber_id: int) -> bool:
+    """True when this booking is new."""
+    try:
+        await FlashBooking.create(sale_id=sale_id, subscriber_id=subscriber_id)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def kept_reservations(sale_id: str) -> list[FlashReservation]:
+    return await FlashReservation.filter(sale_id=sale_id, status__in=KEPT).all()
+
+
+async def reservation(rid: str | UUID) -> FlashReservation | None:
+    try:
+        return await FlashReservation.get_or_none(id=UUID(str(rid)))
+    except ValueError:
+        return None
+
+
+async def reservation_by_key(sale_id: str, subscriber_id: int, key: str):
+    return await FlashReservation.get_or_none(
+        sale_id=sale_id, subscriber_id=subscriber_id, idempotency_key=key
+    )
+
+
+async def units_of(sale_id: str, subscriber_id: int) -> int:
+    return await FlashUnit.filter(sale_id=sale_id, subscriber_id=subscriber_id).count()
+
+
+class NoRoom(Exception):
+    """The database refused what Redis granted: `reason` is SOLD_OUT or LIMIT_REACHED."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class NewReservation:
+    rid: str
+    sale_id: str
+    subscriber_id: int
+    key: str
+    units: Sequence[int]
+    pay_by: datetime
+    shipping_address: dict | None
+
+
+async def record_reservation(new: NewReservation) -> FlashReservation:
+    """Persist a unit Redis took. Raises NoRoom (nothing written) when the database's own
+    guards refuse it, IntegrityError when the request key was already used."""
+    n = len(new.units)
+    async with in_transaction() as conn:
+        row = await FlashReservation.create(
+            id=UUID(new.rid), sale_id=new.sale_id, subscriber_id=new.subscriber_id,
+            idempotency_key=new.key, quantity=n, units=list(new.units), pay_by=new.pay_by,
+            status=ReservationStatus.HELD, shipping_address=new.shipping_address,
+            using_db=conn,
+        )  # fmt: skip
+        try:
+            for u in new.units:
+                await FlashUnit.create(
+                    sale_id=new.sale_id, subscriber_id=new.subscriber_id, unit_no=u,
+                    reservation_id=row.id, using_db=conn,
+                )  # fmt: skip
+        except IntegrityError as exc:
+            raise NoRoom("LIMIT_REACHED") from exc
+        # the sale's row is the one every buyer shares: its guard goes last, so its lock is held
+        # only until the commit that follows
+        grew = (
+            await FlashSale.filter(id=new.sale_id, units_taken__lte=F("units_total") - n)
+            .using_db(conn)
+            .update(units_taken=F("units_taken") + n)
+        )
+        if not grew:
+            raise NoRoom("SOLD_OUT")
+        return row
+
+
+async def give_back(rid: str | UUID, status: ReservationStatus) -> FlashReservation | None:
+    """HELD -> EXPIRED or RELEASED exactly once: its units return to the sale's stock. None when
+    it was not held (paid, or given back already)."""
+    async with in_transaction() as conn:
+        moved = (
+            await FlashReservation.filter(id=UUID(str(rid)), status=ReservationStatus.HELD)
+            .using_db(conn)
+            .update(status=status)
+        )
+        if not moved:
+            return None
+        row = await FlashReservation.get(id=UUID(str(rid))).using_db(conn)
+        await FlashUnit.filter(reservation_id=row.id).using_db(conn).delete()
+        await (
+            FlashSale.filter(id=row.sale_id)  # type: ignore[attr-defined]
+            .using_db(conn)
+            .update(units_taken=F("units_taken") - row.quantity)
+        )
+        return row
+
+
+async def mark_paid(conn: BaseDBAsyncClient, rid: str | UUID, order_id: UUID) -> bool:
+    return bool(
+        await FlashReservation.filter(id=UUID(str(rid)), status=ReservationStatus.HELD)
+        .using_db(conn)
+        .update(status=ReservationStatus.PAID, order_id=order_id)
+    )
+
+
+async def overdue(now: datetime, limit: int = 500) -> list[FlashReservation]:
+    return await FlashReservation.filter(status=ReservationStatus.HELD, pay_by__lte=now).limit(
+        limit
+    )
+
+
+async def add_stats(sale_id: str, counts: dict[str, int]) -> None:
+    async with in_transaction() as conn:
+        for code, n in counts.items():
+            grew = (
+                await FlashSaleStat.filter(sale_id=sale_id, code=code)
+                .using_db(conn)
+                .update(count=F("count") + n)
+            )
+            if not grew:
+                await FlashSaleStat.create(sale_id=sale_id, code=code, count=n, using_db=conn)
+
+
+async def stats_of(sale_id: str) -> dict[str, int]:
+    rows = await FlashSaleStat.filter(sale_id=sale_id).all()
+    return {r.code: r.count for r in rows}
+
+
+async def devices(include_inactive: bool = False) -> list[Device]:
+    query = Device.all() if include_inactive else Device.filter(active=True)
+    return await query
+
+
+async def device_by_id(device_id: str) -> Device | None:
+    return await Device.get_or_none(id=(device_id or "").strip()[:32])

@@ -1,0 +1,123 @@
+"""Buying in a flash sale: Redis takes the units atomically, the database records the
+reservation under its own guards; when it refuses, the units go back and the sale is rebuilt.
+After SOLD_OUT a process sheds attempts for a moment without the database."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from tortoise.exceptions import IntegrityError
+
+from db.models.accounts import Subscriber
+from db.models.flash import FlashReservation, FlashSale
+from db.repositories import catalog
+from db.repositories import flash_sales as repo
+from db.repositories.orders import check_key
+from domain.accounts import SubscriberStatus
+from domain.errors import fail
+from domain.flash.ledger import TakeCode
+from domain.flash.model import (
+    ItemKind,
+    check_address,
+    check_eligible,
+    check_quantity,
+    from_ms,
+    refusal,
+)
+from resolvers.context import RequestContext, Services
+from resolvers.flash.loading import cached_sale, load, mark_sold_out, rebuild, shed
+
+
+async def _take(services: Services, sale: FlashSale, key: str, rid: str, sub: str, qty: int):
+    store = services.stores.flash_sales
+    result = await store.take(sale.id, key, rid, sub, qty)
+    if result.code is TakeCode.NOT_LOADED:
+        await load(services, sale)
+        result = await store.take(sale.id, key, rid, sub, qty)
+    if result.code is TakeCode.NOT_LOADED:
+        raise fail("TRY_AGAIN", "The flash sale is being prepared; try again.", "flashSaleId")
+    return result
+
+
+_needs_5g_cache: dict[str, bool] = {}
+
+
+async def _needs_5g(sale: FlashSale) -> bool:
+    """Whether the item is a 5G plan (a catalog fact: read once per process)."""
+    if sale.item_kind is not ItemKind.PLAN:
+        return False
+    if sale.item_id not in _needs_5g_cache:
+        plan = await catalog.plan_by_id(sale.item_id)
+        _needs_5g_cache[sale.item_id] = bool(plan and plan.requires_5g)
+    return _needs_5g_cache[sale.item_id]
+
+
+async def flash_buy(
+    ctx: RequestContext,
+    subscriber_id: int,
+    sale_id: str,
+    quantity: int,
+    idempotency_key: str,
+    shipping_address: str | None,
+) -> FlashReservation:
+    key = check_key(idempotency_key)
+    sale = await cached_sale(sale_id)
+    if sale is None:
+        raise fail("NOT_FOUND", "No such flash sale.", "flashSaleId")
+    terms = repo.terms_of(sale)
+    check_quantity(quantity, terms)
+    address = check_address(terms.item_kind, shipping_address)
+    if shed(sale.id) and terms.starts_at <= ctx.now() < terms.ends_at:
+        # sold out a moment ago: answer without the database, one Redis GET for a replay
+        store = ctx.services.stores.flash_sales
+        earlier = await store.earlier(sale.id, str(subscriber_id), key)
+        found = None
+        if earlier is not None and earlier.ok and earlier.reservation_id:
+            found = await repo.reservation(earlier.reservation_id)
+        if found is not None:
+            return found
+        raise refusal(earlier.code if earlier is not None and not earlier.ok else TakeCode.SOLD_OUT)
+    subscriber = await Subscriber.get_or_none(id=subscriber_id)
+    if subscriber is None:
+        raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
+    check_eligible(
+        subscriber.status is SubscriberStatus.ACTIVE, await _needs_5g(sale), subscriber.device_5g
+    )
+    rid, sub = str(uuid4()), str(subscriber_id)
+    result = await _take(ctx.services, sale, key, rid, sub, quantity)
+    if not result.ok:
+        if result.code is TakeCode.SOLD_OUT and quantity == 1:  # then nothing is left
+            mark_sold_out(sale.id)
+        raise refusal(result.code)
+    if result.reservation_id != rid:  # the same request again: its reservation
+        if (found := await repo.reservation(result.reservation_id or "")) is not None:
+            return found
+        raise fail("TRY_AGAIN", "Your earlier request is still being recorded.", "idempotencyKey")
+    new = repo.NewReservation(
+        rid, sale.id, subscriber_id, key, result.units, from_ms(result.deadline_ms or 0),
+        {"address": address} if address else None,
+    )  # fmt: skip
+    try:
+        row = await repo.record_reservation(new)
+    except repo.NoRoom as refused:
+        # Redis granted what the database refuses: Redis is behind (it restarted while a take
+        # was being recorded). The database wins: give the take back and rebuild the sale.
+        await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
+        await rebuild(ctx.services, sale.id)
+        if refused.reason == "SOLD_OUT" and quantity == 1:
+            mark_sold_out(sale.id)
+        raise refusal(TakeCode(refused.reason)) from None
+    except IntegrityError:  # this key made a reservation Redis had forgotten (a restart)
+        await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
+        if (earlier := await repo.reservation_by_key(sale.id, subscriber_id, key)) is not None:
+            return earlier
+        raise
+    except BaseException:
+        await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
+        raise
+    await ctx.services.sms.send(
+        subscriber.msisdn,
+        "FLASH_RESERVED",
+        f"您已抢到{sale.name}×{quantity}，请在15分钟内完成支付，逾期自动释放。",
+    )
+    return row
