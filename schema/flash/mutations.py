@@ -3,7 +3,6 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from domain.accounts import StaffRole
 from domain.sessions import Capability
 from resolvers.flash import buy, pay, sales
 from schema.errors import UserError, payload
@@ -15,7 +14,7 @@ from schema.flash.inputs import (
 )
 from schema.flash.types import FlashReservation, FlashSale
 from schema.orders.types import Order
-from schema.permissions import context, staff_session, subscriber_session
+from schema.permissions import MARKETING, context, session_of, subscriber_session
 
 
 @strawberry.type
@@ -42,9 +41,12 @@ class FlashSalePayPayload:
 
 @strawberry.type
 class FlashMutation:
-    @strawberry.mutation(description="MARKETING: a flash sale, loaded into Redis at once.")
+    @strawberry.mutation(
+        permission_classes=MARKETING,
+        description="MARKETING: a flash sale, loaded into Redis at once.",
+    )
     async def flash_sale_create(self, info: Info, input: FlashSaleCreateInput) -> FlashSalePayload:
-        session = staff_session(info, StaffRole.MARKETING)
+        session = session_of(info)
 
         async def work():
             found = await sales.sale_create(context(info), session, input.terms())
@@ -52,9 +54,12 @@ class FlashMutation:
 
         return await payload(FlashSalePayload, work)
 
-    @strawberry.mutation(description="MARKETING: change a flash sale before it starts.")
+    @strawberry.mutation(
+        permission_classes=MARKETING,
+        description="MARKETING: change a flash sale before it starts.",
+    )
     async def flash_sale_update(self, info: Info, input: FlashSaleUpdateInput) -> FlashSalePayload:
-        session = staff_session(info, StaffRole.MARKETING)
+        session = session_of(info)
 
         async def work():
             found = await sales.sale_update(
@@ -65,10 +70,11 @@ class FlashMutation:
         return await payload(FlashSalePayload, work)
 
     @strawberry.mutation(
-        description="MARKETING: stop selling now; units already held may still be paid."
+        permission_classes=MARKETING,
+        description="MARKETING: stop selling now; units already held may still be paid.",
     )
     async def flash_sale_cancel(self, info: Info, id: strawberry.ID) -> FlashSalePayload:
-        session = staff_session(info, StaffRole.MARKETING)
+        session = session_of(info)
 
         async def work():
             return {"flash_sale": await sales.sale_cancel(context(info), session, str(id))}

@@ -8,11 +8,9 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from domain.accounts import StaffRole
 from domain.flash.model import ItemKind, ReservationStatus, SaleStatus
 from resolvers.flash import sales
-from schema.errors import forbidden
-from schema.permissions import context
+from schema.permissions import MARKETING, context
 
 FlashItemKindEnum = strawberry.enum(ItemKind, name="FlashItemKind")
 FlashSaleStatusEnum = strawberry.enum(SaleStatus, name="FlashSaleStatus")
@@ -94,11 +92,11 @@ class FlashSale:
         sid = _subscriber_id(info)
         return 0 if sid is None else await sales.units_of(self.id, sid)
 
-    @strawberry.field(description="MARKETING: answers to buy attempts, flushed from Redis.")
+    @strawberry.field(
+        permission_classes=MARKETING,
+        description="MARKETING: answers to buy attempts, flushed from Redis.",
+    )
     async def stats(self, info: Info) -> list[FlashSaleStat]:
-        session = context(info).session
-        if session is None or not session.has_role(StaffRole.MARKETING):
-            raise forbidden("This needs a staff role: MARKETING.")
         found = await sales.stats(self.id)
         return [FlashSaleStat(code=c, count=n) for c, n in sorted(found.items())]
 

@@ -17,10 +17,11 @@ MARKETING_ONLY = {
         "audience", "priority", "stacking", "combinesWith", "caps", "floorFen", "version",
         "createdAt", "createdBy", "updatedAt", "updatedBy", "endedEarlyAt", "stats", "audit",
     },
+    "FlashSale": {"stats"},
     "Query": {"promotionPreview", "promotionAudit"},
     "Mutation": {
         "festivalCreate", "campaignCreate", "campaignUpdate", "campaignPause", "campaignResume",
-        "campaignEnd",
+        "campaignEnd", "flashSaleCreate", "flashSaleUpdate", "flashSaleCancel",
     },
 }  # fmt: skip
 OPERATOR_ONLY = {"Mutation": {"usageIngest", "billingClose", "subscriberProvision"}}
