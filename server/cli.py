@@ -13,7 +13,14 @@ from pathlib import Path
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from domain.clock import Clock
 from domain.money import yuan
@@ -84,11 +91,35 @@ def migrate() -> None:
     console.print("[green]migrations applied[/]")
 
 
+async def _seed_numbers(count: int) -> float:
+    from db.seed.numbers import seed_numbers
+
+    async with _database():
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("stocking numbers", total=count)
+            started = progress.get_time()
+            await seed_numbers(count, lambda n: progress.advance(task, n))
+            return progress.get_time() - started
+
+
 @app.command()
-def seed() -> None:
-    """Seed the catalog and, on first run, the demo accounts."""
+def seed(
+    numbers: int = typer.Option(0, min=0, max=5_000_000, help="Only stock this many numbers."),
+) -> None:
+    """Seed the catalog and, on first run, the demo accounts (`--numbers N`: the number pool)."""
     from db.seed.demo import DEMO_TEXT
 
+    if numbers:
+        elapsed = asyncio.run(_seed_numbers(numbers))
+        console.print(f"stocked {numbers} numbers in {elapsed:.1f} s")
+        return
     if asyncio.run(_seed()):
         typer.echo(DEMO_TEXT)
     else:

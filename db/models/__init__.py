@@ -5,6 +5,7 @@ MODEL_MODULES = [
     "db.models.billing",
     "db.models.catalog",
     "db.models.ledger",
+    "db.models.numbers",
     "db.models.orders",
     "db.models.payments",
     "db.models.promotions",
