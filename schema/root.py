@@ -12,13 +12,21 @@ from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
 from schema.extensions import extensions
+from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.usage.mutations import UsageMutation
 
-QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery, BillingQuery, PromotionQuery)
+QUERIES: tuple[type, ...] = (
+    AccountQuery,
+    CatalogQuery,
+    OrderQuery,
+    BillingQuery,
+    PromotionQuery,
+    NumberQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
     OrderMutation,
