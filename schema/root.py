@@ -12,6 +12,7 @@ from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
 from schema.extensions import extensions
+from schema.numbers.mutations import NumberMutation
 from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
@@ -33,6 +34,7 @@ MUTATIONS: tuple[type, ...] = (
     UsageMutation,
     BillingMutation,
     PromotionMutation,
+    NumberMutation,
 )
 
 

@@ -16,11 +16,12 @@ class Migration(migrations.Migration):
                 ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
                 ('msisdn', fields.CharField(db_index=True, max_length=11)),
                 ('holder', fields.CharField(db_index=True, max_length=80)),
+                ('idempotency_key', fields.CharField(max_length=64)),
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('released_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'number_reservation', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'A 15-minute hold of one number by one caller (a subscriber or an anonymous client token).'},
+            options={'table': 'number_reservation', 'app': 'telehall', 'unique_together': (('holder', 'idempotency_key'),), 'pk_attr': 'id', 'table_description': 'A 15-minute hold of one number by one caller (a subscriber or an anonymous client token).'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -41,9 +41,11 @@ class NumberReservation(Model):
     id = fields.UUIDField(primary_key=True)
     msisdn = fields.CharField(max_length=11, db_index=True)
     holder = fields.CharField(max_length=80, db_index=True)
+    idempotency_key = fields.CharField(max_length=64)
     expires_at = fields.DatetimeField()
     released_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
 
     class Meta:
         table = "number_reservation"
+        unique_together = (("holder", "idempotency_key"),)
