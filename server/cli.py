@@ -1,5 +1,5 @@
 """`telehall` command line: serve, migrate, seed, export-schema, changes apply, usage import,
-billing close, promotions sweep."""
+billing close, promotions sweep, numbers reap."""
 
 from __future__ import annotations
 
@@ -178,6 +178,8 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(billing_app, name="billing")
 promotions_app = typer.Typer(help="Promotions: campaign caps.", no_args_is_help=True)
 app.add_typer(promotions_app, name="promotions")
+numbers_app = typer.Typer(help="Number selection: holds on the pool.", no_args_is_help=True)
+app.add_typer(numbers_app, name="numbers")
 
 
 @asynccontextmanager
@@ -315,6 +317,20 @@ async def _sweep():
 
     async with _services() as services:
         return await sweep(services, services.now())
+
+
+async def _reap() -> int:
+    from db.repositories.numbers import reap
+
+    async with _database():
+        return await reap(clock().now())
+
+
+@numbers_app.command("reap")
+def numbers_reap() -> None:
+    """Return numbers whose 15-minute hold ran out to the pool (safe to run every minute;
+    search and numberReserve already treat an expired hold as free)."""
+    console.print(f"{asyncio.run(_reap())} number(s) back in the pool")
 
 
 @promotions_app.command("sweep")
