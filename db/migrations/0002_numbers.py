@@ -11,6 +11,15 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='IdentityQuota',
+            fields=[
+                ('id_digest', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
+                ('used', fields.IntField(default=0)),
+            ],
+            options={'table': 'identity_quota', 'app': 'telehall', 'pk_attr': 'id_digest', 'table_description': "How many numbers one resident ID holds nationwide, keyed by the ID's HMAC digest."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='NumberReservation',
             fields=[
                 ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
@@ -44,6 +53,18 @@ class Migration(migrations.Migration):
                 ('reserved_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'phone_number', 'app': 'telehall', 'indexes': [Index(fields=['tier', 'msisdn']), Index(fields=['province', 'tier', 'msisdn']), Index(fields=['status', 'province'])], 'pk_attr': 'id', 'table_description': 'One number that may be sold: status AVAILABLE, RESERVED or SOLD.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SubscriberIdentity',
+            fields=[
+                ('subscriber_id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=32)),
+                ('id_masked', fields.CharField(max_length=18)),
+                ('id_digest', fields.CharField(db_index=True, max_length=64)),
+                ('registered_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'subscriber_identity', 'app': 'telehall', 'pk_attr': 'subscriber_id', 'table_description': 'The real name behind a number: the ID only masked and as its keyed digest, never in clear.'},
             bases=['Model'],
         ),
         ops.AlterModelOptions(

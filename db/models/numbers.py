@@ -49,3 +49,26 @@ class NumberReservation(Model):
     class Meta:
         table = "number_reservation"
         unique_together = (("holder", "idempotency_key"),)
+
+
+class IdentityQuota(Model):
+    """How many numbers one resident ID holds nationwide, keyed by the ID's HMAC digest."""
+
+    id_digest = fields.CharField(max_length=64, primary_key=True)
+    used = fields.IntField(default=0)
+
+    class Meta:
+        table = "identity_quota"
+
+
+class SubscriberIdentity(Model):
+    """The real name behind a number: the ID only masked and as its keyed digest, never in clear."""
+
+    subscriber_id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=32)
+    id_masked = fields.CharField(max_length=18)
+    id_digest = fields.CharField(max_length=64, db_index=True)
+    registered_at = fields.DatetimeField()
+
+    class Meta:
+        table = "subscriber_identity"

@@ -8,9 +8,14 @@ import strawberry
 from strawberry.types import Info
 
 from domain.numbers.holds import holder_of
-from resolvers import number_holds
+from resolvers import number_holds, real_name
 from schema.errors import payload
-from schema.numbers.types import NumberReleasePayload, NumberReservePayload
+from schema.numbers.types import (
+    NumberReleasePayload,
+    NumberReservePayload,
+    RealNameInput,
+    RealNameRegisterPayload,
+)
 from schema.permissions import context, subscriber_session
 
 TOKEN_HELP = (
@@ -62,3 +67,17 @@ class NumberMutation:
             }
 
         return await payload(NumberReleasePayload, work)
+
+    @strawberry.mutation(
+        description="实名补登记: verify the caller's real name with a resident ID."
+    )
+    async def real_name_register(self, info: Info, input: RealNameInput) -> RealNameRegisterPayload:
+        session = subscriber_session(info)
+
+        async def work() -> dict:
+            masked = await real_name.register(
+                context(info), session.subject_id, input.name, input.id_number
+            )
+            return {"real_name_verified": True, "id_number_masked": masked}
+
+        return await payload(RealNameRegisterPayload, work)

@@ -80,3 +80,18 @@ class NumberReservePayload:
 class NumberReleasePayload:
     reservation: NumberReservation | None = None
     user_errors: list[UserError]
+
+
+@strawberry.input
+class RealNameInput:
+    name: str
+    id_number: str = strawberry.field(description="18-character resident ID (GB 11643-1999).")
+
+
+@strawberry.type
+class RealNameRegisterPayload:
+    real_name_verified: bool | None = None
+    id_number_masked: str | None = strawberry.field(
+        default=None, description="e.g. 110***********123X"
+    )
+    user_errors: list[UserError]
