@@ -9,6 +9,7 @@ import secrets
 
 import pytest
 
+from db.models.numbers import PhoneNumber
 from db.repositories.numbers import stock
 from domain.numbers.patterns import tag_mask, tags_of, tier_of
 from domain.numbers.stocking import stock_row
@@ -35,14 +36,27 @@ async def pool() -> tuple[str, list[str]]:
     block = f"199{rng.randrange(10_000):04d}"
     numbers = {f"{block}{rng.randrange(10_000):04d}" for _ in range(700)}
     for tail in PLANTED_TAILS:
-        # long tails leave few free digits: a head of its own keeps them apart from other tests
-        head = block if len(tail) <= 4 else f"17{rng.randrange(100):02d}"
-        numbers.add(head[: 11 - len(tail)] + tail)
-    birthday = f"199{rng.randrange(1950, 2010)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        if len(tail) <= 4:
+            numbers.add(block + tail)
+            continue
+        # a long tail leaves few free digits: pick a head no other test has taken
+        while True:
+            number = f"1{rng.randrange(1000):03d}{tail}"
+            if number not in numbers and not await PhoneNumber.exists(msisdn=number):
+                break
+        numbers.add(number)
+    while True:
+        birthday = (
+            f"199{rng.randrange(1950, 2010)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        )
+        if not await PhoneNumber.exists(msisdn=birthday):
+            break
     numbers.add(birthday)
     cities = ["甲市", "乙市"]
     await stock([stock_row(n, province, cities[int(n[-1]) % 2]) for n in sorted(numbers)])
-    return province, sorted(numbers), birthday
+    # the oracle scans what this province really holds (a random number may be another test's)
+    stocked = await PhoneNumber.filter(province=province).values_list("msisdn", flat=True)
+    return province, sorted(stocked), birthday
 
 
 def oracle(numbers: list[str], f: dict) -> list[str]:
