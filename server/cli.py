@@ -136,7 +136,7 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if setup:
         migrate()
-        seed()
+        seed(numbers=0)
     redis_url, embedded = _redis_url(settings)
     if embedded is not None:
         # workers read their settings from the environment
