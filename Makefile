@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-calendar lint schema schema-check install bench bench-pricing bench-flash clean
+.PHONY: run test test-calendar lint schema schema-check install bench bench-pricing bench-flash bench-numbers clean
 
 # Instants the calendar suite runs at (Asia/Shanghai): day 1 of a cycle (bills PENDING), day 2,
 # year end, new year, month end, a leap day, inside the 517 festival.
@@ -50,6 +50,10 @@ bench-pricing: $(STAMP)
 
 bench-flash: $(STAMP)
 	$(BIN)/python -m bench.flash
+
+# Number search on a 1,000,000-number pool (stocked on first run under .data/bench-numbers/).
+bench-numbers: $(STAMP)
+	$(BIN)/python -m bench.numbers
 
 clean:
 	rm -rf $(VENV) .data

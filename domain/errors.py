@@ -128,6 +128,22 @@ class ErrorCode(StrEnum):
     RESERVATION_EXPIRED = "RESERVATION_EXPIRED", "The unpaid reservation went back to stock."
     TRY_AGAIN = "TRY_AGAIN", "The stock is being rebuilt after a Redis restart: retry shortly."
 
+    # --- numbers and real name -----------------------------------------------------------------
+    INVALID_FILTER = "INVALID_FILTER", "A number-search filter is malformed (the field is named)."
+    NUMBER_NOT_FOUND = "NUMBER_NOT_FOUND", "The number is not in the pool."
+    NUMBER_UNAVAILABLE = "NUMBER_UNAVAILABLE", "The number is held by someone else or sold."
+    NUMBER_HOLD_LIMIT = "NUMBER_HOLD_LIMIT", "The caller already holds 3 numbers."
+    CLIENT_TOKEN_REQUIRED = "CLIENT_TOKEN_REQUIRED", "An anonymous hold needs a valid clientToken."
+    RESERVATION_NOT_FOUND = "RESERVATION_NOT_FOUND", "No such hold of the caller's (or it ended)."
+    INVALID_ID_NUMBER = "INVALID_ID_NUMBER", "The resident ID number fails GB 11643 checks."
+    TOO_YOUNG = "TOO_YOUNG", "The ID holder is under 16."
+    ID_LIMIT_REACHED = "ID_LIMIT_REACHED", "This ID already has 5 numbers nationwide."
+    INVALID_NAME = "INVALID_NAME", "The real name is empty, too long or has digits."
+    REAL_NAME_ALREADY_VERIFIED = (
+        "REAL_NAME_ALREADY_VERIFIED",
+        "The number is already real-name verified.",
+    )
+
 
 def error_code(code: ErrorCode | str) -> ErrorCode:
     """The registered code; an unregistered one is a bug, not a business failure."""

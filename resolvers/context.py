@@ -27,6 +27,8 @@ class HallSettings(Protocol):
     lockout_seconds: int
     ip_lockout_failures: int
     payment_secret: str
+    id_number_secret: str
+    id_numbers_per_person: int
 
 
 @dataclass

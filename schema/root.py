@@ -15,6 +15,8 @@ from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
 from schema.flash.subscriptions import FlashSubscription
+from schema.numbers.mutations import NumberMutation
+from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
 from schema.promotions.mutations import PromotionMutation
@@ -28,6 +30,7 @@ QUERIES: tuple[type, ...] = (
     BillingQuery,
     PromotionQuery,
     FlashQuery,
+    NumberQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -36,6 +39,7 @@ MUTATIONS: tuple[type, ...] = (
     BillingMutation,
     PromotionMutation,
     FlashMutation,
+    NumberMutation,
 )
 
 

@@ -1,5 +1,5 @@
 """`telehall` command line: serve, migrate, seed, export-schema, changes apply, usage import,
-billing close, promotions sweep, flash reap / rebuild."""
+billing close, promotions sweep, flash reap / rebuild, numbers reap."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from pathlib import Path
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from domain.clock import Clock
 from domain.money import yuan
@@ -84,11 +91,35 @@ def migrate() -> None:
     console.print("[green]migrations applied[/]")
 
 
+async def _seed_numbers(count: int) -> float:
+    from db.seed.numbers import seed_numbers
+
+    async with _database():
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("stocking numbers", total=count)
+            started = progress.get_time()
+            await seed_numbers(count, lambda n: progress.advance(task, n))
+            return progress.get_time() - started
+
+
 @app.command()
-def seed() -> None:
-    """Seed the catalog and, on first run, the demo accounts."""
+def seed(
+    numbers: int = typer.Option(0, min=0, max=5_000_000, help="Only stock this many numbers."),
+) -> None:
+    """Seed the catalog and, on first run, the demo accounts (`--numbers N`: the number pool)."""
     from db.seed.demo import DEMO_TEXT
 
+    if numbers:
+        elapsed = asyncio.run(_seed_numbers(numbers))
+        console.print(f"stocked {numbers} numbers in {elapsed:.1f} s")
+        return
     if asyncio.run(_seed()):
         typer.echo(DEMO_TEXT)
     else:
@@ -105,7 +136,7 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if setup:
         migrate()
-        seed()
+        seed(numbers=0)
     redis_url, embedded = _redis_url(settings)
     if embedded is not None:
         # workers read their settings from the environment
@@ -147,6 +178,8 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(billing_app, name="billing")
 promotions_app = typer.Typer(help="Promotions: campaign caps.", no_args_is_help=True)
 app.add_typer(promotions_app, name="promotions")
+numbers_app = typer.Typer(help="Number selection: holds on the pool.", no_args_is_help=True)
+app.add_typer(numbers_app, name="numbers")
 
 
 @asynccontextmanager
@@ -284,6 +317,20 @@ async def _sweep():
 
     async with _services() as services:
         return await sweep(services, services.now())
+
+
+async def _reap() -> int:
+    from db.repositories.numbers import reap
+
+    async with _database():
+        return await reap(clock().now())
+
+
+@numbers_app.command("reap")
+def numbers_reap() -> None:
+    """Return numbers whose 15-minute hold ran out to the pool (safe to run every minute;
+    search and numberReserve already treat an expired hold as free)."""
+    console.print(f"{asyncio.run(_reap())} number(s) back in the pool")
 
 
 @promotions_app.command("sweep")

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
 
     payment_secret: str = "dev-payment-secret-change-me"
+    id_number_secret: str = Field(
+        default="dev-id-number-secret-change-me",
+        description="HMAC key of resident ID numbers (stored only masked and keyed-hashed)",
+    )
+    id_numbers_per_person: int = Field(default=5, ge=1, description="numbers per ID nationwide")
 
     flash_redis_time: bool = Field(
         default=True,

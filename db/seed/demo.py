@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
 from db.seed.flash import seed_flash
+from db.seed.numbers import DEMO_POOL, seed_numbers
 from db.seed.promotions import seed_promotions
 from db.seed.usage import DEMO_CARDS, seed_usage
 from domain.accounts import StaffRole, SubscriberStatus
@@ -61,4 +62,5 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
     for username, password, role in DEMO_STAFF:
         await StaffUser.create(username=username, password_hash=hasher.hash(password), role=role)
     await seed_usage(now)
+    await seed_numbers(DEMO_POOL)
     return True

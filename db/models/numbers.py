@@ -1,0 +1,74 @@
+"""The number pool (靓号专区) and holds on its numbers.
+
+`tags` is the pattern bitmask of `domain.numbers.patterns`, `digits` a bitmask of the digits among
+the last 8 (bit d set when d occurs), `reversed_msisdn` the number read backwards so that a tail
+search is an index range. Terms are copied from the tier when the number is stocked.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class PhoneNumber(Model):
+    """One number that may be sold: status AVAILABLE, RESERVED or SOLD."""
+
+    id = fields.IntField(primary_key=True)
+    msisdn = fields.CharField(max_length=11, unique=True)
+    reversed_msisdn = fields.CharField(max_length=11, db_index=True)
+    prefix = fields.CharField(max_length=3)
+    province = fields.CharField(max_length=16)
+    city = fields.CharField(max_length=16)
+    status = fields.CharField(max_length=12, default="AVAILABLE")
+    tags = fields.IntField(default=0)
+    digits = fields.IntField(default=0)
+    tier = fields.SmallIntField()
+    prestore_fen = fields.IntField()
+    min_monthly_fen = fields.IntField()
+    contract_months = fields.SmallIntField()
+    reserved_by = fields.CharField(max_length=80, null=True)
+    reserved_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "phone_number"
+        indexes = (("tier", "msisdn"), ("province", "tier", "msisdn"), ("status", "province"))
+
+
+class NumberReservation(Model):
+    """A 15-minute hold of one number by one caller (a subscriber or an anonymous client token)."""
+
+    id = fields.UUIDField(primary_key=True)
+    msisdn = fields.CharField(max_length=11, db_index=True)
+    holder = fields.CharField(max_length=80, db_index=True)
+    idempotency_key = fields.CharField(max_length=64)
+    expires_at = fields.DatetimeField()
+    released_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "number_reservation"
+        unique_together = (("holder", "idempotency_key"),)
+
+
+class IdentityQuota(Model):
+    """How many numbers one resident ID holds nationwide, keyed by the ID's HMAC digest."""
+
+    id_digest = fields.CharField(max_length=64, primary_key=True)
+    used = fields.IntField(default=0)
+
+    class Meta:
+        table = "identity_quota"
+
+
+class SubscriberIdentity(Model):
+    """The real name behind a number: the ID only masked and as its keyed digest, never in clear."""
+
+    subscriber_id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=32)
+    id_masked = fields.CharField(max_length=18)
+    id_digest = fields.CharField(max_length=64, db_index=True)
+    registered_at = fields.DatetimeField()
+
+    class Meta:
+        table = "subscriber_identity"

@@ -1,0 +1,105 @@
+"""The number pool: stocking in bulk, searching, and guarded holds.
+
+Holds are one guarded UPDATE (`status` AVAILABLE, or a RESERVED hold already past its end): the
+row count tells who won, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from tortoise import connections
+from tortoise.expressions import Q, RawSQL
+from tortoise.queryset import QuerySet
+
+from db.models.numbers import NumberReservation, PhoneNumber
+
+COLUMNS = (
+    "msisdn",
+    "reversed_msisdn",
+    "prefix",
+    "province",
+    "city",
+    "status",
+    "tags",
+    "digits",
+    "tier",
+    "prestore_fen",
+    "min_monthly_fen",
+    "contract_months",
+)
+
+
+def _insert_sql(dialect: str) -> str:
+    marks = (
+        ", ".join(f"${i + 1}" for i in range(len(COLUMNS)))
+        if dialect == "postgres"
+        else ", ".join("?" for _ in COLUMNS)
+    )
+    return (
+        f"INSERT INTO phone_number ({', '.join(COLUMNS)}) VALUES ({marks}) "
+        "ON CONFLICT (msisdn) DO NOTHING"
+    )
+
+
+async def stock(rows: Iterable[tuple], conn=None) -> None:
+    """Insert rows (values in `COLUMNS` order); numbers already stocked are left as they are."""
+    db = conn or connections.get("default")
+    batch = list(rows)
+    if batch:
+        await db.execute_many(_insert_sql(db.capabilities.dialect), batch)
+
+
+def available(now: datetime) -> Q:
+    return Q(status="AVAILABLE") | Q(status="RESERVED", reserved_until__lte=now)
+
+
+def with_mask(query: QuerySet, column: str, mask: int, want: int) -> QuerySet:
+    """Rows whose `column & mask` equals `want` (masks are ints we build, never client text)."""
+    name = f"{column}_m{mask}"
+    return query.annotate(**{name: RawSQL(f"({column} & {int(mask)})")}).filter(**{name: int(want)})
+
+
+def tail_range(query: QuerySet, tail: str) -> QuerySet:
+    """Numbers ending in `tail`: an index range on the reversed number."""
+    low = tail[::-1]
+    return query.filter(reversed_msisdn__gte=low, reversed_msisdn__lt=low + ":")
+
+
+def head_range(query: QuerySet, head: str) -> QuerySet:
+    return query.filter(msisdn__gte=head, msisdn__lt=head + ":")
+
+
+async def hold(msisdn: str, holder: str, until: datetime, now: datetime, conn=None) -> bool:
+    updated = (
+        await PhoneNumber.filter(available(now), msisdn=msisdn)
+        .using_db(conn)
+        .update(status="RESERVED", reserved_by=holder, reserved_until=until)
+    )
+    return updated == 1
+
+
+async def give_back(msisdn: str, holder: str, conn=None) -> bool:
+    updated = (
+        await PhoneNumber.filter(msisdn=msisdn, status="RESERVED", reserved_by=holder)
+        .using_db(conn)
+        .update(status="AVAILABLE", reserved_by=None, reserved_until=None)
+    )
+    return updated == 1
+
+
+async def live_holds(holder: str, now: datetime, conn=None) -> int:
+    return (
+        await NumberReservation.filter(holder=holder, released_at=None, expires_at__gt=now)
+        .using_db(conn)
+        .count()
+    )
+
+
+async def reap(now: datetime) -> int:
+    """Expired holds back to the pool; returns how many numbers came back."""
+    await NumberReservation.filter(released_at=None, expires_at__lte=now).update(released_at=now)
+    return await PhoneNumber.filter(status="RESERVED", reserved_until__lte=now).update(
+        status="AVAILABLE", reserved_by=None, reserved_until=None
+    )
