@@ -29,7 +29,7 @@ from domain.money import yuan
 from domain.orders import OrderKind, OrderStatus
 from domain.pricing import Cart, CartLine, Channel, OfferingKind, Quote
 from domain.pricing_codec import quote_to_json
-from resolvers import campaign_caps
+from resolvers import campaign_caps, points_earning
 from resolvers.context import RequestContext
 from resolvers.pagination import Page, keyset_page
 from resolvers.pricing import price
@@ -468,6 +468,7 @@ async def pack_purchase(
             else validity_end(add_on.validity_kind, add_on.validity_length, now).isoformat(),
         }
         await order.save(using_db=conn, update_fields=["details"])
+        await points_earning.earn_for_order(conn, order, now)
         return order
 
     order, new = await _place_priced(ctx, subscriber.id, key, fingerprint, quote, now, place)

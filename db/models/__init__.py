@@ -4,9 +4,11 @@ MODEL_MODULES = [
     "db.models.accounts",
     "db.models.billing",
     "db.models.catalog",
+    "db.models.growth",
     "db.models.ledger",
     "db.models.orders",
     "db.models.payments",
+    "db.models.points",
     "db.models.promotions",
     "db.models.usage",
 ]
