@@ -14,17 +14,27 @@ from schema.dev import DevMutation, DevQuery
 from schema.extensions import extensions
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
+from schema.points.mutations import PointsMutation
+from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.usage.mutations import UsageMutation
 
-QUERIES: tuple[type, ...] = (AccountQuery, CatalogQuery, OrderQuery, BillingQuery, PromotionQuery)
+QUERIES: tuple[type, ...] = (
+    AccountQuery,
+    CatalogQuery,
+    OrderQuery,
+    BillingQuery,
+    PromotionQuery,
+    PointsQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
     OrderMutation,
     UsageMutation,
     BillingMutation,
     PromotionMutation,
+    PointsMutation,
 )
 
 

@@ -228,7 +228,7 @@ class Migration(migrations.Migration):
                 ('quantity', fields.IntField()),
                 ('points_spent', fields.BigIntField()),
                 ('cash_fen', fields.BigIntField(default=0)),
-                ('status', fields.CharEnumField(description='PENDING_PAYMENT: PENDING_PAYMENT\nORDERED: ORDERED\nSHIPPED: SHIPPED\nDELIVERED: DELIVERED\nCOMPLETED: COMPLETED\nCANCELLED: CANCELLED', enum_type=RedemptionStatus, max_length=20)),
+                ('status', fields.CharEnumField(description='ORDERED: ORDERED\nSHIPPED: SHIPPED\nDELIVERED: DELIVERED\nCOMPLETED: COMPLETED\nCANCELLED: CANCELLED', enum_type=RedemptionStatus, max_length=20)),
                 ('shipping_address', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('codes', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('tracking_number', fields.CharField(null=True, max_length=40)),

@@ -338,3 +338,27 @@ def entries_of(subscriber_id: int) -> QuerySet[PointsEntry]:
 
 async def lots_of(subscriber_id: int) -> list[PointsLot]:
     return await PointsLot.filter(subscriber_id=subscriber_id).order_by("id")
+
+
+async def expiring_soon(now: datetime, until: datetime) -> list[tuple[int, str, datetime, int]]:
+    """(subscriber id, msisdn, expiry instant, points) of points expiring in (now, until]."""
+    from db.models.accounts import Subscriber
+
+    rows = (
+        await PointsLot.filter(
+            remaining__gt=0, expires_at__gt=as_utc(now), expires_at__lte=as_utc(until)
+        )
+        .annotate(points=Sum("remaining"))
+        .group_by("subscriber_id", "expires_at")
+        .order_by("subscriber_id", "expires_at")
+        .values("subscriber_id", "expires_at", "points")
+    )
+    msisdns = dict(
+        await Subscriber.filter(id__in={r["subscriber_id"] for r in rows}).values_list(
+            "id", "msisdn"
+        )
+    )
+    return [
+        (r["subscriber_id"], msisdns[r["subscriber_id"]], as_utc(r["expires_at"]), int(r["points"]))
+        for r in rows
+    ]

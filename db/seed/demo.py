@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
+from db.seed.points import seed_demo_points, seed_mall
 from db.seed.promotions import seed_promotions
 from db.seed.usage import DEMO_CARDS, seed_usage
 from domain.accounts import StaffRole, SubscriberStatus
@@ -37,6 +38,7 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
     """Seed once; returns False when the demo data is already there."""
     await seed_catalog()
     await seed_promotions(now)
+    await seed_mall(now)
     if await StaffUser.exists(username="operator"):
         return False
     for i, (msisdn, status, password, initial, plan, balance, name) in enumerate(DEMO_SUBSCRIBERS):
@@ -58,4 +60,5 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
     for username, password, role in DEMO_STAFF:
         await StaffUser.create(username=username, password_hash=hasher.hash(password), role=role)
     await seed_usage(now)
+    await seed_demo_points(now)
     return True

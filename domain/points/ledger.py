@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.calendar import as_utc, end_of_year, local
@@ -304,3 +304,16 @@ def check_reason(reason: str) -> str:
     if not 2 <= len(reason) <= 200:
         raise fail("REASON_REQUIRED", "Say why, in 2 to 200 characters.", "reason")
     return reason
+
+
+REMINDER_DAYS = (30, 7)
+
+
+def reminders_due(
+    expires_at: datetime, now: datetime, days: Sequence[int] = REMINDER_DAYS
+) -> list[int]:
+    """Which reminders (days before expiry) have come due for points expiring at `expires_at`."""
+    now = as_utc(now)
+    if now >= expires_at:
+        return []
+    return sorted(d for d in days if expires_at - timedelta(days=d) <= now)

@@ -4,8 +4,9 @@ A redemption of `quantity` units costs `quantity x pointsPrice` points and `quan
 cashPriceFen` (points + cash items pay the cash through the payment provider). GOODS are shipped
 (ORDERED -> SHIPPED -> DELIVERED, the tracking number set by an operator); codes (video
 memberships, coupons), data packs and bill credit are delivered at once (COMPLETED). A redemption
-may be cancelled before fulfilment: ORDERED goods not yet shipped, or one still waiting for its
-cash payment. Codes, data and credit once delivered cannot be taken back.
+may be cancelled before fulfilment (ORDERED goods not yet shipped); codes, data and credit once
+delivered cannot be taken back. The cash part of a points + cash item is paid from the phone
+balance (话费支付) in the same transaction.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ class MallCategory(StrEnum):
 
 
 class RedemptionStatus(StrEnum):
-    PENDING_PAYMENT = "PENDING_PAYMENT"
     ORDERED = "ORDERED"
     SHIPPED = "SHIPPED"
     DELIVERED = "DELIVERED"
@@ -45,7 +45,7 @@ class RedemptionStatus(StrEnum):
 
 
 CODE_KINDS = frozenset({MallItemKind.VIDEO_MEMBERSHIP, MallItemKind.COUPON})
-CANCELLABLE = frozenset({RedemptionStatus.PENDING_PAYMENT, RedemptionStatus.ORDERED})
+CANCELLABLE = frozenset({RedemptionStatus.ORDERED})
 NEXT_FULFILMENT = {
     RedemptionStatus.ORDERED: RedemptionStatus.SHIPPED,
     RedemptionStatus.SHIPPED: RedemptionStatus.DELIVERED,
@@ -95,7 +95,7 @@ def out_of_stock() -> Exception:
     return fail("OUT_OF_STOCK", "This item is out of stock.", "itemId")
 
 
-def status_after_payment(kind: MallItemKind) -> RedemptionStatus:
+def first_status(kind: MallItemKind) -> RedemptionStatus:
     return RedemptionStatus.ORDERED if kind is MallItemKind.GOODS else RedemptionStatus.COMPLETED
 
 

@@ -239,3 +239,13 @@ LedgerMachine.TestCase.settings = hypothesis_settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestLedgerMachine = LedgerMachine.TestCase
+
+
+def test_reminders_come_due_30_and_7_days_before():
+    from domain.points.ledger import reminders_due
+
+    expiry = datetime(2026, 12, 31, 16, tzinfo=UTC)
+    assert reminders_due(expiry, expiry - timedelta(days=31)) == []
+    assert reminders_due(expiry, expiry - timedelta(days=30)) == [30]
+    assert reminders_due(expiry, expiry - timedelta(days=6)) == [7, 30]
+    assert reminders_due(expiry, expiry) == []
