@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint schema schema-check install bench bench-pricing clean
+.PHONY: run test lint schema schema-check install bench bench-pricing bench-points clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: bench-pricing
 
 bench-pricing: $(STAMP)
 	$(BIN)/python -m bench.pricing
+
+# PostgreSQL when TELEHALL_BENCH_DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1:5432/test)
+bench-points: $(STAMP)
+	$(BIN)/python -m bench.points
 
 clean:
 	rm -rf $(VENV) .data

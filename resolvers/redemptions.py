@@ -1,9 +1,9 @@
 """Redeeming points in the mall, cancelling before fulfilment, and the operator's fulfilment.
 
-One transaction per redemption, locks in the hall's order (subscriber, then the item's stock
-row, then the points account): stock, the per-subscriber count, the points (earliest-expiring
-lots first), the cash part (from the phone balance), the delivery (a code, a data bucket, bill
-credit) and the record. Any refusal rolls all of it back. The same idempotencyKey returns the
+One transaction per redemption, locks in the hall's order (subscriber, points account, then
+the item's stock row, shared by all customers, so taken last and held briefly): the
+per-subscriber count, the points (earliest-expiring lots first), the cash part (from the phone
+balance), the stock, the delivery (a code, a data bucket, bill credit) and the record. Any refusal rolls all of it back. The same idempotencyKey returns the
 first redemption."""
 
 from __future__ import annotations
@@ -113,7 +113,6 @@ async def points_redeem(
                 raise fail("ACCOUNT_CLOSED", "This number has been closed.", None)
             if (found := await mall.redemption_by_key(conn, subscriber_id, key)) is not None:
                 return _same(found, fingerprint)
-            await mall.take_stock(conn, item.id, quantity)
             await mall.take_limit(conn, item.id, subscriber_id, quantity, item.per_subscriber_limit)
             if cost.points:
                 await points_repo.redeem(
@@ -121,6 +120,8 @@ async def points_redeem(
                 )
             if cost.cash_fen:
                 await balances.debit(conn, subscriber_id, cost.cash_fen, "POINTS_MALL", str(rid))
+            # The item's stock row is shared by every customer: take it last, hold it briefly.
+            await mall.take_stock(conn, item.id, quantity)
             codes = await _deliver(conn, item, subscriber_id, rid, quantity, now)
             redemption = await Redemption.create(
                 id=rid,
@@ -179,7 +180,6 @@ async def redemption_cancel(
                 return fresh
             check_cancellable(fresh.status)
         item_id = redemption.item_id  # type: ignore[attr-defined]
-        await mall.return_stock(conn, item_id, redemption.quantity)
         await mall.return_limit(conn, item_id, subscriber_id, redemption.quantity)
         await points_repo.refund(
             conn, subscriber_id, f"REDEEM:{redemption.id}", now, note="兑换取消"
@@ -188,6 +188,7 @@ async def redemption_cancel(
             await balances.credit(
                 conn, subscriber_id, redemption.cash_fen, "POINTS_MALL_REFUND", str(redemption.id)
             )
+        await mall.return_stock(conn, item_id, redemption.quantity)
     subscriber = await Subscriber.get(id=subscriber_id)
     await ctx.services.sms.send(
         subscriber.msisdn,

@@ -1,5 +1,5 @@
 """The year-end expiry over every account, in batches: each batch is one short transaction that
-locks a few hundred points accounts (the same lock a redemption takes first), expires their due
+locks a few hundred subscribers and their points accounts (the locks a redemption takes), expires their due
 lots with set-based writes and commits, so a redemption waits at most one batch. Running it
 again finds nothing due and writes nothing."""
 
@@ -12,6 +12,7 @@ from datetime import datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from db.models.accounts import Subscriber
 from db.models.points import PointsAccount, PointsAllocation, PointsEntry, PointsLot
 from domain.calendar import as_utc
 from domain.points.ledger import EntryKind, expire_source
@@ -49,6 +50,14 @@ async def expire_all(
 
 async def _expire_batch(subscriber_ids: list[int], at: datetime) -> tuple[int, int]:
     async with in_transaction() as conn:
+        # The hall's lock order: subscriber rows first (as every order and redemption takes
+        # them), then their points accounts; the entries' foreign keys need the former anyway.
+        await (
+            Subscriber.filter(id__in=subscriber_ids)
+            .select_for_update()
+            .using_db(conn)
+            .order_by("id")
+        )
         accounts = {
             a.subscriber_id: a  # type: ignore[attr-defined]
             for a in await PointsAccount.filter(subscriber_id__in=subscriber_ids)
