@@ -211,7 +211,8 @@ async def main() -> None:
         ids = await _populate(accounts, expires_at, earned_at)
         lots = await PointsLot.all().count()
         print(
-            f"populated {len(ids):,} accounts, {lots:,} lots in {time.perf_counter() - started:.1f} s"
+            f"populated {len(ids):,} accounts, {lots:,} lots "
+            f"in {time.perf_counter() - started:.1f} s"
         )
         services = build_services(load_settings(), redis_url)
         tokens = [

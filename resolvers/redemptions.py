@@ -3,8 +3,8 @@
 One transaction per redemption, locks in the hall's order (subscriber, points account, then
 the item's stock row, shared by all customers, so taken last and held briefly): the
 per-subscriber count, the points (earliest-expiring lots first), the cash part (from the phone
-balance), the stock, the delivery (a code, a data bucket, bill credit) and the record. Any refusal rolls all of it back. The same idempotencyKey returns the
-first redemption."""
+balance), the stock, the delivery (a code, a data bucket, bill credit) and the record. Any
+refusal rolls all of it back. The same idempotencyKey returns the first redemption."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The year-end expiry over every account, in batches: each batch is one short transaction that
-locks a few hundred subscribers and their points accounts (the locks a redemption takes), expires their due
-lots with set-based writes and commits, so a redemption waits at most one batch. Running it
-again finds nothing due and writes nothing."""
+locks a few hundred subscribers and their points accounts (the locks a redemption takes),
+expires their due lots with set-based writes and commits, so a redemption waits at most one
+batch. Running it again finds nothing due and writes nothing."""
 
 from __future__ import annotations
 
