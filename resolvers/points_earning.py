@@ -12,6 +12,7 @@ from db.models.orders import Order
 from db.models.points import PointsEntry
 from db.repositories import points as repo
 from domain.points.earning import order_points
+from resolvers.growth import grow_for_order
 
 
 def order_source(order: Order) -> str:
@@ -21,7 +22,9 @@ def order_source(order: Order) -> str:
 async def earn_for_order(
     conn: BaseDBAsyncClient, order: Order, now: datetime
 ) -> PointsEntry | None:
-    """Call when the order's money has settled (inside the transaction that settles it)."""
+    """Call when the order's money has settled (inside the transaction that settles it); the
+    order also grows the subscriber's growth tree."""
+    await grow_for_order(conn, order, now)
     points = order_points(
         int((order.pricing or {}).get("points_to_earn") or 0),
         int((order.details or {}).get("charged_fen") or 0),

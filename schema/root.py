@@ -14,6 +14,7 @@ from schema.dev import DevMutation, DevQuery
 from schema.extensions import extensions
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
+from schema.points.growth import GrowthMutation
 from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
@@ -35,6 +36,7 @@ MUTATIONS: tuple[type, ...] = (
     BillingMutation,
     PromotionMutation,
     PointsMutation,
+    GrowthMutation,
 )
 
 

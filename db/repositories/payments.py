@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from db.models.accounts import Subscriber
 from db.models.orders import Order
 from db.models.payments import AutoRecharge, Payment, RechargeCard
-from db.repositories import balances
+from db.repositories import balances, growth
 from domain.accounts import SubscriberStatus
 from domain.calendar import utcnow
 from domain.errors import fail
@@ -30,6 +30,7 @@ from domain.payments import (
     PaymentStatus,
     PaymentTrigger,
 )
+from domain.points.growth import GrowthRules
 from domain.pricing import Channel
 
 RECHARGE_REASON = "RECHARGE"
@@ -120,6 +121,17 @@ async def _credit_in(conn, payment: Payment, at: datetime | None) -> tuple[int, 
     return balance, reactivated
 
 
+async def _grow(conn, payment: Payment, at: datetime) -> None:
+    """A recharge earns no points (a prepayment) but grows the growth tree (沃之树), once."""
+    await growth.earn(
+        conn,
+        payment.subscriber_id,  # type: ignore[attr-defined]
+        f"RECHARGE:{payment.id}",
+        GrowthRules().for_recharge(payment.amount_fen),
+        at,
+    )
+
+
 async def settle_paid(
     payment_id: str, provider_txn_id: str, *, at: datetime | None = None
 ) -> Settlement:
@@ -136,6 +148,7 @@ async def settle_paid(
             return Settlement(payment, credited=False)
         balance, reactivated = await _credit_in(conn, payment, at)
         await release_in_flight(payment.id, conn)
+        await _grow(conn, payment, paid_at)
     return Settlement(payment, True, balance, reactivated)
 
 
@@ -215,6 +228,7 @@ async def redeem_card(
             using_db=conn,
         )
         balance, reactivated = await _credit_in(conn, payment, at)
+        await _grow(conn, payment, now)
     return Settlement(payment, True, balance, reactivated)
 
 

@@ -12,6 +12,7 @@ from schema.catalog.types import Plan
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
+from schema.points.growth import SubscriberGrowthFields
 from schema.points.types import SubscriberPointsFields
 from schema.usage.types import SubscriberUsageFields
 
@@ -24,7 +25,11 @@ class Balance:
 
 @strawberry.type(description="The logged-in subscriber (a Subscriber row).")
 class Subscriber(
-    SubscriberOrderFields, SubscriberUsageFields, SubscriberBillingFields, SubscriberPointsFields
+    SubscriberOrderFields,
+    SubscriberUsageFields,
+    SubscriberBillingFields,
+    SubscriberPointsFields,
+    SubscriberGrowthFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum
