@@ -3,7 +3,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint schema schema-check install bench bench-pricing bench-points clean
+.PHONY: run test test-calendar lint schema schema-check install bench bench-pricing bench-points clean
+
+# Instants the calendar suite runs at (Asia/Shanghai): day 1 of a cycle (bills PENDING), day 2,
+# year end, new year, month end, a leap day, inside the 517 festival.
+CALENDAR_EDGES := 2026-12-01T00:30:00+08:00 2026-12-02T23:59:00+08:00 2026-12-31T23:30:00+08:00 \
+	2027-01-01T00:10:00+08:00 2027-02-28T23:50:00+08:00 2028-02-29T12:00:00+08:00 \
+	2027-05-17T10:00:00+08:00
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +35,13 @@ schema-check: $(STAMP)
 
 test: $(STAMP) lint schema-check
 	TELEHALL_ENV=test $(BIN)/python -m pytest
+
+# The date-sensitive tests (marker `calendar`) with the hall's clock started at each edge.
+test-calendar: $(STAMP)
+	@set -e; for at in $(CALENDAR_EDGES); do \
+		echo "== the hall's clock starts at $$at"; \
+		TELEHALL_ENV=test TELEHALL_TEST_NOW=$$at $(BIN)/python -m pytest -m calendar -p no:cacheprovider; \
+	done
 
 bench: bench-pricing
 

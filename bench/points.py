@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -171,6 +171,7 @@ async def main() -> None:
     from db.lifecycle import apply_migrations, close_database, open_database
     from db.models.points import PointsAccount, PointsLot
     from domain.calendar import end_of_year, local
+    from domain.clock import SystemClock
     from domain.sessions import Scope
     from server.embedded_redis import EmbeddedRedis
     from server.resources import build_services
@@ -202,7 +203,7 @@ async def main() -> None:
     try:
         await apply_migrations(db_url)
         await open_database(db_url, 8)
-        now = datetime.now(UTC)
+        now = SystemClock().now()
         this_year = local(now).year
         expires_at = end_of_year(this_year)  # earned last year: expires at the end of this one
         earned_at = end_of_year(this_year - 2) + timedelta(days=1)

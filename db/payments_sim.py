@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 from db.models.payments import Payment
+from domain.clock import Clock
 from domain.payments import CallbackOutcome, canonical_json, sign
 
 Deliver = Callable[[bytes, dict[str, str]], Awaitable[tuple[int, dict]]]
@@ -23,9 +22,15 @@ Deliver = Callable[[bytes, dict[str, str]], Awaitable[tuple[int, dict]]]
 
 class SimulatedPaymentProvider:
     def __init__(
-        self, secret: str, deliver: Deliver | None = None, *, auto_debit_completes: bool = True
+        self,
+        secret: str,
+        clock: Clock,
+        deliver: Deliver | None = None,
+        *,
+        auto_debit_completes: bool = True,
     ) -> None:
         self.secret = secret
+        self.clock = clock  # the provider's own clock; simulated, it reads the hall's
         self.deliver = deliver
         self.auto_debit_completes = auto_debit_completes
 
@@ -53,13 +58,13 @@ class SimulatedPaymentProvider:
         body = canonical_json(
             {
                 "amountFen": amount_fen,
-                "paidAt": datetime.now(UTC).isoformat(timespec="seconds"),
+                "paidAt": self.clock.now().isoformat(timespec="seconds"),
                 "paymentId": str(payment_id),
                 "providerTxnId": txn_id or self.txn_id(str(payment_id)),
                 "status": outcome.value,
             }
         )
-        ts = str(timestamp if timestamp is not None else int(time.time()))
+        ts = str(timestamp if timestamp is not None else int(self.clock.now().timestamp()))
         nonce = nonce or secrets.token_hex(16)
         headers = {
             "content-type": "application/json",

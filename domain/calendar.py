@@ -8,10 +8,6 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def as_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware instant")

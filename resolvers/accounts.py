@@ -10,7 +10,6 @@ from db.models.accounts import StaffUser, Subscriber
 from db.models.catalog import Plan
 from db.repositories.plan_changes import apply_due_changes
 from domain.accounts import StaffRole, SubscriberStatus, check_msisdn, check_new_password
-from domain.calendar import utcnow
 from domain.errors import fail
 from resolvers.context import RequestContext
 
@@ -25,7 +24,7 @@ async def current_subscriber(ctx: RequestContext) -> Subscriber | None:
     """The caller's row, with any plan or combo change that fell due already applied."""
     if ctx.session is None or not ctx.session.is_subscriber:
         return None
-    await apply_due_changes(utcnow(), ctx.session.subject_id)
+    await apply_due_changes(ctx.now(), ctx.session.subject_id)
     return await Subscriber.get_or_none(id=ctx.session.subject_id)
 
 
@@ -66,7 +65,7 @@ async def provision_subscriber(
             plan_id=plan.id,
             balance_fen=balance_fen,
             credit_limit_fen=credit_limit_fen,
-            joined_at=utcnow(),
+            joined_at=ctx.now(),
             puk=f"{secrets.randbelow(10**8):08d}",
             service_password_hash=ctx.services.hasher.hash(service_password),
             on_initial_password=initial,

@@ -6,23 +6,19 @@ from __future__ import annotations
 import base64
 import io
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import segno
 from captcha.image import ImageCaptcha
 
 from db.models.accounts import StaffUser, Subscriber
 from domain.accounts import (
-    SubscriberStatus,
     check_can_log_in,
     check_msisdn,
     check_new_password,
     password_problems,
 )
-from domain.calendar import utcnow
 from domain.errors import DomainError, Problem, fail
 from domain.sessions import Scope, Session
 from resolvers.accounts import subscriber_by_msisdn
@@ -57,11 +53,11 @@ async def captcha_create(ctx: RequestContext) -> Captcha:
     png = io.BytesIO()
     _captcha_images.write(answer, png, format="png")
     ttl = ctx.settings.captcha_seconds
-    captcha_id = await ctx.stores.captchas.put(answer, ttl)
+    captcha_id = await ctx.stores.captchas.put(answer, ttl, ctx.now())
     return Captcha(
         id=captcha_id,
         image_base64=base64.b64encode(png.getvalue()).decode("ascii"),
-        expires_at=utcnow() + timedelta(seconds=ttl),
+        expires_at=ctx.now() + timedelta(seconds=ttl),
     )
 
 
@@ -71,7 +67,10 @@ async def _check_captcha(ctx: RequestContext, captcha_id: str | None, answer: st
     expected = await ctx.stores.captchas.take(captcha_id)
     if expected is None:
         born = ctx.stores.captchas.born_ms(captcha_id)
-        if born is not None and time.time() * 1000 - born >= ctx.settings.captcha_seconds * 1000:
+        if (
+            born is not None
+            and ctx.now().timestamp() * 1000 - born >= ctx.settings.captcha_seconds * 1000
+        ):
             raise fail("CAPTCHA_EXPIRED", "The image has expired; get a new one.", "captchaId")
         raise fail("CAPTCHA_INVALID", "That image was already used or never issued.", "captchaId")
     if not secrets.compare_digest(expected, answer):
@@ -123,11 +122,11 @@ async def _check_code(ctx: RequestContext, purpose: SmsPurpose, msisdn: str, cod
 async def _raise_if_locked(ctx: RequestContext, msisdn: str) -> None:
     seconds = await ctx.stores.lockouts.locked_for(msisdn, ctx.client_ip)
     if seconds > 0:
-        raise _locked(seconds)
+        raise _locked(seconds, ctx.now())
 
 
-def _locked(seconds: int) -> DomainError:
-    until = (utcnow() + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+def _locked(seconds: int, now: datetime) -> DomainError:
+    until = (now + timedelta(seconds=seconds)).isoformat(timespec="seconds")
     return fail(
         "LOCKED", f"Too many wrong attempts; password login is locked until {until}.", "secret"
     )
@@ -138,7 +137,7 @@ async def _count_failure(ctx: RequestContext, msisdn: str, error: DomainError) -
     locked = await ctx.stores.lockouts.record_failure(
         msisdn, ctx.client_ip, s.lockout_failures, s.ip_lockout_failures, s.lockout_seconds
     )
-    return _locked(locked) if locked else error
+    return _locked(locked, ctx.now()) if locked else error
 
 
 def _bad_credentials() -> DomainError:
@@ -269,38 +268,3 @@ async def password_reset(
     await _set_password(ctx, subscriber, new_password)
     await ctx.stores.lockouts.record_success(msisdn)
     return subscriber
-
-
-@dataclass(frozen=True)
-class QrStart:
-    token: str
-    image_base64: str
-    expires_at: datetime
-
-
-async def qr_login_start(ctx: RequestContext) -> QrStart:
-    ttl = ctx.settings.qr_login_seconds
-    token = await ctx.stores.qr_logins.start(ttl)
-    png = io.BytesIO()
-    segno.make(f"telehall://qr-login/{token}", error="m").save(png, kind="png", scale=6)
-    return QrStart(
-        token, base64.b64encode(png.getvalue()).decode("ascii"), utcnow() + timedelta(seconds=ttl)
-    )
-
-
-async def qr_login_confirm(ctx: RequestContext, session: Session, token: str) -> None:
-    outcome = await ctx.stores.qr_logins.confirm(token or "", session.subject_id, session.name)
-    if outcome == "EXPIRED":
-        raise fail("QR_EXPIRED", "This QR code has expired; refresh it on the web page.", "token")
-    if outcome != "OK":
-        raise fail("QR_ALREADY_CONFIRMED", "This QR code was already used.", "token")
-
-
-async def qr_login_poll(ctx: RequestContext, token: str) -> tuple[str, Session | None]:
-    state, subject, name = await ctx.stores.qr_logins.claim(token or "")
-    if state != "CONFIRMED" or subject is None:
-        return state, None
-    subscriber = await Subscriber.get_or_none(id=subject)
-    if subscriber is None or subscriber.status is SubscriberStatus.CLOSED:
-        return "EXPIRED", None
-    return "CONFIRMED", await ctx.stores.sessions.create(Scope.FULL, subject, name)

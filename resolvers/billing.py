@@ -10,7 +10,7 @@ from db.models.accounts import Subscriber
 from db.models.billing import Bill
 from db.repositories import billing as repo
 from domain.billing import BillItemKind, BillLine, BillStatus, cycle_status, previous_cycles
-from domain.calendar import cycle_bounds, cycle_of, parse_cycle, utcnow
+from domain.calendar import cycle_bounds, cycle_of, parse_cycle
 from domain.errors import fail
 from domain.money import yuan
 from resolvers.context import RequestContext
@@ -91,10 +91,9 @@ def _in_service(subscriber: Subscriber, cycle: str) -> bool:
     return subscriber.joined_at < end
 
 
-async def bill(subscriber: Subscriber, cycle: str, now: datetime | None = None) -> BillView | None:
+async def bill(subscriber: Subscriber, cycle: str, now: datetime) -> BillView | None:
     """An issued bill, a PENDING one, or the current cycle's OPEN real-time charges; null for
     a future cycle or one before the subscriber joined."""
-    now = now or utcnow()
     cycle = check_cycle(cycle)
     if cycle > cycle_of(now) or not _in_service(subscriber, cycle):
         return None
@@ -104,9 +103,8 @@ async def bill(subscriber: Subscriber, cycle: str, now: datetime | None = None) 
     return await _unissued(subscriber, cycle, now)
 
 
-async def bills(subscriber: Subscriber, last: int, now: datetime | None = None) -> list[BillView]:
+async def bills(subscriber: Subscriber, last: int, now: datetime) -> list[BillView]:
     """The last `last` ended cycles, newest first: ISSUED, or PENDING until the run."""
-    now = now or utcnow()
     if not (1 <= last <= MAX_BILLS):
         raise fail("INVALID_ARGUMENT", f"last is 1 to {MAX_BILLS}.", "last")
     cycles = [c for c in previous_cycles(now, last) if _in_service(subscriber, c)]
@@ -147,7 +145,7 @@ async def billing_close(
             raise fail("NOT_FOUND", "This number is not one of ours.", "msisdn")
         subscriber_ids = [subscriber.id]
     summary = await repo.close_cycle(
-        cycle, now=now, subscriber_ids=subscriber_ids, progress=progress
+        cycle, now=now or ctx.now(), subscriber_ids=subscriber_ids, progress=progress
     )
     from resolvers.usage import after_balance_drop
 

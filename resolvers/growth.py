@@ -61,7 +61,7 @@ async def growth_of(subscriber_id: int) -> GrowthView:
 
 
 async def grow_for_order(conn: BaseDBAsyncClient, order: Order, now) -> bool:
-    charged = int((order.details or {}).get("charged_fen") or 0)
+    charged = order.detail.charged_fen
     return await repo.earn(
         conn,
         order.subscriber_id,

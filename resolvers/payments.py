@@ -4,7 +4,6 @@ credits exactly once, prepaid cards, auto-recharge and the recharge history."""
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -17,7 +16,6 @@ from db.models.payments import AutoRecharge, Payment
 from db.repositories import payments as repo
 from db.repositories.orders import check_key
 from domain.accounts import SubscriberStatus, check_msisdn
-from domain.calendar import utcnow
 from domain.errors import fail
 from domain.money import yuan
 from domain.payments import (
@@ -69,7 +67,7 @@ async def _priced_payment(
 ) -> tuple[Payment, bool]:
     """Price the recharge, hold its campaign caps for the payment's life, create the payment
     (`create(payable)` -> (payment, created)); the hold goes back if nothing was created."""
-    now = utcnow()
+    now = ctx.now()
 
     async def reprice() -> Quote:
         return await price_recharge(ctx, amount, channel, subscriber, now=now)
@@ -139,7 +137,7 @@ async def recharge_create(
     fingerprint = _fingerprint(subscriber.msisdn, amount, channel, method)
     if (existing := await repo.by_key(scope, key)) is not None:
         return _same_request(existing, fingerprint)
-    await repo.expire_stale()
+    await repo.expire_stale(ctx.now())
     payment_id = uuid.uuid4()
 
     async def create(payable: int) -> tuple[Payment, bool]:
@@ -157,6 +155,7 @@ async def recharge_create(
                 method=method,
                 channel=channel,
                 payment_id=payment_id,
+                now=ctx.now(),
             ),
         )
 
@@ -212,6 +211,7 @@ async def _redeem_card(
             key=key,
             fingerprint=fingerprint,
             channel=channel,
+            at=ctx.now(),
         ),
     )
     if not created:
@@ -235,12 +235,12 @@ async def _credited_notice(services: Services, settlement: repo.Settlement) -> N
     await services.sms.send(payment.msisdn, "RECHARGE", text)
 
 
-async def payment_by_id(payment_id: str) -> Payment | None:
+async def payment_by_id(payment_id: str, now: datetime) -> Payment | None:
     payment = await repo.by_id(payment_id)
     if (
         payment is not None
         and payment.status is PaymentStatus.CREATED
-        and await repo.expire_stale()
+        and await repo.expire_stale(now)
     ):
         payment = await repo.by_id(payment_id)
     return payment
@@ -250,7 +250,7 @@ async def payment_by_id(payment_id: str) -> Payment | None:
 
 
 async def receive_callback(
-    services: Services, body: bytes, headers: dict[str, str], now: float | None = None
+    services: Services, body: bytes, headers: dict[str, str]
 ) -> tuple[int, dict]:
     """POST /payments/callback. Returns (HTTP status, JSON body); never raises for bad input."""
     try:
@@ -260,7 +260,7 @@ async def receive_callback(
             headers.get("x-telehall-timestamp"),
             headers.get("x-telehall-nonce"),
             headers.get("x-telehall-signature"),
-            time.time() if now is None else now,
+            services.now().timestamp(),
         )
         if not await services.stores.nonces.claim(
             "payment-callback", callback.nonce, 2 * CALLBACK_WINDOW_SECONDS + 60
@@ -292,21 +292,21 @@ async def _paid(services: Services, payment: Payment, txn: str) -> tuple[int, di
     if payment.status not in repo.SETTLEABLE:
         return _already(payment, txn)
     try:
-        settlement = await repo.settle_paid(str(payment.id), txn)
+        settlement = await repo.settle_paid(str(payment.id), txn, at=services.now())
     except IntegrityError as exc:
         raise CallbackRejected(
             409, "TXN_REUSED", "This transaction id paid another payment."
         ) from exc
     if not settlement.credited:
         return _already(settlement.payment, txn)
-    await campaign_caps.payment_paid(services, payment.id, payment.subscriber_id, utcnow())  # type: ignore[attr-defined]
+    await campaign_caps.payment_paid(services, payment.id, payment.subscriber_id, services.now())  # type: ignore[attr-defined]
     await _credited_notice(services, settlement)
     return 200, {"ok": True, "result": "CREDITED", "paymentId": str(payment.id)}
 
 
 async def _failed(services: Services, payment: Payment, txn: str) -> tuple[int, dict]:
     if payment.status in repo.SETTLEABLE and await repo.settle_failed(str(payment.id), "PROVIDER"):
-        await campaign_caps.payment_closed(services, payment.id, utcnow())
+        await campaign_caps.payment_closed(services, payment.id, services.now())
         return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": str(payment.id)}
     fresh = await repo.by_id(str(payment.id))
     assert fresh is not None
@@ -373,7 +373,7 @@ async def maybe_auto_recharge(
     settings = await repo.auto_settings(subscriber_id)
     if settings is None or not settings.enabled or balance_fen >= settings.threshold_fen:
         return None
-    now = now or utcnow()
+    now = now or ctx.now()
     payment_id = uuid.uuid4()
     if not await repo.take_in_flight(subscriber_id, payment_id, now):
         return None  # one top-up is already under way
@@ -395,6 +395,7 @@ async def maybe_auto_recharge(
             channel=Channel.APP,
             trigger=PaymentTrigger.AUTO,
             payment_id=payment_id,
+            now=now,
         )
         return payment, True
 
@@ -409,7 +410,7 @@ async def maybe_auto_recharge(
         )
     except Exception:
         await repo.settle_failed(str(payment.id), "PROVIDER_UNAVAILABLE")
-        await campaign_caps.payment_closed(ctx.services, payment.id, utcnow())
+        await campaign_caps.payment_closed(ctx.services, payment.id, ctx.now())
         raise
     await Payment.filter(id=payment.id).update(pay_url=url)
     return await Payment.get(id=payment.id)
@@ -419,18 +420,18 @@ async def maybe_auto_recharge(
 
 
 async def recharges(
-    subscriber: Subscriber, first: int | None, after: str | None, now: datetime | None = None
+    subscriber: Subscriber, first: int | None, after: str | None, now: datetime
 ) -> Page[Payment]:
     """Credited top-ups of the last 24 months, newest first."""
-    since = retention_start(now or utcnow(), RECHARGE_MONTHS)
+    since = retention_start(now, RECHARGE_MONTHS)
     query = Payment.filter(
         subscriber_id=subscriber.id, status=PaymentStatus.PAID, paid_at__gte=since
     )
     return await keyset_page(query, first, after, ("-paid_at", "-id"))
 
 
-async def all_recharges(subscriber_id: int, now: datetime | None = None) -> list[Payment]:
-    since = retention_start(now or utcnow(), RECHARGE_MONTHS)
+async def all_recharges(subscriber_id: int, now: datetime) -> list[Payment]:
+    since = retention_start(now, RECHARGE_MONTHS)
     return await Payment.filter(
         subscriber_id=subscriber_id, status=PaymentStatus.PAID, paid_at__gte=since
     ).order_by("-paid_at", "-id")

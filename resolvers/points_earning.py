@@ -26,10 +26,9 @@ async def earn_for_order(
     order also grows the subscriber's growth tree."""
     await grow_for_order(conn, order, now)
     points = order_points(
-        int((order.pricing or {}).get("points_to_earn") or 0),
-        int((order.details or {}).get("charged_fen") or 0),
+        int((order.pricing or {}).get("points_to_earn") or 0), order.detail.charged_fen
     )
-    summary = str((order.details or {}).get("summary") or order.kind.value)
+    summary = order.detail.summary or order.kind.value
     return await repo.earn(
         conn,
         order.subscriber_id,  # type: ignore[attr-defined]
@@ -49,5 +48,5 @@ async def clawback_order(
         order.subscriber_id,  # type: ignore[attr-defined]
         order_source(order),
         now,
-        note=f"订单取消：{(order.details or {}).get('summary') or order.kind.value}",
+        note=f"订单取消：{order.detail.summary or order.kind.value}",
     )

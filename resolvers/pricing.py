@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from db.models.accounts import Subscriber
-from domain.calendar import months_between, utcnow
+from domain.calendar import months_between
 from domain.errors import fail
 from domain.money import yuan
 from domain.pricing import Cart, CartLine, Channel, OfferingKind, Quote, SubscriberProfile
@@ -41,14 +41,13 @@ async def price(
     channel: Channel,
     *,
     subscriber: Subscriber | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Quote:
     """Price `cart` for the caller (`subscriber`, or anonymous) on `channel` at `now`.
 
     `effective_from` is when the offerings start (plan changes: the 1st of next month); it anchors
     the month-by-month schedule and the terms of recurring benefits.
     """
-    now = now or utcnow()
     loaded = await promotion_index.active_campaigns(ctx.services, now)
     return await price_with(
         ctx, cart, effective_from, channel, profile_of(subscriber, now), now, loaded.index
@@ -95,10 +94,9 @@ async def price_recharge(
     channel: Channel,
     subscriber: Subscriber | None,
     *,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Quote:
     """A one-line RECHARGE cart of `amount_fen` of balance for the number recharged;
     `quote.final_price_fen` is what the payer is charged (e.g. 10 % off in the app). Recharges
     hold the quote's caps with the payment (`resolvers.payments._priced_payment`)."""
-    now = now or utcnow()
     return await price(ctx, recharge_cart(amount_fen), now, channel, subscriber=subscriber, now=now)

@@ -25,11 +25,11 @@ from domain.calendar import as_utc
 from domain.pricing import Cart
 from domain.promotions.caps import CampaignUsage
 from domain.promotions.engine import CampaignIndex
+from domain.promotions.horizon import considered_from
 from domain.promotions.model import Campaign
 from resolvers.context import Services
 
 REFRESH = timedelta(minutes=5)
-SLACK = timedelta(minutes=1)  # requests that read the clock just before a reload still fit
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ async def active_campaigns(services: Services, now: datetime) -> LoadedCampaigns
         cached = _cache.get(store.prefix)
         if cached is not None and cached.fresh(version, now):
             return cached
-        covers_from = now - SLACK
+        covers_from = considered_from(now, now)
         campaigns = await repo.published_campaigns(covers_from)
         loaded = LoadedCampaigns(
             version=version,

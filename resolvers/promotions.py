@@ -36,19 +36,26 @@ from db.models.promotions import CampaignAudit, CampaignStats
 from db.models.promotions import Festival as FestivalRow
 from db.repositories import promotions as repo
 from domain.bundles import BundleSelection, bundle_cart
-from domain.calendar import as_utc, utcnow
+from domain.calendar import as_utc
 from domain.catalog import change_effective_from
 from domain.errors import DomainError, Problem, fail
 from domain.pricing import Cart, Channel, Quote, SubscriberProfile
 from domain.promotions import model as promo
 from domain.promotions.conflicts import warnings_for
 from domain.promotions.engine import CampaignIndex
+from domain.promotions.horizon import check_preview_instant, considered_from
 from domain.promotions.summary import benefit_summary
 from domain.sessions import Session
 from resolvers import promotion_index
 from resolvers.context import RequestContext
 from resolvers.loaders import by_id, loader
-from resolvers.orders import _add_on_for_purchase, _combo, _plan_for_change, add_on_cart, plan_cart
+from resolvers.ordering.offerings import (
+    add_on_cart,
+    add_on_for_purchase,
+    combo_of,
+    plan_cart,
+    plan_for_change,
+)
 from resolvers.pagination import Page, keyset_page
 from resolvers.pricing import price_with, recharge_cart
 
@@ -150,7 +157,7 @@ async def festival_create(
     starts_at: datetime,
     ends_at: datetime,
 ) -> FestivalView:
-    now = utcnow()
+    now = ctx.now()
     name = _text(name, "name", MAX_NAME, required=True)
     description = _text(description, "description", MAX_DESCRIPTION)
     festival = promo.Festival(
@@ -167,15 +174,14 @@ async def festival_create(
     return festival_view(row, now)
 
 
-async def festivals_page(first: int | None, after: str | None) -> Page[FestivalView]:
-    now = utcnow()
+async def festivals_page(first: int | None, after: str | None, now: datetime) -> Page[FestivalView]:
     page = await keyset_page(repo.festivals(), first, after, ("-starts_at", "-id"))
     return _map_page(page, lambda row: festival_view(row, now))
 
 
 async def festival_by_id(ctx: RequestContext, festival_id: str) -> FestivalView | None:
     found = await loader(ctx, "festival", lambda: by_id(FestivalRow)).load(festival_id)
-    return festival_view(found, utcnow()) if found is not None else None
+    return festival_view(found, ctx.now()) if found is not None else None
 
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -275,7 +281,7 @@ async def campaign_create(
 ) -> CampaignResult:
     """`fields` are domain `Campaign` fields (`Audience`, `Targets`, `Benefit`, ... built by the
     schema from its input); `draft` defaults to False (published)."""
-    now = utcnow()
+    now = ctx.now()
     fields = _check_fields(fields)
     campaign = promo.Campaign(id=f"cmp-{secrets.token_hex(6)}", **fields)
     warnings: list[str] = []
@@ -310,7 +316,7 @@ async def campaign_update(
     changes: dict[str, Any],
     version: int | None = None,
 ) -> CampaignResult:
-    now = utcnow()
+    now = ctx.now()
     row = await _load(campaign_id, version)
     current = repo.to_domain(row)
     status = promo.status_at(current, now)
@@ -356,7 +362,7 @@ def _transition_error(status: promo.CampaignStatus, doing: str) -> DomainError:
 
 
 async def campaign_pause(ctx: RequestContext, session: Session, campaign_id: str) -> CampaignView:
-    now = utcnow()
+    now = ctx.now()
     row = await _load(campaign_id)
     current = repo.to_domain(row)
     status = promo.status_at(current, now)
@@ -367,7 +373,7 @@ async def campaign_pause(ctx: RequestContext, session: Session, campaign_id: str
 
 
 async def campaign_resume(ctx: RequestContext, session: Session, campaign_id: str) -> CampaignView:
-    now = utcnow()
+    now = ctx.now()
     row = await _load(campaign_id)
     current = repo.to_domain(row)
     status = promo.status_at(current, now)
@@ -378,7 +384,7 @@ async def campaign_resume(ctx: RequestContext, session: Session, campaign_id: st
 
 
 async def campaign_end(ctx: RequestContext, session: Session, campaign_id: str) -> CampaignView:
-    now = as_utc(utcnow())
+    now = as_utc(ctx.now())
     row = await _load(campaign_id)
     current = repo.to_domain(row)
     status = promo.status_at(current, now)
@@ -393,8 +399,7 @@ async def campaign_end(ctx: RequestContext, session: Session, campaign_id: str) 
     return await _save(ctx, session, row, ended, "CAMPAIGN_END", now, ended_early_at=now)
 
 
-async def campaign_by_id(campaign_id: str, staff: bool) -> CampaignView | None:
-    now = utcnow()
+async def campaign_by_id(campaign_id: str, staff: bool, now: datetime) -> CampaignView | None:
     row = await repo.campaign_by_id(campaign_id)
     if row is None:
         return None
@@ -411,9 +416,9 @@ async def campaigns_page(
     search: str | None,
     first: int | None,
     after: str | None,
+    now: datetime,
 ) -> Page[CampaignView]:
     """Marketing sees every campaign (filtered); customers and anonymous callers only ACTIVE."""
-    now = utcnow()
     if not staff:
         statuses = [Status.ACTIVE]
     search = (search or "").strip()[:64] or None
@@ -496,11 +501,11 @@ async def _preview_cart(target: PreviewTarget, at: datetime) -> tuple[Cart, date
             "input",
         )
     if target.bundle is not None:
-        return bundle_cart(await _combo(target.bundle)), change_effective_from(at)
+        return bundle_cart(await combo_of(target.bundle)), change_effective_from(at)
     if target.plan_id is not None:
-        return plan_cart(await _plan_for_change(target.plan_id, None)), change_effective_from(at)
+        return plan_cart(await plan_for_change(target.plan_id, None)), change_effective_from(at)
     if target.pack_id is not None:
-        return add_on_cart(await _add_on_for_purchase(target.pack_id)), at
+        return add_on_cart(await add_on_for_purchase(target.pack_id)), at
     assert target.recharge_amount_fen is not None
     return recharge_cart(target.recharge_amount_fen), at
 
@@ -516,11 +521,11 @@ async def preview(
     """The quote a customer with `profile` would get on `channel` at instant `at`, against the
     campaigns as they are configured now (drafts too, as if published, when asked), with the cap
     usage as it stands now. Nothing is reserved or written."""
-    at = _aware(at, "at", "INVALID_ARGUMENT")
+    at = check_preview_instant(_aware(at, "at", "INVALID_ARGUMENT"), ctx.now())
     if profile.tenure_months < 0:
         raise fail("INVALID_ARGUMENT", "Tenure is never negative.", "profile.tenureMonths")
     cart, effective_from = await _preview_cart(target, at)
-    campaigns = await repo.preview_campaigns(at - promotion_index.SLACK, include_drafts)
+    campaigns = await repo.preview_campaigns(considered_from(ctx.now(), at), include_drafts)
     if include_drafts:
         campaigns = [dataclasses.replace(c, draft=False) if c.draft else c for c in campaigns]
     return await price_with(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from db.models.accounts import Subscriber
 from db.models.catalog import Plan
 from db.repositories import catalog, plan_changes
 from db.repositories.usage_totals import monthly_usage_totals
-from domain.calendar import utcnow
 from domain.catalog import PackKind, PlanKind
 from domain.recommendation import Offering, recommend
 
@@ -53,8 +53,7 @@ def offering_of(plan: Plan) -> Offering:
     )
 
 
-async def recommendations(subscriber: Subscriber) -> list[RecommendationView]:
-    now = utcnow()
+async def recommendations(subscriber: Subscriber, now: datetime) -> list[RecommendationView]:
     await plan_changes.apply_due_changes(now, subscriber.id)
     months = await monthly_usage_totals(subscriber.id, USAGE_MONTHS, now)
     if not months:

@@ -38,6 +38,7 @@ from domain.points.mall import (
     cost_of,
     first_status,
     next_fulfilment,
+    out_of_stock,
 )
 from resolvers.context import RequestContext
 from resolvers.pagination import Page, keyset_page
@@ -82,7 +83,7 @@ async def _deliver(conn, item: MallItem, subscriber_id: int, rid: UUID, quantity
             await grant_add_on(conn, subscriber_id, add_on, now, f"M{rid.hex}:{unit}")
     elif item.kind is MallItemKind.BILL_CREDIT:
         await balances.credit(
-            conn, subscriber_id, item.credit_fen * quantity, "POINTS_MALL_CREDIT", str(rid)
+            conn, subscriber_id, item.credit_fen * quantity, "POINTS_MALL_CREDIT", str(rid), at=now
         )
     return codes
 
@@ -105,6 +106,8 @@ async def points_redeem(
     if (found := await mall.redemption_by_key(None, subscriber_id, key)) is not None:
         return _same(found, fingerprint)
     cost = cost_of(terms_of(item), quantity, now)
+    if item.stock < quantity:  # answer a sold-out item before counting points: the guard decides
+        raise out_of_stock()
     rid = uuid4()
     try:
         async with in_transaction() as conn:
@@ -119,7 +122,9 @@ async def points_redeem(
                     conn, subscriber_id, f"REDEEM:{rid}", cost.points, now, note=item.name
                 )
             if cost.cash_fen:
-                await balances.debit(conn, subscriber_id, cost.cash_fen, "POINTS_MALL", str(rid))
+                await balances.debit(
+                    conn, subscriber_id, cost.cash_fen, "POINTS_MALL", str(rid), at=now
+                )
             # The item's stock row is shared by every customer: take it last, hold it briefly.
             await mall.take_stock(conn, item.id, quantity)
             codes = await _deliver(conn, item, subscriber_id, rid, quantity, now)
@@ -186,7 +191,12 @@ async def redemption_cancel(
         )
         if redemption.cash_fen:
             await balances.credit(
-                conn, subscriber_id, redemption.cash_fen, "POINTS_MALL_REFUND", str(redemption.id)
+                conn,
+                subscriber_id,
+                redemption.cash_fen,
+                "POINTS_MALL_REFUND",
+                str(redemption.id),
+                at=now,
             )
         await mall.return_stock(conn, item_id, redemption.quantity)
     subscriber = await Subscriber.get(id=subscriber_id)

@@ -6,7 +6,7 @@ into a GraphQL error carrying the DomainError's code (INVALID_ARGUMENT, INVALID_
     @strawberry.field
     async def orders(self, info, first: int | None = 20, after: str | None = None)
             -> Connection[Order]:
-        return await connection_of(lambda: orders.orders_page(self.id, first, after))
+        return await connection_of(lambda: reading.orders_page(self.id, first, after))
 """
 
 from __future__ import annotations

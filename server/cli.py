@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 
 import typer
@@ -14,8 +15,17 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from domain.clock import Clock
 from domain.money import yuan
+from server.resources import make_clock
 from server.settings import load_settings
+
+
+@cache
+def clock() -> Clock:
+    """Every command reads business time from here (TELEHALL_CLOCK_START moves it, outside prod)."""
+    return make_clock(load_settings())
+
 
 app = typer.Typer(
     help="Telehall, the online business hall backend.",
@@ -57,13 +67,12 @@ def _redis_url(settings) -> tuple[str, object | None]:
 
 async def _seed() -> bool:
     from db.seed.demo import seed_demo
-    from domain.clock import SystemClock
     from domain.hashing import SecretHasher
 
     settings = load_settings()
     async with _database():
         hasher = SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib)
-        return await seed_demo(hasher, SystemClock().now())
+        return await seed_demo(hasher, clock().now())
 
 
 @app.command()
@@ -119,10 +128,9 @@ def serve(
 
 async def _apply_changes() -> int:
     from db.repositories.plan_changes import apply_due_changes
-    from domain.calendar import utcnow
 
     async with _database():
-        return await apply_due_changes(utcnow())
+        return await apply_due_changes(clock().now())
 
 
 @changes.command("apply")
@@ -152,7 +160,7 @@ async def _services():
     redis_url, embedded = _redis_url(settings)
     try:
         async with _database(4):
-            services = build_services(settings, redis_url)
+            services = build_services(settings, redis_url, clock())
             try:
                 yield services
             finally:
@@ -231,13 +239,12 @@ def usage_import(
 
 async def _close(cycle: str, msisdn: str | None):
     from domain.billing import check_closable
-    from domain.calendar import utcnow
     from domain.errors import fail
     from resolvers.billing import billing_close, check_cycle, count_billable
     from resolvers.context import RequestContext
 
     try:
-        check_closable(check_cycle(cycle), utcnow())
+        check_closable(check_cycle(cycle), clock().now())
     except ValueError as exc:
         raise fail("CYCLE_NOT_ENDED", f"{cycle} has not ended yet.", "cycle") from exc
     async with _services() as services:
@@ -273,11 +280,10 @@ def billing_close_command(
 
 
 async def _sweep():
-    from domain.calendar import utcnow
     from resolvers.campaign_caps import sweep
 
     async with _services() as services:
-        return await sweep(services, utcnow())
+        return await sweep(services, services.now())
 
 
 @promotions_app.command("sweep")
@@ -317,9 +323,7 @@ def points_expire_command(
     expires nothing)."""
     from datetime import datetime
 
-    from domain.clock import SystemClock
-
-    when = SystemClock().now()
+    when = clock().now()
     if at:
         try:
             when = datetime.fromisoformat(at.replace("Z", "+00:00"))

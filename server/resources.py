@@ -7,7 +7,7 @@ from db.payments_sim import SimulatedPaymentProvider
 from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
 from db.stores import Stores
-from domain.clock import Clock, SystemClock
+from domain.clock import Clock, SettableClock, SystemClock
 from domain.hashing import SecretHasher
 from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
@@ -15,16 +15,21 @@ from resolvers.payments import receive_callback
 from server.settings import Settings
 
 
+def make_clock(settings: Settings) -> Clock:
+    return SettableClock(settings.clock_start) if settings.clock_start else SystemClock()
+
+
 def build_services(settings: Settings, redis_url: str, clock: Clock | None = None) -> Services:
     redis = connect_redis(redis_url, settings.redis_pool_max)
-    provider = SimulatedPaymentProvider(settings.payment_secret)
+    clock = clock or make_clock(settings)
+    provider = SimulatedPaymentProvider(settings.payment_secret, clock)
     services = Services(
         settings=settings,
-        stores=Stores.build(redis, settings.redis_prefix, settings.session_idle_seconds),
+        stores=Stores.build(redis, settings.redis_prefix, settings.session_idle_seconds, clock),
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
         sms=OutboxSmsGateway(),
         payments=provider,
-        clock=clock or SystemClock(),
+        clock=clock,
     )
 
     async def deliver(body: bytes, headers: dict[str, str]) -> tuple[int, dict]:

@@ -108,7 +108,7 @@ async def recharges_csv(request: Request) -> Response:
     session = await _subscriber_session(request)
     if isinstance(session, JSONResponse):
         return session
-    rows = await payments.all_recharges(session.subject_id)
+    rows = await payments.all_recharges(session.subject_id, _services(request).now())
     out = io.StringIO()
     out.write("\ufeff")  # a BOM so spreadsheet programs read the Chinese headers as UTF-8
     writer = csv.writer(out)
@@ -140,7 +140,9 @@ async def recharges_csv(request: Request) -> Response:
 @_never_500
 async def sim_cashier(request: Request) -> Response:
     """Dev/test: the simulated provider's cashier page for a payment."""
-    payment = await payments.payment_by_id(request.path_params["payment_id"])
+    payment = await payments.payment_by_id(
+        request.path_params["payment_id"], _services(request).now()
+    )
     if payment is None:
         return _error(404, "UNKNOWN_PAYMENT", "No such payment.")
     if request.method == "POST":

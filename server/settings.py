@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,6 +54,25 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
 
     payment_secret: str = "dev-payment-secret-change-me"
+
+    clock_start: datetime | None = Field(
+        default=None,
+        description="dev/test only: the hall's clock starts at this instant (ISO 8601 with offset) "
+        "and runs on from it, to see the hall on another day",
+    )
+
+    @model_validator(mode="after")
+    def _clock_only_outside_prod(self) -> Settings:
+        if self.clock_start is not None:
+            if self.env is Env.PROD:
+                raise ValueError(
+                    "TELEHALL_CLOCK_START is refused in prod: the hall runs on real time"
+                )
+            if self.clock_start.tzinfo is None:
+                raise ValueError(
+                    "TELEHALL_CLOCK_START needs an offset, e.g. 2027-05-17T10:00+08:00"
+                )
+        return self
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -7,7 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from db.models.accounts import Subscriber
-from domain.calendar import add_months, cycle_bounds, cycle_of, local, utcnow
+from domain.calendar import add_months, cycle_bounds, cycle_of, local
+from tests.hall_clock import now as hall_now
 
 _ids = itertools.count(1)
 RUN = secrets.token_hex(3)
@@ -31,11 +32,11 @@ def event_id(prefix: str = "ev") -> str:
 
 
 def this_cycle(now: datetime | None = None) -> str:
-    return cycle_of(now or utcnow())
+    return cycle_of(now or hall_now())
 
 
 def prev_cycle(now: datetime | None = None, back: int = 1) -> str:
-    here = local(now or utcnow())
+    here = local(now or hall_now())
     y, m = add_months(here.year, here.month, -back)
     return f"{y:04d}-{m:02d}"
 
@@ -44,7 +45,7 @@ def in_cycle(cycle: str, hours: float = 60) -> datetime:
     """An instant inside `cycle`, `hours` after its start, never in the future."""
     start, end = cycle_bounds(cycle)
     at = start + timedelta(hours=hours)
-    now = utcnow()
+    now = hall_now()
     if at >= now:
         at = start + (now - start) / 2
     return min(at, end - timedelta(seconds=1))
@@ -52,7 +53,7 @@ def in_cycle(cycle: str, hours: float = 60) -> datetime:
 
 def now_in_cycle() -> datetime:
     start, _ = cycle_bounds(this_cycle())
-    now = utcnow()
+    now = hall_now()
     return max(start + (now - start) / 2, now - timedelta(minutes=30))
 
 
@@ -104,9 +105,11 @@ def value_added(msisdn: str, fen: int, at: datetime, name: str = "手机报", **
     }
 
 
-async def backdate(subscriber_id: int, days: int = 70) -> None:
-    """Make a test subscriber older, so previous cycles were in service."""
-    await Subscriber.filter(id=subscriber_id).update(joined_at=utcnow() - timedelta(days=days))
+async def backdate(subscriber_id: int, ended_cycles: int = 2) -> None:
+    """Make a test subscriber older: joined mid-cycle `ended_cycles` cycles ago, so exactly that
+    many ended cycles were in service (whatever day of the month it is)."""
+    start, _ = cycle_bounds(prev_cycle(back=ended_cycles))
+    await Subscriber.filter(id=subscriber_id).update(joined_at=start + timedelta(days=10))
 
 
 async def balance_of(subscriber_id: int) -> int:

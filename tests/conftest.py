@@ -7,7 +7,6 @@ import itertools
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -25,6 +24,7 @@ from server.app import create_app
 from server.embedded_redis import EmbeddedRedis
 from server.resources import build_services
 from server.settings import Env, Settings
+from tests.hall_clock import CLOCK, SEEDED_AT
 
 RUN_ID = secrets.token_hex(4)
 TEST_PASSWORD = "Tele#2468"
@@ -79,16 +79,9 @@ def settings(
     )
 
 
-def test_start() -> datetime | None:
-    """TELEHALL_TEST_NOW (ISO 8601 with offset) starts the hall's clock at that instant; the
-    calendar suite (`make test-calendar`) runs the date-sensitive tests at each calendar edge."""
-    raw = os.environ.get("TELEHALL_TEST_NOW")
-    return datetime.fromisoformat(raw) if raw else None
-
-
 @pytest.fixture(scope="session")
 def session_clock() -> SettableClock:
-    return SettableClock(test_start())
+    return CLOCK
 
 
 @pytest.fixture
@@ -103,7 +96,7 @@ async def services(settings: Settings, session_clock: SettableClock) -> AsyncIte
     await apply_migrations(settings.resolved_database_url)
     await open_database(settings.resolved_database_url, settings.db_pool_max)
     built = build_services(settings, settings.redis_url or "", session_clock)
-    await seed_demo(built.hasher, session_clock.now())
+    await seed_demo(built.hasher, SEEDED_AT)
     try:
         yield built
     finally:

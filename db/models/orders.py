@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from domain.orders import OrderKind, OrderStatus
+from domain.orders.details import OrderDetails, details_from_json
 
 
 class Order(Model):
@@ -21,6 +22,11 @@ class Order(Model):
     effective_from = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    @property
+    def detail(self) -> OrderDetails:
+        """`details`, typed by kind (domain.orders.details)."""
+        return details_from_json(self.kind, self.details)
 
     class Meta:
         table = "order"

@@ -30,7 +30,7 @@ async def debit(
     ref: str | None = None,
     *,
     allow_overdraft: bool = False,
-    at: datetime | None = None,
+    at: datetime,
 ) -> int:
     """Take `amount_fen`; without overdraft, refuse what the balance can't cover."""
     if amount_fen < 0:
@@ -51,7 +51,7 @@ async def debit(
         balance_after_fen=after,
         reason=reason,
         ref=ref,
-        **({"created_at": at} if at else {}),
+        created_at=at,
         using_db=conn,
     )
     return after
@@ -64,9 +64,9 @@ async def credit(
     reason: str,
     ref: str | None = None,
     *,
-    at: datetime | None = None,
+    at: datetime,
 ) -> int:
-    """Add `amount_fen`; `at` backdates the ledger entry (demo history only)."""
+    """Add `amount_fen` at instant `at` (the hall's clock, or a backdated demo entry)."""
     if amount_fen < 0:
         raise ValueError("credit takes a non-negative amount")
     await (
@@ -81,7 +81,7 @@ async def credit(
         balance_after_fen=after,
         reason=reason,
         ref=ref,
-        **({"created_at": at} if at else {}),
+        created_at=at,
         using_db=conn,
     )
     return after

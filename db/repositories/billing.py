@@ -27,7 +27,7 @@ from db.repositories.business_orders import lock_subscriber
 from db.repositories.rating import suspend_if_over_limit
 from domain.accounts import SubscriberStatus
 from domain.billing import BillLine, PackCharge, check_closable, compose_bill, scheduled_fee
-from domain.calendar import cycle_bounds, utcnow
+from domain.calendar import cycle_bounds
 from domain.errors import fail
 from domain.orders import OrderKind, OrderStatus
 from domain.points.earning import bill_spend_fen, points_for
@@ -133,16 +133,14 @@ async def fee_discount(subscriber: Subscriber, plan: Plan, cycle: str, conn=None
         .order_by("-effective_from", "-created_at")
         .limit(12)
     )
-    order = next((o for o in orders if o.details.get("plan_id") == plan.id), None)
+    order = next((o for o in orders if getattr(o.detail, "plan_id", None) == plan.id), None)
     promised = scheduled_fee(order.pricing, cycle) if order is not None else None
     return max(plan.monthly_fee_fen - promised, 0) if promised is not None else 0
 
 
-async def issue_bill(
-    subscriber: Subscriber, cycle: str, *, at: datetime | None = None
-) -> IssuedBill | None:
+async def issue_bill(subscriber: Subscriber, cycle: str, *, at: datetime) -> IssuedBill | None:
     """Issue one bill and debit the fee; None when that cycle is already billed."""
-    issued_at = at or utcnow()
+    issued_at = at
     try:
         async with in_transaction() as conn:
             locked = await lock_subscriber(conn, subscriber.id)
@@ -201,13 +199,13 @@ async def issue_bill(
 async def close_cycle(
     cycle: str,
     *,
-    now: datetime | None = None,
+    now: datetime,
     subscriber_ids: list[int] | None = None,
     at: datetime | None = None,
     progress=None,
 ) -> CloseSummary:
-    """Issue the bills of an ended cycle for every subscriber in service during it."""
-    now = now or utcnow()
+    """Issue the bills of an ended cycle for every subscriber in service during it (issued at
+    `at`, by default `now`)."""
     try:
         _, end = check_closable(cycle, now)
     except ValueError as exc:
@@ -222,7 +220,7 @@ async def close_cycle(
         if not chunk:
             break
         for subscriber in chunk:
-            issued = await issue_bill(subscriber, cycle, at=at)
+            issued = await issue_bill(subscriber, cycle, at=at or now)
             if issued is None:
                 summary.already_billed += 1
             else:

@@ -26,7 +26,7 @@ async def previous_order(subscriber_id: int, key: str, fingerprint: str) -> Orde
     """The order this idempotency key already produced: the same request gets it back before
     anything is checked again; a different request under the same key is refused."""
     order = await Order.get_or_none(subscriber_id=subscriber_id, idempotency_key=check_key(key))
-    if order is not None and order.details.get("fingerprint") != fingerprint:
+    if order is not None and order.detail.fingerprint != fingerprint:
         raise fail(
             "IDEMPOTENCY_KEY_REUSED",
             "This idempotencyKey was already used for a different request.",
@@ -43,7 +43,7 @@ async def place_once(
 ) -> tuple[Order, bool]:
     """Run `place` in a transaction unless this key already produced an order.
 
-    `place` must create the Order with `details["fingerprint"] = fingerprint`. Returns the order and
+    `place` must create the Order with `detail.fingerprint == fingerprint`. Returns the order and
     whether it is new. A DomainError from `place` rolls everything back and records nothing.
     """
     key = check_key(key)

@@ -20,9 +20,9 @@ from db.models.orders import Order
 from db.models.payments import AutoRecharge, Payment, RechargeCard
 from db.repositories import balances, growth
 from domain.accounts import SubscriberStatus
-from domain.calendar import utcnow
 from domain.errors import fail
 from domain.orders import OrderKind, OrderStatus
+from domain.orders.details import RechargeDetails
 from domain.payments import (
     PAYMENT_TTL_SECONDS,
     CardStatus,
@@ -69,9 +69,11 @@ async def create(
     channel: Channel,
     trigger: PaymentTrigger = PaymentTrigger.MANUAL,
     payment_id: uuid.UUID | None = None,
+    now: datetime,
 ) -> Payment:
     """Insert a CREATED payment; raises IntegrityError when the key was taken concurrently."""
     return await Payment.create(
+        created_at=now,
         id=payment_id or uuid.uuid4(),
         subscriber_id=subscriber.id,
         msisdn=subscriber.msisdn,
@@ -87,7 +89,7 @@ async def create(
     )
 
 
-async def _credit_in(conn, payment: Payment, at: datetime | None) -> tuple[int, bool]:
+async def _credit_in(conn, payment: Payment, at: datetime) -> tuple[int, bool]:
     subscriber_id = payment.subscriber_id  # type: ignore[attr-defined]
     balance = await balances.credit(
         conn, subscriber_id, payment.amount_fen, RECHARGE_REASON, ref=str(payment.id), at=at
@@ -107,15 +109,15 @@ async def _credit_in(conn, payment: Payment, at: datetime | None) -> tuple[int, 
         list_price_fen=payment.amount_fen,
         final_price_fen=payment.payable_fen,
         pricing={"list_price_fen": payment.amount_fen, "final_price_fen": payment.payable_fen},
-        details={
-            "payment_id": str(payment.id),
-            "method": str(payment.method),
-            "channel": str(payment.channel),
-            "trigger": str(payment.trigger),
-            "fingerprint": f"payment:{payment.id}",
-        },
-        effective_from=at or utcnow(),
-        **({"created_at": at} if at else {}),
+        details=RechargeDetails(
+            fingerprint=f"payment:{payment.id}",
+            channel=str(payment.channel),
+            payment_id=str(payment.id),
+            method=str(payment.method),
+            trigger=str(payment.trigger),
+        ).to_json(),
+        effective_from=at,
+        created_at=at,
         using_db=conn,
     )
     return balance, reactivated
@@ -132,11 +134,9 @@ async def _grow(conn, payment: Payment, at: datetime) -> None:
     )
 
 
-async def settle_paid(
-    payment_id: str, provider_txn_id: str, *, at: datetime | None = None
-) -> Settlement:
+async def settle_paid(payment_id: str, provider_txn_id: str, *, at: datetime) -> Settlement:
     """PAID exactly once; raises IntegrityError if the txn id already paid another payment."""
-    paid_at = at or utcnow()
+    paid_at = at
     async with in_transaction() as conn:
         moved = (
             await Payment.filter(id=payment_id, status__in=SETTLEABLE)
@@ -163,10 +163,10 @@ async def settle_failed(payment_id: str, reason: str) -> bool:
     return bool(moved)
 
 
-async def expire_stale(now: datetime | None = None) -> int:
+async def expire_stale(now: datetime) -> int:
     """CREATED payments older than the payment window become EXPIRED (a late success callback
     still settles them: the payer's money was taken)."""
-    cutoff = (now or utcnow()) - timedelta(seconds=PAYMENT_TTL_SECONDS)
+    cutoff = now - timedelta(seconds=PAYMENT_TTL_SECONDS)
     return await Payment.filter(status=PaymentStatus.CREATED, created_at__lt=cutoff).update(
         status=PaymentStatus.EXPIRED
     )
@@ -184,11 +184,11 @@ async def redeem_card(
     key: str,
     fingerprint: str,
     channel: Channel,
-    at: datetime | None = None,
+    at: datetime,
 ) -> Settlement:
     """Consume the card (guarded update, single use), record a PAID payment and credit, all in
     one transaction. A DomainError or a lost idempotency race rolls the card back."""
-    now = at or utcnow()
+    now = at
     async with in_transaction() as conn:
         card = await RechargeCard.filter(pin_hash=pin_hash).using_db(conn).first()
         if card is None or card.status is CardStatus.VOID:
@@ -224,7 +224,7 @@ async def redeem_card(
             status=PaymentStatus.PAID,
             provider_txn_id=f"CARD-{card.serial}",
             paid_at=now,
-            **({"created_at": at} if at else {}),
+            created_at=now,
             using_db=conn,
         )
         balance, reactivated = await _credit_in(conn, payment, at)

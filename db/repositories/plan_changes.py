@@ -21,6 +21,7 @@ from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
 from domain.calendar import as_utc
 from domain.orders import OrderKind, OrderStatus
+from domain.orders.details import details_from_json
 
 CHANGE_KINDS = (OrderKind.BUNDLE, OrderKind.PLAN_CHANGE)
 BATCH = 500
@@ -62,28 +63,30 @@ async def _apply(order_id: object, subscriber_id: int, details: dict, now: datet
         )
         if not taken or closed:
             return 0
-        await Subscriber.filter(id=subscriber_id).using_db(conn).update(plan_id=details["plan_id"])
+        plan_id = details_from_json(OrderKind.PLAN_CHANGE, details).plan_id  # type: ignore[attr-defined]
+        await Subscriber.filter(id=subscriber_id).using_db(conn).update(plan_id=plan_id)
         return 1
 
 
-async def scheduled_ids(conn: BaseDBAsyncClient, subscriber_id: int) -> list[object]:
-    """Inside an order's transaction: the scheduled changes `supersede_pending` will replace."""
-    return await (
-        Order.filter(
-            subscriber_id=subscriber_id, kind__in=CHANGE_KINDS, status=OrderStatus.SCHEDULED
-        )
-        .using_db(conn)
-        .values_list("id", flat=True)
-    )
+def _other_pending(subscriber_id: int, keep: object):
+    return Order.filter(
+        subscriber_id=subscriber_id, kind__in=CHANGE_KINDS, status=OrderStatus.SCHEDULED
+    ).exclude(id=keep)
 
 
-async def supersede_pending(conn: BaseDBAsyncClient, subscriber_id: int, now: datetime) -> int:
-    """Inside an order's transaction: the scheduled change this one replaces is SUPERSEDED."""
+async def scheduled_ids(conn: BaseDBAsyncClient, subscriber_id: int, keep: object) -> list[object]:
+    """Inside an order's transaction: the scheduled changes `supersede_pending` will replace
+    (every one but `keep`, the order being placed)."""
+    return await _other_pending(subscriber_id, keep).using_db(conn).values_list("id", flat=True)
+
+
+async def supersede_pending(
+    conn: BaseDBAsyncClient, subscriber_id: int, now: datetime, keep: object
+) -> int:
+    """Inside an order's transaction: the scheduled changes `keep` replaces are SUPERSEDED."""
     now = as_utc(now)
     return (
-        await Order.filter(
-            subscriber_id=subscriber_id, kind__in=CHANGE_KINDS, status=OrderStatus.SCHEDULED
-        )
+        await _other_pending(subscriber_id, keep)
         .using_db(conn)
         .update(status=OrderStatus.SUPERSEDED, updated_at=now)
     )

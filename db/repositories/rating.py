@@ -25,7 +25,6 @@ from db.repositories import balances
 from db.repositories.allowances import ensure_plan_buckets, to_state
 from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
-from domain.calendar import utcnow
 from domain.errors import Problem
 from domain.rating import Rates, RatingRun, UsageKind
 from domain.usage import IncomingEvent
@@ -66,7 +65,7 @@ async def rate_batch(
     subscriber: Subscriber,
     events: Sequence[tuple[int, IncomingEvent]],
     *,
-    at: datetime | None = None,
+    at: datetime,
     attempts: int = 3,
 ) -> SubscriberRating:
     """Rate one subscriber's events (index, event) in occurrence order."""
@@ -88,7 +87,7 @@ async def _rate_once(
     events: Sequence[tuple[int, IncomingEvent]],
     cycles: list[str],
     rates: Rates,
-    at: datetime | None,
+    at: datetime,
 ) -> SubscriberRating:
     outcome = SubscriberRating(subscriber.id, subscriber.msisdn)
     async with in_transaction() as conn:
@@ -196,7 +195,7 @@ async def _rate_once(
                         }
                         for d in rating.draws
                     ],
-                    rated_at=at or utcnow(),
+                    rated_at=at,
                 )
             )
             outcome.results.append(EventResult(index, event.event_id, "RATED", rating.charge_fen))

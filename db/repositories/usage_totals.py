@@ -10,7 +10,7 @@ from tortoise.functions import Sum
 
 from db.models.usage import UsageRecord
 from domain.allowances import KB_PER_MB
-from domain.calendar import add_months, as_utc, local, utcnow
+from domain.calendar import add_months, as_utc, local
 from domain.rating import UsageKind
 from domain.recommendation import MonthlyUsage
 
@@ -26,11 +26,11 @@ def previous_months(now: datetime, months: int) -> list[str]:
 
 
 async def monthly_usage_totals(
-    subscriber_id: int, months: int = 3, now: datetime | None = None
+    subscriber_id: int, months: int, now: datetime
 ) -> list[MonthlyUsage]:
     """Totals of the last `months` complete cycles that have any usage, oldest first; an empty
     list when there is none yet (the cycle in progress is left out: it is partial)."""
-    labels = previous_months(as_utc(now or utcnow()), months)
+    labels = previous_months(as_utc(now), months)
     rows = (
         await UsageRecord.filter(
             subscriber_id=subscriber_id,

@@ -157,8 +157,8 @@ async def _recharge(subscriber: Subscriber, amount: int, at: datetime, n: int) -
         method=method,
         channel=Channel.APP if n % 2 else Channel.WEB,
         trigger=PaymentTrigger.MANUAL,
+        now=at - timedelta(minutes=1),
     )
-    await Payment.filter(id=payment.id).update(created_at=at - timedelta(minutes=1))
     await payment_repo.settle_paid(str(payment.id), f"DEMO{subscriber.msisdn}{n:04d}", at=at)
 
 

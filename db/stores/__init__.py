@@ -14,6 +14,7 @@ from db.stores.qr_logins import QrLoginStore
 from db.stores.rate_limits import RateLimitStore
 from db.stores.sessions import SessionStore
 from db.stores.sms_codes import SmsCodeStore
+from domain.clock import Clock
 
 
 @dataclass
@@ -29,15 +30,15 @@ class Stores:
     campaign_caps: CampaignCapStore
 
     @classmethod
-    def build(cls, redis: Redis, prefix: str, session_idle_seconds: int) -> Stores:
+    def build(cls, redis: Redis, prefix: str, session_idle_seconds: int, clock: Clock) -> Stores:
         return cls(
             redis=redis,
             captchas=CaptchaStore(redis, prefix),
             sms_codes=SmsCodeStore(redis, prefix),
             lockouts=LockoutStore(redis, prefix),
-            sessions=SessionStore(redis, prefix, session_idle_seconds),
+            sessions=SessionStore(redis, prefix, session_idle_seconds, clock),
             qr_logins=QrLoginStore(redis, prefix),
-            rate_limits=RateLimitStore(redis, prefix),
+            rate_limits=RateLimitStore(redis, prefix, clock),
             nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
         )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import secrets
-import time
+from datetime import datetime
 
 from db.stores.base import Store
 
 
 class CaptchaStore(Store):
-    async def put(self, answer: str, ttl_seconds: int) -> str:
+    async def put(self, answer: str, ttl_seconds: int, now: datetime) -> str:
         # The id carries its birth time so an unknown id can be told apart: expired or never valid.
-        captcha_id = f"{int(time.time() * 1000):x}.{secrets.token_urlsafe(12)}"
+        captcha_id = f"{int(now.timestamp() * 1000):x}.{secrets.token_urlsafe(12)}"
         await self.redis.set(self.key("captcha", captcha_id), answer, ex=ttl_seconds)
         return captcha_id
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from db.stores.base import Store
+from domain.clock import Clock
 
 # KEYS: window counter. ARGV: window seconds. Returns the count in this window.
 HIT = """
@@ -15,12 +14,13 @@ return n
 
 
 class RateLimitStore(Store):
-    def __init__(self, redis, prefix: str) -> None:
+    def __init__(self, redis, prefix: str, clock: Clock) -> None:
         super().__init__(redis, prefix)
+        self.clock = clock
         self._hit = redis.register_script(HIT)
 
     async def allow(self, bucket: str, client: str, limit: int, window_seconds: int = 60) -> bool:
-        window = int(time.time()) // window_seconds
+        window = int(self.clock.now().timestamp()) // window_seconds
         count = await self._hit(
             keys=[self.key("rate", bucket, client, window)], args=[window_seconds]
         )

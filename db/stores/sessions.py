@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from db.stores.base import Store
 from domain.accounts import StaffRole
-from domain.calendar import utcnow
+from domain.clock import Clock
 from domain.sessions import Scope, Session
 
 # KEYS: session. ARGV: idle seconds
@@ -21,9 +21,10 @@ return data
 
 
 class SessionStore(Store):
-    def __init__(self, redis, prefix: str, idle_seconds: int) -> None:
+    def __init__(self, redis, prefix: str, idle_seconds: int, clock: Clock) -> None:
         super().__init__(redis, prefix)
         self.idle_seconds = idle_seconds
+        self.clock = clock
         self._touch = redis.register_script(TOUCH)
 
     def _subject_key(self, scope: Scope, subject_id: int) -> str:
@@ -70,5 +71,5 @@ class SessionStore(Store):
             subject_id=int(fields["subject"]),
             name=str(fields["name"]),
             role=StaffRole(role) if role else None,
-            expires_at=utcnow() + timedelta(seconds=self.idle_seconds),
+            expires_at=self.clock.now() + timedelta(seconds=self.idle_seconds),
         )

@@ -5,7 +5,7 @@ from strawberry.types import Info
 
 from domain.accounts import StaffRole
 from domain.sessions import Capability
-from resolvers import accounts, auth
+from resolvers import accounts, auth, qr_login
 from schema.accounts.inputs import (
     AuthLoginInput,
     PasswordChangeInput,
@@ -100,7 +100,7 @@ class AccountMutation:
     @strawberry.mutation(description="Start a QR login on the web page; poll it with qrLoginPoll.")
     async def qr_login_start(self, info: Info) -> QrLoginStartPayload:
         async def work():
-            qr = await auth.qr_login_start(context(info))
+            qr = await qr_login.qr_login_start(context(info))
             return {"token": qr.token, "image_base64": qr.image_base64, "expires_at": qr.expires_at}
 
         return await payload(QrLoginStartPayload, work)
@@ -110,7 +110,7 @@ class AccountMutation:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
-            await auth.qr_login_confirm(context(info), session, token)
+            await qr_login.qr_login_confirm(context(info), session, token)
             return {"ok": True}
 
         return await payload(QrLoginConfirmPayload, work)
@@ -118,7 +118,7 @@ class AccountMutation:
     @strawberry.mutation(description="The web page claims its session once the app confirmed.")
     async def qr_login_poll(self, info: Info, token: str) -> QrLoginPollPayload:
         async def work():
-            state, session = await auth.qr_login_poll(context(info), token)
+            state, session = await qr_login.qr_login_poll(context(info), token)
             return {"state": state, "session": session}
 
         return await payload(QrLoginPollPayload, work)

@@ -12,7 +12,7 @@ from domain.sessions import Capability
 from resolvers import billing, payments
 from schema.enums import ChannelEnum
 from schema.pagination import Connection, connection_of, query
-from schema.permissions import subscriber_session
+from schema.permissions import context, subscriber_session
 
 BillStatusEnum = strawberry.enum(BillStatus, name="BillStatus")
 BillItemKindEnum = strawberry.enum(BillItemKind, name="BillItemKind")
@@ -100,21 +100,23 @@ class SubscriberBillingFields:
     )
     async def bills(self, info: Info, last: int = 6) -> list[Bill]:
         subscriber_session(info, Capability.READ_BASIC)
-        return await query(lambda: billing.bills(self, last))  # type: ignore[arg-type,return-value]
+        return await query(lambda: billing.bills(self, last, context(info).now()))  # type: ignore[arg-type,return-value]
 
     @strawberry.field(
         description="One cycle's bill; the current cycle gives its OPEN real-time charges."
     )
     async def bill(self, info: Info, cycle: str) -> Bill | None:
         subscriber_session(info, Capability.READ_BASIC)
-        return await query(lambda: billing.bill(self, cycle))  # type: ignore[arg-type,return-value]
+        return await query(lambda: billing.bill(self, cycle, context(info).now()))  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="Credited recharges of the last 24 months, newest first.")
     async def recharges(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Payment]:
         subscriber_session(info, Capability.READ_BASIC)
-        return await connection_of(lambda: payments.recharges(self, first, after))  # type: ignore[arg-type]
+        return await connection_of(
+            lambda: payments.recharges(self, first, after, context(info).now())
+        )  # type: ignore[arg-type]
 
     @strawberry.field(description="Auto-recharge settings; null if never set.")
     async def auto_recharge(self, info: Info) -> AutoRecharge | None:

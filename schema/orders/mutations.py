@@ -7,7 +7,9 @@ from strawberry.types import Info
 
 from domain.pricing import Channel
 from domain.sessions import Capability
-from resolvers import orders
+from resolvers.ordering import place_order
+from resolvers.ordering.pack_purchases import PackPurchase
+from resolvers.ordering.plan_changes import BundleOrder, PlanChange
 from schema.enums import ChannelEnum
 from schema.errors import payload
 from schema.orders.inputs import BundleInput
@@ -37,11 +39,11 @@ class OrderMutation:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
-            order = await orders.bundle_order(
+            order = await place_order(
                 context(info),
                 session.subject_id,
-                input.selection(),
                 idempotency_key,
+                BundleOrder(input.selection()),
                 channel,
                 expected_final_price_fen,
             )
@@ -64,11 +66,11 @@ class OrderMutation:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
-            order = await orders.plan_change(
+            order = await place_order(
                 context(info),
                 session.subject_id,
-                str(plan_id),
                 idempotency_key,
+                PlanChange(str(plan_id)),
                 channel,
                 expected_final_price_fen,
             )
@@ -90,11 +92,11 @@ class OrderMutation:
         session = subscriber_session(info, Capability.TRANSACT)
 
         async def work():
-            order = await orders.pack_purchase(
+            order = await place_order(
                 context(info),
                 session.subject_id,
-                str(pack_id),
                 idempotency_key,
+                PackPurchase(str(pack_id)),
                 channel,
                 expected_final_price_fen,
             )

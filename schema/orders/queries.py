@@ -5,7 +5,7 @@ from strawberry.types import Info
 
 from domain.errors import DomainError
 from domain.pricing import Channel
-from resolvers import orders
+from resolvers.ordering import quotes
 from schema.enums import ChannelEnum
 from schema.orders.inputs import BundleInput
 from schema.permissions import context
@@ -22,7 +22,7 @@ class OrderQuery:
         self, info: Info, input: BundleInput, channel: ChannelEnum = Channel.WEB
     ) -> Quote:
         try:
-            return quote_view(await orders.quote_bundle(context(info), input.selection(), channel))
+            return quote_view(await quotes.quote_bundle(context(info), input.selection(), channel))
         except DomainError as error:
             return quote_errors(error)
 
@@ -31,7 +31,7 @@ class OrderQuery:
         self, info: Info, plan_id: strawberry.ID, channel: ChannelEnum = Channel.WEB
     ) -> Quote:
         try:
-            return quote_view(await orders.quote_plan_change(context(info), str(plan_id), channel))
+            return quote_view(await quotes.quote_plan_change(context(info), str(plan_id), channel))
         except DomainError as error:
             return quote_errors(error)
 
@@ -41,7 +41,7 @@ class OrderQuery:
     ) -> Quote:
         try:
             return quote_view(
-                await orders.quote_pack_purchase(context(info), str(pack_id), channel)
+                await quotes.quote_pack_purchase(context(info), str(pack_id), channel)
             )
         except DomainError as error:
             return quote_errors(error)

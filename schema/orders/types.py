@@ -11,8 +11,9 @@ from strawberry.types import Info
 from domain.catalog import PackKind
 from domain.pricing_codec import quote_from_json
 from domain.sessions import Capability
-from resolvers import orders, recommendations
+from resolvers import recommendations
 from resolvers.loaders import add_ons, packs, plans
+from resolvers.ordering import reading
 from schema.catalog.types import AddOn, IncludedAllowance, Pack, Plan, allowance_list
 from schema.enums import ChannelEnum, OrderKindEnum, OrderStatusEnum, PlanKindEnum
 from schema.pagination import Connection, connection_of
@@ -32,25 +33,25 @@ class Order:
 
     @strawberry.field(description="What was done, for people: 订购7天流量包 1GB.")
     def summary(self) -> str:
-        return self.details.get("summary") or self.kind.value  # type: ignore[attr-defined]
+        return self.detail.summary or self.kind.value  # type: ignore[attr-defined]
 
     @strawberry.field(description="Taken from the balance when ordered (changes bill monthly).")
     def charged_fen(self) -> int:
-        return int(self.details.get("charged_fen", 0))  # type: ignore[attr-defined]
+        return self.detail.charged_fen  # type: ignore[attr-defined]
 
     @strawberry.field
     def channel(self) -> ChannelEnum | None:
-        channel = self.details.get("channel")  # type: ignore[attr-defined]
+        channel = self.detail.channel  # type: ignore[attr-defined]
         return ChannelEnum(channel) if channel else None
 
     @strawberry.field(description="Plan changes and bundles: the plan or combo switched to.")
     async def plan(self, info: Info) -> Plan | None:
-        plan_id = self.details.get("plan_id")  # type: ignore[attr-defined]
+        plan_id = getattr(self.detail, "plan_id", None)  # type: ignore[attr-defined]
         return await plans(context(info)).load(plan_id) if plan_id else None
 
     @strawberry.field(name="addOn", description="Pack purchases: the pack bought.")
     async def add_on(self, info: Info) -> AddOn | None:
-        add_on_id = self.details.get("add_on_id")  # type: ignore[attr-defined]
+        add_on_id = getattr(self.detail, "add_on_id", None)  # type: ignore[attr-defined]
         return await add_ons(context(info)).load(add_on_id) if add_on_id else None
 
     @strawberry.field(description="The quote as priced when ordered.")
@@ -135,14 +136,14 @@ class SubscriberOrderFields:
     @strawberry.field(description="The plan or combo change due on the 1st of next month.")
     async def pending_change(self, info: Info) -> PendingChange | None:
         subscriber_session(info, Capability.READ_BASIC)
-        return await orders.pending_change(self)  # type: ignore[arg-type,return-value]
+        return await reading.pending_change(self, context(info).now())  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="Business-order records (业务办理记录), newest first.")
     async def orders(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Order] | None:
         subscriber_session(info, Capability.READ_DETAIL)
-        return await connection_of(lambda: orders.orders_page(self.id, first, after))  # type: ignore[attr-defined]
+        return await connection_of(lambda: reading.orders_page(self.id, first, after))  # type: ignore[attr-defined]
 
     @strawberry.field(
         description="Cheaper options for the median usage of the last 3 months; "
@@ -150,4 +151,4 @@ class SubscriberOrderFields:
     )
     async def recommendations(self, info: Info) -> list[Recommendation] | None:
         subscriber_session(info, Capability.READ_DETAIL)
-        return await recommendations.recommendations(self)  # type: ignore[arg-type,return-value]
+        return await recommendations.recommendations(self, context(info).now())  # type: ignore[arg-type,return-value]

@@ -52,6 +52,7 @@ class PromotionQuery:
                 f.search,
                 first,
                 after,
+                context(info).now(),
             )
             return _wrap(page, Campaign)
 
@@ -59,7 +60,9 @@ class PromotionQuery:
 
     @strawberry.field(description="One campaign; for customers only while it is ACTIVE.")
     async def campaign(self, info: Info, id: strawberry.ID) -> Campaign | None:
-        found = await promotions.campaign_by_id(str(id), staff=is_marketing(info))
+        found = await promotions.campaign_by_id(
+            str(id), staff=is_marketing(info), now=context(info).now()
+        )
         return Campaign(view=found) if found is not None else None
 
     @strawberry.field(description="Shopping festivals, latest first.")
@@ -67,7 +70,9 @@ class PromotionQuery:
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Festival] | None:
         async def fetch() -> Page:
-            return _wrap(await promotions.festivals_page(first, after), Festival)
+            return _wrap(
+                await promotions.festivals_page(first, after, context(info).now()), Festival
+            )
 
         return await connection_of(fetch)
 

@@ -9,11 +9,11 @@ from strawberry.types import Info
 from domain.allowances import KB_PER_MB
 from domain.rating import DataCategory, Direction, UsageKind
 from domain.sessions import Capability
-from resolvers import usage
-from resolvers.usage import Granularity
+from resolvers import usage_views as usage
+from resolvers.usage_views import Granularity
 from schema.enums import AllowanceKindEnum
 from schema.pagination import Connection, connection_of, query
-from schema.permissions import subscriber_session
+from schema.permissions import context, subscriber_session
 
 UsageKindEnum = strawberry.enum(UsageKind, name="UsageKind")
 DirectionEnum = strawberry.enum(Direction, name="UsageDirection")
@@ -118,7 +118,7 @@ class SubscriberUsageFields:
     @strawberry.field(description="Allowances valid now (plan and packs), for progress bars.")
     async def allowances(self, info: Info) -> list[Allowance]:
         subscriber_session(info, Capability.READ_BASIC)
-        return await usage.allowances(self)  # type: ignore[arg-type,return-value]
+        return await usage.allowances(self, context(info).now())  # type: ignore[arg-type,return-value]
 
     @strawberry.field(
         description="Detail records of the current and previous 5 months, newest first "
@@ -134,7 +134,9 @@ class SubscriberUsageFields:
         after: str | None = None,
     ) -> Connection[UsageRecord]:
         subscriber_session(info, Capability.READ_DETAIL)
-        return await connection_of(lambda: usage.usage_records(self, kind, from_, to, first, after))  # type: ignore[arg-type]
+        return await connection_of(
+            lambda: usage.usage_records(self, kind, from_, to, first, after, context(info).now())
+        )  # type: ignore[arg-type]
 
     @strawberry.field(
         description="Mobile data per HOUR (default: today) or DAY (default: this cycle), "
@@ -148,4 +150,6 @@ class SubscriberUsageFields:
         to: datetime | None = None,
     ) -> list[DataPoint]:
         subscriber_session(info, Capability.READ_DETAIL)
-        return await query(lambda: usage.data_usage(self, from_, to, granularity))  # type: ignore[arg-type,return-value]
+        return await query(
+            lambda: usage.data_usage(self, from_, to, granularity, context(info).now())
+        )  # type: ignore[arg-type,return-value]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from datetime import UTC, datetime
 
 from db.models.accounts import Subscriber
 from db.models.orders import Order
@@ -45,22 +44,6 @@ _keys = itertools.count(1)
 
 def new_key() -> str:
     return f"k-{secrets.token_hex(4)}-{next(_keys)}"
-
-
-RESOLVER_CLOCKS = (
-    "resolvers.orders.utcnow",
-    "resolvers.accounts.utcnow",
-    "resolvers.recommendations.utcnow",
-    "resolvers.pricing.utcnow",
-    "resolvers.promotions.utcnow",
-)
-
-
-def freeze(monkeypatch, instant: datetime) -> None:
-    """Make the hall believe it is `instant` (the use cases read the time through `utcnow`)."""
-    utc = instant.astimezone(UTC)  # like the real clock
-    for target in RESOLVER_CLOCKS:
-        monkeypatch.setattr(target, lambda: utc)
 
 
 async def orders_of(subscriber_id: int) -> list[Order]:

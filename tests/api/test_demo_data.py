@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from db.models.accounts import Subscriber
 from db.models.ledger import BalanceEntry
 from db.models.payments import RechargeCard
 from db.seed.usage import DEMO_CARDS
-from domain.calendar import utcnow
 from domain.payments import hash_card_pin
 from domain.sessions import Scope
+from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar
 
 DEMO = """query($from: DateTime, $to: DateTime) { me {
   balance { amountFen }
@@ -26,7 +30,7 @@ DEMO = """query($from: DateTime, $to: DateTime) { me {
 
 
 async def test_demo_subscribers_have_history(api, services):
-    now = utcnow()
+    now = hall_now()
     for msisdn in ("18600000001", "18600000002", "18600000003"):
         row = await Subscriber.get(msisdn=msisdn)
         token = (await services.stores.sessions.create(Scope.FULL, row.id, msisdn)).token

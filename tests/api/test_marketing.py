@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from db.seed.promotions import festival_517, festival_1111, season_festival
 from domain.calendar import SHANGHAI
-from tests.api.order_helpers import freeze
 from tests.api.promo_helpers import (
     AUDIT,
     CREATE,
@@ -25,15 +25,14 @@ from tests.api.promo_helpers import (
     error_codes,
     promotions_cleanup,  # noqa: F401 (fixture)
 )
+from tests.hall_clock import SEEDED_AT, seeded
 
 pytestmark = pytest.mark.usefixtures("promotions_cleanup")
 
 
-async def test_contract_create_is_published_and_listed_for_marketing(
-    api, marketing_token, monkeypatch
-):
+async def test_contract_create_is_published_and_listed_for_marketing(api, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     fest = (
         await api.as_(marketing_token).data(
             FESTIVAL,
@@ -86,10 +85,10 @@ async def test_contract_create_is_published_and_listed_for_marketing(
 
 
 async def test_customers_and_anonymous_callers_get_permission_errors(
-    api, subscriber, operator_token, marketing_token, monkeypatch
+    api, subscriber, operator_token, marketing_token, clock
 ):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     mine = await create(api, marketing_token, w)
     calls = [
         (CREATE, {"input": campaign_input(w)}),
@@ -115,10 +114,10 @@ async def test_customers_and_anonymous_callers_get_permission_errors(
 
 
 async def test_customers_see_active_campaigns_and_only_their_public_fields(
-    api, subscriber, marketing_token, monkeypatch
+    api, subscriber, marketing_token, clock
 ):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     active = await create(api, marketing_token, w, name="进行中")
     await create(api, marketing_token, w, name="草稿", draft=True)
     later = Window()
@@ -167,32 +166,32 @@ async def test_customers_see_active_campaigns_and_only_their_public_fields(
     ],
 )  # fmt: skip
 async def test_invalid_campaigns_are_user_errors_on_their_field(
-    api, marketing_token, monkeypatch, fields, code, field
+    api, marketing_token, clock, fields, code, field
 ):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     out = await api.as_(marketing_token).data(CREATE, input=campaign_input(w, **fields))
     payload = out["campaignCreate"]
     assert payload["campaign"] is None
     assert (payload["userErrors"][0]["code"], payload["userErrors"][0]["field"]) == (code, field)
 
 
-async def test_a_window_already_over_or_upside_down_is_refused(api, marketing_token, monkeypatch):
+async def test_a_window_already_over_or_upside_down_is_refused(api, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.after)
+    clock.set(w.after)
     out = await api.as_(marketing_token).data(CREATE, input=campaign_input(w))
     assert [(e["code"], e["field"]) for e in out["campaignCreate"]["userErrors"]] == [
         ("INVALID_CAMPAIGN", "endsAt")
     ]
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     flipped = campaign_input(w, startsAt=w.end, endsAt=w.start)
     out = await api.as_(marketing_token).data(CREATE, input=flipped)
     assert out["campaignCreate"]["userErrors"][0]["field"] == "endsAt"
 
 
-async def test_conflicts_come_back_as_warnings(api, marketing_token, monkeypatch):
+async def test_conflicts_come_back_as_warnings(api, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     plan = {"planIds": ["4G-196"]}
     first = await create(api, marketing_token, w, targets=plan, stacking="EXCLUSIVE", priority=5)
     out = await api.as_(marketing_token).data(
@@ -229,9 +228,9 @@ async def test_conflicts_come_back_as_warnings(api, marketing_token, monkeypatch
     assert [x.split(":")[0] for x in outside["campaignCreate"]["warnings"]] == ["OUTSIDE_FESTIVAL"]
 
 
-async def test_publishing_with_a_start_in_the_past_starts_now(api, marketing_token, monkeypatch):
+async def test_publishing_with_a_start_in_the_past_starts_now(api, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     out = await api.as_(marketing_token).data(CREATE, input=campaign_input(w))
     payload = out["campaignCreate"]
     assert [x.split(":")[0] for x in payload["warnings"]] == ["STARTS_NOW"]
@@ -240,10 +239,10 @@ async def test_publishing_with_a_start_in_the_past_starts_now(api, marketing_tok
 
 
 async def test_update_only_while_draft_or_scheduled_and_guarded_by_version(
-    api, marketing_token, monkeypatch
+    api, marketing_token, clock
 ):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     me = api.as_(marketing_token)
     draft = await create(api, marketing_token, w, draft=True)
     assert draft["status"] == "DRAFT"
@@ -275,7 +274,7 @@ async def test_update_only_while_draft_or_scheduled_and_guarded_by_version(
     assert [(e["code"], e["field"]) for e in bad["userErrors"]] == [
         ("INVALID_CAMPAIGN", "benefit.amountFen")
     ]
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     running = (await me.data(UPDATE, input={"id": draft["id"], "name": "进行中改名"}))[
         "campaignUpdate"
     ]
@@ -285,10 +284,10 @@ async def test_update_only_while_draft_or_scheduled_and_guarded_by_version(
 
 
 async def test_pause_resume_and_end_with_quotes_that_follow(
-    api, subscriber, marketing_token, monkeypatch
+    api, subscriber, marketing_token, clock
 ):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     me = api.as_(marketing_token)
     c = await create(api, marketing_token, w, startsAt=w.during.isoformat())
     quote = 'query { quotePackPurchase(packId: "ADD-7D-1G") { finalPriceFen rejected { campaignId reason } } }'
@@ -304,7 +303,7 @@ async def test_pause_resume_and_end_with_quotes_that_follow(
     resumed = (await me.data(RESUME, id=c["id"]))["campaignResume"]["campaign"]
     assert resumed["status"] == "ACTIVE"
     assert (await buyer.data(quote))["quotePackPurchase"]["finalPriceFen"] == 500
-    freeze(monkeypatch, w.during + timedelta(hours=2))
+    clock.set(w.during + timedelta(hours=2))
     ended = (await me.data(END, id=c["id"]))["campaignEnd"]["campaign"]
     assert ended["status"] == "ENDED" and ended["version"] == 4
     assert datetime.fromisoformat(ended["endsAt"]) == w.during + timedelta(hours=2)
@@ -317,15 +316,15 @@ async def test_pause_resume_and_end_with_quotes_that_follow(
 
 
 async def test_ending_a_campaign_that_has_not_started_means_it_never_runs(
-    api, marketing_token, monkeypatch
+    api, marketing_token, clock
 ):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     c = await create(api, marketing_token, w)
     ended = (await api.as_(marketing_token).data(END, id=c["id"]))["campaignEnd"]["campaign"]
     assert ended["status"] == "ENDED"
     assert datetime.fromisoformat(ended["endsAt"]) == w.before
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     preview = await api.as_(marketing_token).data(
         PREVIEW, input={"at": w.during.isoformat(), "packId": "ADD-7D-1G"}
     )
@@ -336,9 +335,9 @@ async def test_ending_a_campaign_that_has_not_started_means_it_never_runs(
     ]
 
 
-async def test_every_change_is_in_the_audit_log(api, marketing_token, monkeypatch):
+async def test_every_change_is_in_the_audit_log(api, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     me = api.as_(marketing_token)
     c = await create(api, marketing_token, w, name="审计")
     await me.data(UPDATE, input={"id": c["id"], "name": "审计2"})
@@ -361,9 +360,9 @@ async def test_every_change_is_in_the_audit_log(api, marketing_token, monkeypatc
     assert page["pageInfo"]["hasNextPage"] is True
 
 
-async def test_preview_is_the_customer_quote_as_a_dry_run(api, marketing_token, monkeypatch):
+async def test_preview_is_the_customer_quote_as_a_dry_run(api, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     me = api.as_(marketing_token)
     half = await create(
         api, marketing_token, w,
@@ -401,9 +400,32 @@ async def test_preview_is_the_customer_quote_as_a_dry_run(api, marketing_token, 
     assert [(e["code"], e["field"]) for e in unknown["userErrors"]] == [("UNKNOWN_PLAN", "planId")]
 
 
-async def test_preview_prices_recharges_and_bundles(api, marketing_token, monkeypatch):
+@pytest.mark.calendar
+async def test_preview_explains_campaigns_that_will_be_over_at_the_instant(
+    api, marketing_token, clock
+):
+    w = Window(days=5)
+    clock.set(w.during)  # day 2 of a 5-day campaign: it ends in about 3.5 days
+    me = api.as_(marketing_token)
+    c = await create(api, marketing_token, w, targets={"packIds": ["ADD-7D-1G"]})
+    base = {"channel": "APP", "packId": "ADD-7D-1G"}
+    later = await me.data(
+        PREVIEW, input={**base, "at": (w.ends_at + timedelta(days=1)).isoformat()}
+    )
+    assert later["promotionPreview"]["rejected"] == [
+        {"campaignId": c["id"], "reason": "OUTSIDE_WINDOW"}
+    ]
+    now = (await me.data(PREVIEW, input={**base, "at": w.during.isoformat()}))["promotionPreview"]
+    assert now["lines"][0]["adjustments"][0]["campaignId"] == c["id"]
+    for years in (-6, 6):
+        far = (w.during + timedelta(days=366 * years)).isoformat()
+        out = (await me.data(PREVIEW, input={**base, "at": far}))["promotionPreview"]
+        assert [(e["code"], e["field"]) for e in out["userErrors"]] == [("INVALID_INSTANT", "at")]
+
+
+async def test_preview_prices_recharges_and_bundles(api, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.before)
+    clock.set(w.before)
     me = api.as_(marketing_token)
     app = await create(
         api, marketing_token, w, targets={"kinds": ["RECHARGE"]}, channels=["APP"],
@@ -430,9 +452,12 @@ async def test_preview_prices_recharges_and_bundles(api, marketing_token, monkey
     assert (q["listPriceFen"], q["finalPriceFen"]) == (4800 + 3200, 4800 + 3200 - 700)
 
 
+@pytest.mark.calendar
 async def test_seeded_517_festival_previews_as_advertised(api, marketing_token):
     me = api.as_(marketing_token)
-    at = "2027-05-16T10:00:00+08:00"
+    ids = seeded(festival_517)
+    y = festival_517(SEEDED_AT)[0].starts_at.astimezone(SHANGHAI).year
+    at = f"{y}-05-16T10:00:00+08:00"
     q = (
         await me.data(
             PREVIEW,
@@ -445,10 +470,10 @@ async def test_seeded_517_festival_previews_as_advertised(api, marketing_token):
         )
     )["promotionPreview"]
     assert (q["listPriceFen"], q["finalPriceFen"]) == (39800, 19900)
-    assert q["lines"][0]["adjustments"][0]["campaignId"] == "517-ICE-HALF"
-    assert q["gifts"] == [{"campaignId": "517-ICE-CLOUD", "item": "和彩云网盘1年会员"}]
+    assert q["lines"][0]["adjustments"][0]["campaignId"] == ids["ICE-HALF"]
+    assert q["gifts"] == [{"campaignId": ids["ICE-CLOUD"], "item": "和彩云网盘1年会员"}]
     months = {m["month"]: m["priceFen"] for m in q["schedule"]}
-    assert months["2027-06"] == months["2027-11"] == 19900 and months["2027-12"] == 39800
+    assert months[f"{y}-06"] == months[f"{y}-11"] == 19900 and months[f"{y}-12"] == 39800
     recharge = (
         await me.data(PREVIEW, input={"at": at, "channel": "APP", "rechargeAmountFen": 5000})
     )["promotionPreview"]
@@ -460,16 +485,20 @@ async def test_seeded_517_festival_previews_as_advertised(api, marketing_token):
         "promotionPreview"
     ]
     assert new["finalPriceFen"] == 1500
-    assert new["rejected"] == [{"campaignId": "517-VIDEO-TRIAL", "reason": "AUDIENCE"}]
+    assert new["rejected"] == [{"campaignId": ids["VIDEO-TRIAL"], "reason": "AUDIENCE"}]
 
 
-async def test_seeded_year_end_offers_are_live(api, subscriber, monkeypatch):
-    freeze(monkeypatch, datetime(2026, 11, 22, 12, 0, tzinfo=SHANGHAI))
+@pytest.mark.calendar
+async def test_seeded_season_offers_are_live(api, subscriber, clock):
+    festival, _ = season_festival(SEEDED_AT)
+    clock.set(festival.starts_at + timedelta(hours=12))  # a season's first day: no 517, no 双11
+    ids = seeded(season_festival)
     body = await api.data(PUBLIC_LIST, first=100)
     names = {n["id"]: n for n in body["campaigns"]["nodes"]}
-    assert {"YE-DATA-6G", "YE-HY-12G", "YE-5G-POINTS"} <= set(names)
-    assert "517-ICE-HALF" not in names and "1111-HY-12G" not in names
-    assert names["YE-DATA-6G"]["benefit"]["summary"] == "月费5折，连续3个月"
+    assert {ids["DATA-6G"], ids["HY-12G"], ids["5G-POINTS"]} <= set(names)
+    assert seeded(festival_517)["ICE-HALF"] not in names
+    assert seeded(festival_1111)["HY-12G"] not in names
+    assert names[ids["DATA-6G"]]["benefit"]["summary"] == "月费5折，连续3个月"
     quote = """query { quoteBundle(input: {dataPackId: "DATA-6G", voicePackId: "VOICE-300"}) {
       finalPriceFen lines { offeringId adjustments { campaignId amountFen } } schedule { priceFen } } }"""
     q = (await api.as_(subscriber.token).data(quote))["quoteBundle"]

@@ -16,11 +16,13 @@ from tests.api.order_helpers import (
     PACK_PURCHASE,
     balance_of,
     codes,
-    freeze,
     new_key,
     orders_of,
 )
 from tests.conftest import subscribe
+from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar
 
 NOW = datetime(2026, 11, 22, 9, 15, tzinfo=SHANGHAI)
 
@@ -29,8 +31,8 @@ async def buckets_of(subscriber_id: int) -> list[AllowanceBucket]:
     return await AllowanceBucket.filter(subscriber_id=subscriber_id).order_by("id")
 
 
-async def test_a_seven_day_pack_is_charged_and_granted_at_once(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_a_seven_day_pack_is_charged_and_granted_at_once(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services, balance_fen=2_500)
     out = await api.as_(sub.token).data(PACK_PURCHASE, pack="ADD-7D-1G", key=new_key())
     order = out["packPurchase"]["order"]
@@ -54,8 +56,8 @@ async def test_a_seven_day_pack_is_charged_and_granted_at_once(api, services, mo
     assert outbox[0]["kind"] == "ORDER_PACK_PURCHASE" and "¥10.00" in outbox[0]["text"]
 
 
-async def test_a_month_end_pack_lasts_until_the_first(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_a_month_end_pack_lasts_until_the_first(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services, balance_fen=500)
     await api.as_(sub.token).data(PACK_PURCHASE, pack="ADD-ME-1G", key=new_key())
     (bucket,) = await buckets_of(sub.id)
@@ -63,8 +65,8 @@ async def test_a_month_end_pack_lasts_until_the_first(api, services, monkeypatch
     assert await balance_of(sub.id) == 0
 
 
-async def test_a_roaming_pack_grants_data_and_voice(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_a_roaming_pack_grants_data_and_voice(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services, balance_fen=20_000)
     await api.as_(sub.token).data(PACK_PURCHASE, pack="ROAM-JPKR-7D", key=new_key())
     data, voice = await buckets_of(sub.id)
@@ -73,8 +75,8 @@ async def test_a_roaming_pack_grants_data_and_voice(api, services, monkeypatch):
     assert data.valid_until == voice.valid_until == NOW + timedelta(days=7)
 
 
-async def test_the_half_year_pack_tops_up_and_extends(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_the_half_year_pack_tops_up_and_extends(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services, balance_fen=20_000)
     me = api.as_(sub.token)
     await me.data(PACK_PURCHASE, pack="ADD-HY-6G", key=new_key())
@@ -84,7 +86,7 @@ async def test_the_half_year_pack_tops_up_and_extends(api, services, monkeypatch
     await AllowanceBucket.filter(id=bucket.id).update(used=used)
 
     later = datetime(2027, 2, 10, 20, 0, tzinfo=SHANGHAI)
-    freeze(monkeypatch, later)
+    clock.set(later)
     out = (await me.data(PACK_PURCHASE, pack="ADD-HY-6G", key=new_key()))["packPurchase"]
     assert out["userErrors"] == []
     (again,) = await buckets_of(sub.id)
@@ -94,7 +96,7 @@ async def test_the_half_year_pack_tops_up_and_extends(api, services, monkeypatch
     assert await balance_of(sub.id) == 20_000 - 2 * 5000
 
     # Once it has run out, buying again starts a new bucket.
-    freeze(monkeypatch, datetime(2027, 9, 1, tzinfo=SHANGHAI))
+    clock.set(datetime(2027, 9, 1, tzinfo=SHANGHAI))
     await me.data(PACK_PURCHASE, pack="ADD-HY-6G", key=new_key())
     assert len(await buckets_of(sub.id)) == 2
 
@@ -158,7 +160,7 @@ async def test_a_failed_purchase_may_be_retried_with_its_key(api, services):
     failed = (await me.data(PACK_PURCHASE, pack="ADD-7D-1G", key=key))["packPurchase"]
     assert codes(failed) == ["INSUFFICIENT_BALANCE"]
     async with in_transaction() as conn:
-        await credit(conn, sub.id, 1_000, "RECHARGE")
+        await credit(conn, sub.id, 1_000, "RECHARGE", at=hall_now())
     ok = (await me.data(PACK_PURCHASE, pack="ADD-7D-1G", key=key))["packPurchase"]
     assert ok["userErrors"] == [] and await balance_of(sub.id) == 500
 

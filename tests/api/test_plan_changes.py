@@ -16,18 +16,19 @@ from tests.api.order_helpers import (
     PLAN_CHANGE,
     balance_of,
     codes,
-    freeze,
     new_key,
     orders_of,
 )
 from tests.conftest import subscribe
 
+pytestmark = pytest.mark.calendar
+
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=SHANGHAI)
 FIRST_OF_DECEMBER = "2026-11-30T16:00:00+00:00"
 
 
-async def test_plan_change_is_scheduled_for_the_first_of_next_month(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_plan_change_is_scheduled_for_the_first_of_next_month(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services, balance_fen=100)
     me = api.as_(sub.token)
     out = (await me.data(PLAN_CHANGE, plan="4G-196", key=new_key()))["planChange"]
@@ -49,8 +50,8 @@ async def test_plan_change_is_scheduled_for_the_first_of_next_month(api, service
     assert outbox[0]["kind"] == "ORDER_PLAN_CHANGE" and "2026年12月1日" in outbox[0]["text"]
 
 
-async def test_a_newer_change_replaces_the_pending_one(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_a_newer_change_replaces_the_pending_one(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services)
     me = api.as_(sub.token)
     first = (await me.data(PLAN_CHANGE, plan="4G-196", key=new_key()))["planChange"]["order"]
@@ -67,23 +68,23 @@ async def test_a_newer_change_replaces_the_pending_one(api, services, monkeypatc
     assert pending["plan"]["id"] == "4G-296" and pending["order"]["id"] == third["id"]
 
 
-async def test_the_change_applies_at_midnight_without_a_job(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_the_change_applies_at_midnight_without_a_job(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services)
     me = api.as_(sub.token)
     await me.data(PLAN_CHANGE, plan="4G-76", key=new_key())
     just_before = datetime(2026, 11, 30, 23, 59, 59, tzinfo=SHANGHAI)
-    freeze(monkeypatch, just_before)
+    clock.set(just_before)
     assert (await me.data(PENDING))["me"]["plan"]["id"] == "4G-136"
-    freeze(monkeypatch, just_before + timedelta(seconds=1))
+    clock.set(just_before + timedelta(seconds=1))
     state = (await me.data(PENDING))["me"]
     assert state["plan"]["id"] == "4G-76" and state["pendingChange"] is None
     (order,) = await orders_of(sub.id)
     assert order.status.value == "COMPLETED"
 
 
-async def test_a_bundle_order_becomes_a_combo_plan(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_a_bundle_order_becomes_a_combo_plan(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services)
     me = api.as_(sub.token)
     bundle = {"dataPackId": "DATA-1G", "voicePackId": "VOICE-200", "smsPackId": "SMS-200",
@@ -110,7 +111,7 @@ async def test_a_bundle_order_becomes_a_combo_plan(api, services, monkeypatch):
     again = await api.as_(other.token).data(BUNDLE_ORDER, input=shuffled, key=new_key())
     assert again["bundleOrder"]["order"]["plan"]["id"] == combo.id
 
-    freeze(monkeypatch, datetime(2026, 12, 1, 0, 0, 1, tzinfo=SHANGHAI))
+    clock.set(datetime(2026, 12, 1, 0, 0, 1, tzinfo=SHANGHAI))
     state = (await me.data(PENDING))["me"]
     assert state["plan"] == {"id": combo.id, "kind": "COMBO"}
     plan = (await me.data("{ me { plan { monthlyFeeFen allowances { kind amount } } } }"))["me"]
@@ -187,8 +188,8 @@ async def test_closed_and_suspended_numbers_are_refused(api, services):
     assert await orders_of(closed.id) == [] and await orders_of(suspended.id) == []
 
 
-async def test_a_change_due_for_a_number_closed_since_is_cancelled(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_a_change_due_for_a_number_closed_since_is_cancelled(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services)
     await api.as_(sub.token).data(PLAN_CHANGE, plan="4G-166", key=new_key())
     await Subscriber.filter(id=sub.id).update(status="CLOSED")

@@ -15,7 +15,6 @@ from tests.api.order_helpers import (
     PACK_PURCHASE,
     PLAN_CHANGE,
     balance_of,
-    freeze,
     new_key,
 )
 from tests.api.promo_helpers import (
@@ -42,10 +41,10 @@ async def stats(api, marketing_token, campaign_id):
 
 
 async def test_a_discounted_pack_purchase_keeps_its_snapshot_and_counts(
-    api, services, marketing_token, monkeypatch
+    api, services, marketing_token, clock
 ):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     c = await create(
         api, marketing_token, w, startsAt=w.during.isoformat(),
         caps={"unitsTotal": 10, "perSubscriber": 1},
@@ -69,7 +68,7 @@ async def test_a_discounted_pack_purchase_keeps_its_snapshot_and_counts(
     assert again["id"] == order["id"]
     assert (await stats(api, marketing_token, c["id"]))["unitsTaken"] == 1
     # per subscriber 1: the next one is quoted, and sold, at the list price
-    freeze(monkeypatch, w.during + timedelta(minutes=1))
+    clock.set(w.during + timedelta(minutes=1))
     second = (await me.data(BUY, pack="ADD-7D-1G", key=new_key()))["packPurchase"]["order"]
     assert second["chargedFen"] == 1000
     assert second["pricing"]["rejected"] == [{"campaignId": c["id"], "reason": "CAP_REACHED"}]
@@ -83,10 +82,10 @@ async def test_a_discounted_pack_purchase_keeps_its_snapshot_and_counts(
 
 
 async def test_a_cap_that_runs_out_between_quote_and_order_orders_nothing(
-    api, services, marketing_token, monkeypatch
+    clock, api, services, marketing_token, monkeypatch
 ):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     c = await create(api, marketing_token, w, startsAt=w.during.isoformat(), caps={"unitsTotal": 1})
     first = await subscribe(services)
     second = await subscribe(services, balance_fen=3_000)
@@ -108,10 +107,10 @@ async def test_a_cap_that_runs_out_between_quote_and_order_orders_nothing(
 
 
 async def test_a_price_that_changed_since_the_quote_orders_nothing(
-    api, services, marketing_token, monkeypatch
+    api, services, marketing_token, clock
 ):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     await create(api, marketing_token, w, startsAt=w.during.isoformat())
     sub = await subscribe(services)
     out = (await api.as_(sub.token).data(BUY, pack="ADD-7D-1G", key=new_key(), expected=1000))[
@@ -123,9 +122,9 @@ async def test_a_price_that_changed_since_the_quote_orders_nothing(
     assert await Order.filter(subscriber_id=sub.id).count() == 0
 
 
-async def test_a_failed_order_gives_its_units_back(api, services, marketing_token, monkeypatch):
+async def test_a_failed_order_gives_its_units_back(api, services, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     c = await create(api, marketing_token, w, startsAt=w.during.isoformat(), caps={"unitsTotal": 1})
     poor = await subscribe(services, balance_fen=100)
     out = (await api.as_(poor.token).data(BUY, pack="ADD-7D-1G", key=new_key()))["packPurchase"]
@@ -136,11 +135,9 @@ async def test_a_failed_order_gives_its_units_back(api, services, marketing_toke
     assert out["order"]["chargedFen"] == 500  # the unit was there to take
 
 
-async def test_a_superseded_plan_change_gives_its_units_back(
-    api, services, marketing_token, monkeypatch
-):
+async def test_a_superseded_plan_change_gives_its_units_back(api, services, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     c = await create(
         api, marketing_token, w, startsAt=w.during.isoformat(),
         targets={"planIds": ["4G-196"]},
@@ -172,9 +169,9 @@ async def test_a_superseded_plan_change_gives_its_units_back(
     assert (await stats(api, marketing_token, c["id"]))["unitsTaken"] == 1
 
 
-async def test_a_bundle_order_takes_the_pack_campaign(api, services, marketing_token, monkeypatch):
+async def test_a_bundle_order_takes_the_pack_campaign(api, services, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     c = await create(
         api, marketing_token, w, startsAt=w.during.isoformat(),
         targets={"packIds": ["VOICE-200"]}, benefit={"kind": "AMOUNT_OFF", "amountFen": 1200},
@@ -189,11 +186,9 @@ async def test_a_bundle_order_takes_the_pack_campaign(api, services, marketing_t
     assert (await stats(api, marketing_token, c["id"]))["unitsUsed"] == 1
 
 
-async def test_20_parallel_purchases_for_5_discounted_units(
-    api, services, marketing_token, monkeypatch
-):
+async def test_20_parallel_purchases_for_5_discounted_units(api, services, marketing_token, clock):
     w = Window()
-    freeze(monkeypatch, w.during)
+    clock.set(w.during)
     c = await create(api, marketing_token, w, startsAt=w.during.isoformat(), caps={"unitsTotal": 5})
     subs = [await subscribe(services, balance_fen=2_000) for _ in range(20)]
     results = await asyncio.gather(

@@ -1,13 +1,10 @@
 """rechargeCreate priced by the engine: 10 % off in the app, its caps held for the payment's
 life, counted when the provider says paid, given back when it says failed."""
 
-from datetime import UTC
-
 import pytest
 
 from db.models.promotions import CampaignRedemption
 from resolvers import campaign_caps, promotion_index
-from tests.api.order_helpers import freeze
 from tests.api.promo_helpers import (
     Window,
     create,
@@ -40,10 +37,9 @@ async def recharge(api, msisdn: str, channel: str = "APP", amount: int = 5_000) 
 
 
 @pytest.fixture
-async def app_offer(api, marketing_token, monkeypatch):
+async def app_offer(clock, api, marketing_token, monkeypatch):
     w = Window()
-    freeze(monkeypatch, w.during)
-    monkeypatch.setattr("resolvers.payments.utcnow", lambda: w.during.astimezone(UTC))
+    clock.set(w.during)
     return await create(
         api, marketing_token, w, startsAt=w.during.isoformat(), channels=["APP"],
         targets={"kinds": ["RECHARGE"]}, benefit={"kind": "PERCENT_OFF", "percentBp": 1000},

@@ -6,15 +6,17 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.calendar import SHANGHAI
-from tests.api.order_helpers import QUOTE_BUNDLE, QUOTE_FIELDS, freeze
+from tests.api.order_helpers import QUOTE_BUNDLE, QUOTE_FIELDS
+
+pytestmark = pytest.mark.calendar
 
 COMBO = {"dataPackId": "DATA-2G", "voicePackId": "VOICE-300", "smsPackId": "SMS-200",
          "vasPackIds": ["VAS-CALLER-ID", "VAS-CLOUD"]}  # fmt: skip
 COMBO_FEN = 7200 + 4000 + 1000 + 500 + 1000
 
 
-async def test_quote_bundle_anonymously(api, monkeypatch):
-    freeze(monkeypatch, datetime(2026, 5, 17, 10, tzinfo=SHANGHAI))
+async def test_quote_bundle_anonymously(api, clock):
+    clock.set(datetime(2026, 5, 17, 10, tzinfo=SHANGHAI))
     quote = (await api.data(QUOTE_BUNDLE, input=COMBO, channel="APP"))["quoteBundle"]
     assert quote["userErrors"] == []
     assert quote["listPriceFen"] == quote["finalPriceFen"] == COMBO_FEN
@@ -65,10 +67,8 @@ async def test_the_order_packs_are_given_in_does_not_change_the_quote(api):
         (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "2027-01-31T16:00:00+00:00"),
     ],
 )
-async def test_effective_from_is_midnight_shanghai_on_the_next_first(
-    api, monkeypatch, now, effective
-):
-    freeze(monkeypatch, now)
+async def test_effective_from_is_midnight_shanghai_on_the_next_first(api, clock, now, effective):
+    clock.set(now)
     quote = (await api.data(QUOTE_BUNDLE, input=COMBO, channel="WEB"))["quoteBundle"]
     assert quote["effectiveFrom"] == effective
     assert datetime.fromisoformat(effective) > now
@@ -125,9 +125,9 @@ async def test_a_retired_pack_is_not_available(api):
     ]
 
 
-async def test_quote_plan_change_and_pack_purchase(api, monkeypatch):
+async def test_quote_plan_change_and_pack_purchase(api, clock):
     now = datetime(2026, 11, 22, 9, 30, tzinfo=SHANGHAI)
-    freeze(monkeypatch, now)
+    clock.set(now)
     data = await api.data(
         '{ plan: quotePlanChange(planId: "4G-166", channel: APP) { ' + QUOTE_FIELDS + " }"
         ' pack: quotePackPurchase(packId: "ADD-7D-1G") { ' + QUOTE_FIELDS + " }"

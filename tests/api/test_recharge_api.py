@@ -3,8 +3,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import time
+import secrets
 from datetime import timedelta
+
+import pytest
 
 from db.models.accounts import Subscriber
 from db.models.ledger import BalanceEntry
@@ -12,11 +14,13 @@ from db.models.orders import Order
 from db.models.payments import Payment
 from db.repositories.payments import add_card
 from domain.accounts import SubscriberStatus
-from domain.calendar import utcnow
 from domain.orders import OrderKind
 from domain.payments import CallbackOutcome, hash_card_pin
 from tests.billing_helpers import INGEST, RECHARGE, balance_of, key, now_in_cycle, sms
 from tests.conftest import subscribe
+from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar
 
 COMPLETE = """mutation($id: ID!, $outcome: PaymentCallbackOutcome!) {
   dev { paymentComplete(paymentId: $id, outcome: $outcome) { httpStatus result error } } }"""
@@ -154,7 +158,7 @@ async def test_webhook_verifies_signature_amount_txn_and_replays(api, services):
     assert response.status_code == 401 and response.json()["error"] == "BAD_SIGNATURE"
     response = await _post(api, body, {"content-type": "application/json"})
     assert response.status_code == 400 and response.json()["error"] == "MISSING_HEADERS"
-    body, headers = provider.callback(pid, 8_800, timestamp=int(time.time()) - 3600)
+    body, headers = provider.callback(pid, 8_800, timestamp=int(hall_now().timestamp()) - 3600)
     assert (await _post(api, body, headers)).json()["error"] == "STALE_TIMESTAMP"
     body, headers = provider.callback(pid, 1)
     response = await _post(api, body, headers)
@@ -164,7 +168,7 @@ async def test_webhook_verifies_signature_amount_txn_and_replays(api, services):
     garbage = b"{not json"
     from domain.payments import sign
 
-    ts, nonce = str(int(time.time())), "cd" * 16
+    ts, nonce = str(int(hall_now().timestamp())), "cd" * 16
     headers = {
         "x-telehall-timestamp": ts,
         "x-telehall-nonce": nonce,
@@ -233,8 +237,8 @@ async def test_same_callback_delivered_20_times_in_parallel_credits_once(api, se
 
 async def test_prepaid_cards(api, services):
     sub = await subscribe(services, balance_fen=0)
-    pin = f"{int(time.time() * 1000) % 10**19:019d}"
-    await add_card(f"T-{pin}", hash_card_pin(pin), 5_000, utcnow() + timedelta(days=30))
+    pin = f"{secrets.randbelow(10**19):019d}"
+    await add_card(f"T-{pin}", hash_card_pin(pin), 5_000, hall_now() + timedelta(days=30))
     card = {"paymentMethod": "CARD_PIN", "cardPin": pin}
     body = await api.data(RECHARGE, input=recharge_input(sub.msisdn, None, **card))
     payment = body["rechargeCreate"]["payment"]
@@ -255,7 +259,7 @@ async def test_prepaid_cards(api, services):
         assert body["userErrors"][0]["code"] == code
     expired_pin = pin[:-1] + ("1" if pin[-1] != "1" else "2")
     await add_card(
-        f"E-{expired_pin}", hash_card_pin(expired_pin), 5_000, utcnow() - timedelta(days=1)
+        f"E-{expired_pin}", hash_card_pin(expired_pin), 5_000, hall_now() - timedelta(days=1)
     )
     body = await api.data(
         RECHARGE,
@@ -266,7 +270,7 @@ async def test_prepaid_cards(api, services):
 
     # five payers race for one fresh card: exactly one wins
     race_pin = pin[:-2] + ("77" if pin[-2:] != "77" else "88")
-    await add_card(f"R-{race_pin}", hash_card_pin(race_pin), 3_000, utcnow() + timedelta(days=1))
+    await add_card(f"R-{race_pin}", hash_card_pin(race_pin), 3_000, hall_now() + timedelta(days=1))
     other = await subscribe(services, balance_fen=0)
     results = await asyncio.gather(
         *(

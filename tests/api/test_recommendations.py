@@ -4,7 +4,6 @@ from datetime import datetime
 
 from db.models.usage import UsageRecord
 from domain.calendar import SHANGHAI
-from tests.api.order_helpers import freeze
 from tests.conftest import subscribe
 
 RECOMMENDATIONS = """{ me { recommendations { kind monthlyFeeFen monthlySavingFen reason
@@ -24,14 +23,14 @@ async def _used(subscriber_id: int, month: int, data_mb: int, voice: int, sms: i
         )  # fmt: skip
 
 
-async def test_empty_without_usage(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_empty_without_usage(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services)
     assert (await api.as_(sub.token).data(RECOMMENDATIONS))["me"]["recommendations"] == []
 
 
-async def test_a_light_user_on_an_expensive_plan(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_a_light_user_on_an_expensive_plan(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services, plan_id="4G-396")
     await _used(sub.id, 8, 500, 150, 20)
     await _used(sub.id, 9, 700, 180, 5)
@@ -60,8 +59,8 @@ async def test_a_light_user_on_an_expensive_plan(api, services, monkeypatch):
     assert recs == sorted(recs, key=lambda r: -r["monthlySavingFen"])
 
 
-async def test_nothing_when_the_current_plan_is_already_cheapest(api, services, monkeypatch):
-    freeze(monkeypatch, NOW)
+async def test_nothing_when_the_current_plan_is_already_cheapest(api, services, clock):
+    clock.set(NOW)
     sub = await subscribe(services, plan_id="4G-76")
     for month in (8, 9, 10):
         await _used(sub.id, month, 390, 190, 0)

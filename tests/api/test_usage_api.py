@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from db.models.usage import AllowanceBucket, UsageRecord
 from domain.calendar import cycle_bounds
 from tests.billing_helpers import (
@@ -15,6 +17,8 @@ from tests.billing_helpers import (
     voice,
 )
 from tests.conftest import subscribe
+
+pytestmark = pytest.mark.calendar
 
 ALLOWANCES = """{ me { allowances {
   kind unit total used remaining source sourceName validFrom validUntil } } }"""
@@ -144,12 +148,15 @@ CURVE = """query($g: Granularity!, $from: DateTime, $to: DateTime) {
     at kilobytes megabytes byCategory { category kilobytes megabytes } } } }"""
 
 
-async def test_data_usage_hourly_and_daily(api, services, operator_token):
-    from domain.calendar import local
+async def test_data_usage_hourly_and_daily(api, services, operator_token, clock):
+    from domain.calendar import cycle_bounds, local
 
+    # the 10th of this cycle at 16:00 Shanghai: a whole day around the usage, on any real date
+    tenth = local(cycle_bounds(this_cycle())[0]) + timedelta(days=9)
+    clock.set(tenth.replace(hour=12))
     sub = await subscribe(services, plan_id="4G-136")
-    at = now_in_cycle()
-    hour = local(at).replace(minute=5, second=0, microsecond=0)
+    clock.set(tenth.replace(hour=16))
+    hour = tenth.replace(hour=14, minute=5)
     mb = 1024 * 1024
     await api.as_(operator_token).data(
         INGEST,
@@ -183,7 +190,9 @@ async def test_data_usage_hourly_and_daily(api, services, operator_token):
     default_hourly = (await me.data(CURVE, g="HOUR"))["me"]["dataUsage"]
     assert len(default_hourly) == 24
     too_long = await me(
-        CURVE, g="HOUR", **{"from": "2026-06-01T00:00:00+08:00", "to": "2026-09-01T00:00:00+08:00"}
+        CURVE,
+        g="HOUR",
+        **{"from": (tenth - timedelta(days=90)).isoformat(), "to": tenth.isoformat()},
     )
     assert too_long["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
 

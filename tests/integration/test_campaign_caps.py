@@ -176,17 +176,21 @@ async def test_price_recharge_is_the_billing_hook(services, ctx):
     from datetime import datetime
 
     from db.models.accounts import Subscriber
+    from db.seed.promotions import festival_517
     from domain.calendar import SHANGHAI
     from resolvers.pricing import price_recharge
+    from tests.hall_clock import SEEDED_AT, seeded
 
     sub = await Subscriber.get(id=(await subscribe(services)).id)
-    during_517 = datetime(2027, 5, 18, 20, 0, tzinfo=SHANGHAI)
+    y = festival_517(SEEDED_AT)[0].starts_at.astimezone(SHANGHAI).year
+    during_517 = datetime(y, 5, 18, 20, 0, tzinfo=SHANGHAI)
+    app_campaign = seeded(festival_517)["RECHARGE-APP"]
     app = await price_recharge(ctx, 10_000, Channel.APP, sub, now=during_517)
     assert (app.list_price_fen, app.final_price_fen) == (10_000, 9_000)
-    assert app.campaign_units == ("517-RECHARGE-APP",)  # capped: reserve it with the payment
+    assert app.campaign_units == (app_campaign,)  # capped: reserve it with the payment
     web = await price_recharge(ctx, 10_000, Channel.WEB, sub, now=during_517)
     assert web.final_price_fen == 10_000
-    assert [(r.campaign_id, r.reason) for r in web.rejected] == [("517-RECHARGE-APP", "CHANNEL")]
+    assert [(r.campaign_id, r.reason) for r in web.rejected] == [(app_campaign, "CHANNEL")]
 
 
 async def test_an_unpaid_recharge_lapses_and_a_late_payment_still_counts(services):

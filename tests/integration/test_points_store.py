@@ -17,7 +17,9 @@ from db.repositories.points_expiry import expire_all
 from domain.calendar import SHANGHAI, add_months, cycle_of, local
 from domain.errors import DomainError
 from domain.points.ledger import Ledger, lot_expires_at
-from resolvers import orders, points_earning
+from resolvers import points_earning
+from resolvers.ordering.pack_purchases import PackPurchase
+from resolvers.ordering.pipeline import place_order
 from tests.conftest import subscribe
 
 T0 = datetime(2025, 12, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 January 2026 in Beijing
@@ -125,8 +127,8 @@ async def test_a_bill_earns_once_even_when_the_run_repeats(services, clock):
 
 async def test_a_pack_order_earns_and_its_cancellation_claws_back_once(services, ctx, clock):
     sub = await subscribe(services, balance_fen=100_000)
-    order = await orders.pack_purchase(ctx, sub.id, "ADD-7D-1G", "pts-1")
-    charged = order.details["charged_fen"]
+    order = await place_order(ctx, sub.id, "pts-1", PackPurchase("ADD-7D-1G"))
+    charged = order.detail.charged_fen
     assert await check_consistent(sub.id) == charged // 100
     again = await Order.get(id=order.id)
     async with in_transaction() as conn:

@@ -6,16 +6,19 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tortoise.functions import Sum
 
 from db.models.ledger import BalanceEntry
 from db.models.usage import AllowanceBucket, UsageRecord
-from domain.calendar import utcnow
 from resolvers.usage import ingest
 from tests.billing_helpers import balance_of, data, now_in_cycle, sms, voice
 from tests.conftest import make_ctx, subscribe
+from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar
 
 MB = 1024 * 1024
 
@@ -95,7 +98,7 @@ async def test_late_event_draws_from_the_bucket_valid_then(services):
     """A pack valid only for the first days of the cycle pays for usage inside its window."""
     sub = await subscribe(services, plan_id="4G-76", balance_fen=0)
     ctx = make_ctx(services)
-    now = utcnow()
+    now = hall_now()
     await ingest(ctx, [sms(sub.msisdn, 1, now_in_cycle())])  # creates the plan buckets
     start = now_in_cycle() - timedelta(hours=2)
     pack = await AllowanceBucket.create(
@@ -113,4 +116,4 @@ async def test_late_event_draws_from_the_bucket_valid_then(services):
     assert record.draws[0]["source"] == "PACK" and record.draws[0]["amount"] == 20 * 1024
     await pack.refresh_from_db()
     assert pack.used == 20 * 1024
-    assert now <= utcnow()
+    assert now <= hall_now()

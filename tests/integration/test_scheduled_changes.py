@@ -6,12 +6,17 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
+
 from db.models.accounts import Subscriber
 from db.models.orders import Order
 from db.repositories.plan_changes import apply_due_changes
-from domain.calendar import next_month_start, utcnow
+from domain.calendar import next_month_start
 from domain.orders import OrderKind, OrderStatus
 from tests.conftest import subscribe
+from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar
 
 
 async def _scheduled(subscriber_id: int, plan_id: str, effective_from, key: str) -> Order:
@@ -26,7 +31,7 @@ async def _scheduled(subscriber_id: int, plan_id: str, effective_from, key: str)
 
 
 async def test_only_due_changes_apply_and_each_once(services):
-    now = utcnow()
+    now = hall_now()
     sub = await subscribe(services)
     order = await _scheduled(sub.id, "4G-296", next_month_start(now), "due-once")
     assert await apply_due_changes(now, sub.id) == 0
@@ -40,7 +45,7 @@ async def test_only_due_changes_apply_and_each_once(services):
 
 
 async def test_the_cli_applies_every_due_change(services, settings, tmp_path):
-    past = utcnow() - timedelta(minutes=1)
+    past = hall_now() - timedelta(minutes=1)
     a, b = await subscribe(services), await subscribe(services)
     await _scheduled(a.id, "4G-76", past, "cli-a")
     await _scheduled(b.id, "4G-596", past, "cli-b")
@@ -49,6 +54,7 @@ async def test_the_cli_applies_every_due_change(services, settings, tmp_path):
         "TELEHALL_DATABASE_URL": settings.resolved_database_url,
         "TELEHALL_DATA_DIR": str(tmp_path),
         "TELEHALL_ENV": "test",
+        "TELEHALL_CLOCK_START": hall_now().isoformat(),
     }
     done = subprocess.run(
         [sys.executable, "-m", "server", "changes", "apply"],

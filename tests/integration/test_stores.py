@@ -8,7 +8,9 @@ from domain.sessions import Scope
 async def test_session_idle_expiry_slides(services):
     from db.stores.sessions import SessionStore
 
-    store = SessionStore(services.stores.redis, services.settings.redis_prefix + "short:", 1)
+    store = SessionStore(
+        services.stores.redis, services.settings.redis_prefix + "short:", 1, services.clock
+    )
     session = await store.create(Scope.FULL, 1, "13000000000")
     await asyncio.sleep(0.6)
     assert await store.resolve(session.token)  # touching renews the idle timer

@@ -2,11 +2,15 @@
 
 from datetime import datetime
 
+import pytest
+
 from db.models.usage import UsageRecord
 from db.repositories.usage_totals import monthly_usage_totals, previous_months
 from domain.calendar import SHANGHAI, cycle_of
 from domain.recommendation import MonthlyUsage
 from tests.conftest import subscribe
+
+pytestmark = pytest.mark.calendar
 
 NOW = datetime(2027, 1, 15, 12, tzinfo=SHANGHAI)
 _ids = iter(range(10**9))

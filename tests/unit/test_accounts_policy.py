@@ -3,9 +3,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.accounts import check_msisdn, mask_msisdn, password_problems
-from domain.calendar import utcnow
 from domain.errors import DomainError
 from domain.sessions import Capability, Scope, Session
+from tests.hall_clock import now as hall_now
 
 
 @pytest.mark.parametrize("raw", ["18600000001", "+86 186 0000 0001", "186-0000-0001"])
@@ -52,7 +52,7 @@ def test_any_ascending_run_is_weak(start, length):
 
 
 def _session(scope):
-    return Session("t", scope, 1, "18600000001", None, utcnow())
+    return Session("t", scope, 1, "18600000001", None, hall_now())
 
 
 def test_limited_may_only_read_basics_and_recharge():

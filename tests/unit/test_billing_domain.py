@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from domain.billing import (
     previous_cycles,
 )
 from domain.rating import UsageKind
+
+pytestmark = pytest.mark.calendar
 
 packs = st.lists(
     st.builds(

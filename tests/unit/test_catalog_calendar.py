@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from domain.calendar import SHANGHAI, local
 from domain.catalog import ValidityKind, add_calendar_months, change_effective_from, validity_end
 
+pytestmark = pytest.mark.calendar
+
 INSTANTS = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 1), timezones=st.just(UTC)
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from domain.calendar import next_month_start
 from domain.pricing import Cart, Channel, list_quote
 from domain.promotions.engine import evaluate
@@ -11,6 +13,8 @@ from domain.promotions.model import Benefit, Targets
 from domain.promotions.schedule import term_months
 
 from .builders import DURING, SUBSCRIBER, K, campaign, months, pack, plan, price, recharge, shanghai
+
+pytestmark = pytest.mark.calendar
 
 
 def test_no_campaigns_prices_exactly_like_the_list_quote():

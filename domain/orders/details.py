@@ -1,0 +1,90 @@
+"""What an order record says it was, typed: one definition that writers and readers share.
+
+Stored as `Order.details` JSON with a version `v`. Every kind has the common part (`summary` shown
+as `Order.summary`, `charged_fen` as `Order.chargedFen`, the request `fingerprint` for idempotency,
+the `channel`, the campaign-cap `cap_reservation`); a kind registers a subclass with its own fields.
+A record written before versions existed (no `v`) reads as version 1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from domain.orders import OrderKind
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    fingerprint: str
+    summary: str = ""
+    charged_fen: int = 0
+    channel: str | None = None
+    cap_reservation: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # fields of kinds with no class here
+
+    kinds: ClassVar[dict[OrderKind, type[OrderDetails]]] = {}
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"
+        }
+        return {"v": VERSION, **self.extra, **data}
+
+    def replace(self, **changes: Any) -> OrderDetails:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def register(cls, *kinds: OrderKind):
+        def add(sub: type[OrderDetails]) -> type[OrderDetails]:
+            for kind in kinds:
+                cls.kinds[kind] = sub
+            return sub
+
+        return add
+
+
+def details_from_json(kind: OrderKind, data: dict[str, Any] | None) -> OrderDetails:
+    data = dict(data or {})
+    version = data.pop("v", 1)
+    if version > VERSION:
+        raise ValueError(f"order details version {version} is newer than this code ({VERSION})")
+    cls = OrderDetails.kinds.get(kind, OrderDetails)
+    names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+    known = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names}
+    known.setdefault("fingerprint", "")
+    return cls(**known, extra={k: v for k, v in data.items() if k not in names})
+
+
+@OrderDetails.register(OrderKind.BUNDLE, OrderKind.PLAN_CHANGE)
+@dataclass(frozen=True)
+class PlanChangeDetails(OrderDetails):
+    plan_id: str = ""
+    from_plan_id: str | None = None
+    pack_ids: tuple[str, ...] = ()  # a combo's packs (BUNDLE)
+    superseded: int = 0  # how many pending changes this one replaced
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "pack_ids": list(self.pack_ids)}
+
+
+@OrderDetails.register(OrderKind.PACK_PURCHASE)
+@dataclass(frozen=True)
+class PackPurchaseDetails(OrderDetails):
+    add_on_id: str = ""
+    bucket_ids: tuple[int, ...] = ()
+    valid_until: str | None = None  # ISO 8601
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "bucket_ids": list(self.bucket_ids)}
+
+
+@OrderDetails.register(OrderKind.RECHARGE)
+@dataclass(frozen=True)
+class RechargeDetails(OrderDetails):
+    payment_id: str = ""
+    method: str = ""
+    trigger: str = ""
