@@ -13,11 +13,12 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
-from db.models.points import PointsAccount, PointsAllocation, PointsEntry, PointsLot
+from db.models.points import PointsAccount, PointsEntry, PointsLot
 from domain.calendar import as_utc
 from domain.points.ledger import EntryKind, expire_source
 
-BATCH_ACCOUNTS = 250
+BATCH_ACCOUNTS = 100
+LOTS_PER_ACCOUNT_HINT = 20
 
 
 async def expire_all(
@@ -31,21 +32,34 @@ async def expire_all(
     last = 0
     lots_done = points_done = 0
     while True:
-        ids = await (
-            PointsAccount.filter(subscriber_id__gt=last)
+        # Only accounts that have something due: a second run reads one index range and stops.
+        due = await (
+            PointsLot.filter(remaining__gt=0, expires_at__lte=at, subscriber_id__gt=last)
             .order_by("subscriber_id")
-            .limit(batch)
+            .limit(batch * LOTS_PER_ACCOUNT_HINT)
             .values_list("subscriber_id", flat=True)
         )
+        ids = sorted(set(due))[:batch]
         if not ids:
             break
         last = ids[-1]
-        lots, points = await _expire_batch(list(ids), at)
+        lots, points = await _expire_batch(ids, at)
         lots_done += lots
         points_done += points
         if progress is not None:
             progress(len(ids))
     return lots_done, points_done
+
+
+async def _insert_allocations(conn, rows: list[tuple[int, int, int]], chunk: int = 2000) -> None:
+    """Plain multi-row INSERTs of integers (fewer round trips than one row per statement)."""
+    for start in range(0, len(rows), chunk):
+        values = ",".join(
+            f"({int(e)},{int(lot)},{int(p)})" for e, lot, p in rows[start : start + chunk]
+        )
+        await conn.execute_query(
+            f"INSERT INTO points_allocation (entry_id, lot_id, points) VALUES {values}"
+        )
 
 
 async def _expire_batch(subscriber_ids: list[int], at: datetime) -> tuple[int, int]:
@@ -108,26 +122,25 @@ async def _expire_batch(subscriber_ids: list[int], at: datetime) -> tuple[int, i
             .using_db(conn)
             .values_list("source", "id")
         )
-        await PointsAllocation.bulk_create(
+        await _insert_allocations(
+            conn,
             [
-                PointsAllocation(
-                    entry_id=entry_ids[sources[key]], lot_id=lot["id"], points=lot["remaining"]
-                )
+                (entry_ids[sources[key]], lot["id"], lot["remaining"])
                 for key, lots in groups.items()
                 for lot in lots
             ],
-            using_db=conn,
         )
         # Each lot's whole remainder expires; the accounts are locked, so nothing moved it since.
         await (
-            PointsLot.filter(id__in=[lot["id"] for lot in due])
+            PointsLot.filter(subscriber_id__in=subscriber_ids, remaining__gt=0, expires_at__lte=at)
             .using_db(conn)
             .update(expired=F("expired") + F("remaining"), remaining=0)
         )
-        for subscriber_id, points in by_subscriber.items():
-            await (
-                PointsAccount.filter(subscriber_id=subscriber_id)
-                .using_db(conn)
-                .update(balance=F("balance") - points)
-            )
+        # The cached balance is, by definition, what the lots hold: recompute it in one statement.
+        ids = ",".join(str(int(i)) for i in subscriber_ids)
+        await conn.execute_query(
+            "UPDATE points_account SET balance = COALESCE((SELECT SUM(l.remaining) FROM "
+            "points_lot l WHERE l.subscriber_id = points_account.subscriber_id), 0) "
+            f"WHERE subscriber_id IN ({ids})"
+        )
         return len(due), sum(by_subscriber.values())
