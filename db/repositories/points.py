@@ -172,6 +172,7 @@ async def earn(
     account = await lock_account(conn, subscriber_id)
     if await _entry(conn, source) is not None:
         return None
+    await expire_due(conn, account, at)
     lot = await _new_lot(conn, subscriber_id, points, at, source)
     entry = await _move(
         conn,

@@ -57,6 +57,8 @@ async def test_stored_ledger_follows_the_pure_one(services):
         ("redeem", "R:2", 50),
         ("adjust", "ADJ:1", 40),
         ("adjust", "ADJ:2", -20),
+        ("time", 400),
+        ("earn", "BILL:d", 10),
     ]
     for step in steps:
         name, *args = step
