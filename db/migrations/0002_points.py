@@ -16,42 +16,6 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
-            name='DrawDay',
-            fields=[
-                ('day', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=10)),
-                ('seed', fields.CharField(max_length=64)),
-                ('commitment', fields.CharField(max_length=64)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
-            ],
-            options={'table': 'draw_day', 'app': 'telehall', 'pk_attr': 'day', 'table_description': 'One Shanghai day of the lucky draw: the seed, committed by its sha256 before any draw.'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
-            name='DrawEntry',
-            fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('subscriber', fields.ForeignKeyField('telehall.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name='draws', on_delete=OnDelete.CASCADE)),
-                ('day', fields.CharField(max_length=10)),
-                ('roll', fields.IntField()),
-                ('prize_id', fields.CharField(null=True, max_length=40)),
-                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
-            ],
-            options={'table': 'draw_entry', 'app': 'telehall', 'unique_together': (('subscriber', 'day'),), 'pk_attr': 'id', 'table_description': "A subscriber's one draw of a day: the roll and what it won (none when out of stock)."},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
-            name='DrawPrize',
-            fields=[
-                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
-                ('name', fields.CharField(max_length=64)),
-                ('weight', fields.IntField()),
-                ('stock', fields.IntField(default=0)),
-                ('points', fields.IntField(default=0)),
-            ],
-            options={'table': 'draw_prize', 'app': 'telehall', 'pk_attr': 'id'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
             name='GrowthAccount',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

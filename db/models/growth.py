@@ -1,4 +1,4 @@
-"""The growth tree (沃之树): growth value, stage rewards claimed, and the daily lucky draw."""
+"""The growth tree (沃之树): growth value earned and the stage rewards claimed."""
 
 from __future__ import annotations
 
@@ -41,41 +41,3 @@ class GrowthClaim(Model):
     class Meta:
         table = "growth_claim"
         unique_together = (("subscriber", "stage"),)
-
-
-class DrawDay(Model):
-    """One Shanghai day of the lucky draw: the seed, committed by its sha256 before any draw."""
-
-    day = fields.CharField(max_length=10, primary_key=True)
-    seed = fields.CharField(max_length=64)
-    commitment = fields.CharField(max_length=64)
-    created_at = fields.DatetimeField()
-
-    class Meta:
-        table = "draw_day"
-
-
-class DrawPrize(Model):
-    id = fields.CharField(max_length=40, primary_key=True)
-    name = fields.CharField(max_length=64)
-    weight = fields.IntField()
-    stock = fields.IntField(default=0)
-    points = fields.IntField(default=0)
-
-    class Meta:
-        table = "draw_prize"
-
-
-class DrawEntry(Model):
-    """A subscriber's one draw of a day: the roll and what it won (none when out of stock)."""
-
-    id = fields.BigIntField(primary_key=True)
-    subscriber = fields.ForeignKeyField("telehall.Subscriber", related_name="draws")
-    day = fields.CharField(max_length=10)
-    roll = fields.IntField()
-    prize_id = fields.CharField(max_length=40, null=True)
-    at = fields.DatetimeField()
-
-    class Meta:
-        table = "draw_entry"
-        unique_together = (("subscriber", "day"),)
