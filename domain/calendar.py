@@ -79,3 +79,8 @@ def months_between(start: datetime, end: datetime) -> int:
 
 
 DAY = timedelta(days=1)
+
+
+def end_of_year(year: int) -> datetime:
+    """The first instant after 31 December of `year` in Shanghai (exclusive end)."""
+    return month_start(year + 1, 1)

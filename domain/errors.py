@@ -144,6 +144,23 @@ class ErrorCode(StrEnum):
         "The number is already real-name verified.",
     )
 
+    # --- points, mall and growth ---------------------------------------------------------------
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS", "The points balance does not cover this."
+    OUT_OF_STOCK = "OUT_OF_STOCK", "The mall item has no stock left."
+    NOT_AVAILABLE = "NOT_AVAILABLE", "The mall item is archived or outside its sale dates."
+    ADDRESS_REQUIRED = "ADDRESS_REQUIRED", "Goods need a shipping address."
+    NOT_CANCELLABLE = (
+        "NOT_CANCELLABLE",
+        "The redemption is fulfilled already: it cannot be cancelled.",
+    )
+    INVALID_ITEM = "INVALID_ITEM", "A mall item's settings are invalid (the field is named)."
+    INVALID_CODES = "INVALID_CODES", "The uploaded coupon or membership codes are malformed."
+    TRACKING_REQUIRED = "TRACKING_REQUIRED", "Shipping needs the carrier's tracking number."
+    INVALID_ADJUSTMENT = "INVALID_ADJUSTMENT", "A points adjustment is out of range."
+    REASON_REQUIRED = "REASON_REQUIRED", "An operator adjustment needs a reason."
+    STAGE_NOT_REACHED = "STAGE_NOT_REACHED", "The growth stage is not reached yet."
+    ALREADY_CLAIMED = "ALREADY_CLAIMED", "This growth reward was already claimed."
+
 
 def error_code(code: ErrorCode | str) -> ErrorCode:
     """The registered code; an unregistered one is a bug, not a business failure."""

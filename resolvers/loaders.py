@@ -57,3 +57,9 @@ def add_ons_by_destination(ctx: RequestContext) -> DataLoader:
         return load
 
     return loader(ctx, "add_ons_by_destination", batch)
+
+
+def mall_items(ctx: RequestContext) -> DataLoader:
+    from db.models.points import MallItem
+
+    return loader(ctx, "mall_item", lambda: by_id(MallItem))

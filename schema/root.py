@@ -19,6 +19,9 @@ from schema.numbers.mutations import NumberMutation
 from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
+from schema.points.growth import GrowthMutation
+from schema.points.mutations import PointsMutation
+from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.usage.mutations import UsageMutation
@@ -31,6 +34,7 @@ QUERIES: tuple[type, ...] = (
     PromotionQuery,
     FlashQuery,
     NumberQuery,
+    PointsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -40,6 +44,8 @@ MUTATIONS: tuple[type, ...] = (
     PromotionMutation,
     FlashMutation,
     NumberMutation,
+    PointsMutation,
+    GrowthMutation,
 )
 
 

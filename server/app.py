@@ -166,6 +166,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
 def extra_routes(include_dev: bool = False) -> list[Route | Mount]:
     """Plain HTTP endpoints beside GraphQL (webhooks, PDF and CSV exports) register here."""
-    from server.routes import billing_routes
+    from server.routes import billing_routes, mall_routes
 
-    return [*billing_routes(include_dev)]
+    return [*billing_routes(include_dev), *mall_routes()]

@@ -1,5 +1,5 @@
 """`telehall` command line: serve, migrate, seed, export-schema, changes apply, usage import,
-billing close, promotions sweep, flash reap / rebuild, numbers reap."""
+billing close, promotions sweep, flash reap / rebuild, numbers reap, points expire/remind."""
 
 from __future__ import annotations
 
@@ -377,6 +377,60 @@ def flash_rebuild(
     that may have lost acknowledged writes)."""
     rebuilt = asyncio.run(_flash("rebuild", sale_id))
     console.print(f"{rebuilt} flash sale(s) rebuilt from the database")
+
+
+points_app = typer.Typer(help="Points: year-end expiry and expiry reminders.", no_args_is_help=True)
+app.add_typer(points_app, name="points")
+
+
+async def _expire(at):
+    from resolvers.points import points_expire
+
+    async with _database(4):
+        with Progress(
+            TextColumn("[bold]{task.description}"), MofNCompleteColumn(), console=console
+        ) as progress:  # fmt: skip
+            task = progress.add_task("points accounts", total=None)
+            return await points_expire(at, progress=lambda n: progress.advance(task, n))
+
+
+@points_app.command("expire")
+def points_expire_command(
+    at: str = typer.Option(
+        None, "--at", help="ISO 8601 instant with offset, e.g. 2026-12-31T16:00:00Z (default now)."
+    ),
+) -> None:
+    """Expire every points lot due at --at, in short batches (safe to re-run: a second run
+    expires nothing)."""
+    from datetime import datetime
+
+    when = clock().now()
+    if at:
+        try:
+            when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            console.print("[red]--at must be ISO 8601, e.g. 2026-12-31T16:00:00Z[/]")
+            raise typer.Exit(2) from None
+        if when.tzinfo is None:
+            console.print("[red]--at needs an offset (Z or +08:00)[/]")
+            raise typer.Exit(2)
+    run = asyncio.run(_expire(when))
+    console.print(f"{run.lots_expired} lot(s), {run.points_expired} point(s) expired at {run.at}")
+
+
+async def _remind():
+    from resolvers.context import RequestContext
+    from resolvers.points import points_remind
+
+    async with _services() as services:
+        ctx = RequestContext(services=services, session=None, client_ip="cli")
+        return await points_remind(ctx)
+
+
+@points_app.command("remind")
+def points_remind_command() -> None:
+    """Queue the SMS reminders for points expiring in 30 and in 7 days (each once)."""
+    console.print(f"{asyncio.run(_remind())} reminder(s) queued")
 
 
 @app.command("export-schema")

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from html import escape
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import structlog
@@ -173,3 +174,23 @@ def billing_routes(include_dev: bool) -> list[Route]:
     if include_dev:
         routes.append(Route("/payments/sim/{payment_id}", sim_cashier, methods=["GET", "POST"]))
     return routes
+
+
+MALL_IMAGES = Path(__file__).parent / "static" / "mall"
+
+
+async def mall_image(request: Request) -> Response:
+    """The points mall's item pictures, served by the hall itself (no CDN on a carrier intranet)."""
+    name = request.path_params["name"]
+    path = MALL_IMAGES / f"{name}.svg"
+    if not name.isalnum() or not path.is_file():
+        return _error(404, "NOT_FOUND", "No such image.")
+    return Response(
+        path.read_bytes(),
+        media_type="image/svg+xml",
+        headers={"cache-control": "public, max-age=86400"},
+    )
+
+
+def mall_routes() -> list[Route]:
+    return [Route("/static/mall/{name}.svg", mall_image, methods=["GET"])]

@@ -5,10 +5,12 @@ MODEL_MODULES = [
     "db.models.billing",
     "db.models.catalog",
     "db.models.flash",
+    "db.models.growth",
     "db.models.ledger",
     "db.models.numbers",
     "db.models.orders",
     "db.models.payments",
+    "db.models.points",
     "db.models.promotions",
     "db.models.usage",
 ]

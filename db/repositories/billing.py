@@ -21,6 +21,7 @@ from db.models.catalog import Plan
 from db.models.orders import Order
 from db.models.usage import UsageRecord
 from db.repositories import balances
+from db.repositories import points as points_repo
 from db.repositories.allowances import plan_of_cycle
 from db.repositories.business_orders import lock_subscriber
 from db.repositories.rating import suspend_if_over_limit
@@ -29,6 +30,7 @@ from domain.billing import BillLine, PackCharge, check_closable, compose_bill, s
 from domain.calendar import cycle_bounds
 from domain.errors import fail
 from domain.orders import OrderKind, OrderStatus
+from domain.points.earning import bill_spend_fen, points_for
 from domain.rating import UsageKind
 
 FEE_REASON = "MONTHLY_FEE"
@@ -178,6 +180,15 @@ async def issue_bill(subscriber: Subscriber, cycle: str, *, at: datetime) -> Iss
                 at=issued_at,
             )
             suspended = await suspend_if_over_limit(conn, locked, balance)
+            # The bill settles the month's fee and usage: its points, once per bill.
+            await points_repo.earn(
+                conn,
+                locked.id,
+                f"BILL:{bill.id}",
+                points_for(bill_spend_fen(fee, lines)),
+                issued_at,
+                note=f"{cycle}账单消费",
+            )
             bill.balance_after_fen = balance
             await bill.save(update_fields=["balance_after_fen"], using_db=conn)
             return IssuedBill(locked.id, locked.msisdn, bill, suspended)

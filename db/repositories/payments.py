@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from db.models.accounts import Subscriber
 from db.models.orders import Order
 from db.models.payments import AutoRecharge, Payment, RechargeCard
-from db.repositories import balances
+from db.repositories import balances, growth
 from domain.accounts import SubscriberStatus
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import RechargeDetails
@@ -33,6 +33,7 @@ from domain.payments import (
     check_card,
     status_after_recharge,
 )
+from domain.points.growth import GrowthRules
 from domain.pricing import Channel
 
 RECHARGE_REASON = "RECHARGE"
@@ -131,6 +132,17 @@ async def _credit_in(conn, payment: Payment, at: datetime) -> tuple[int, bool]:
     return balance, reactivated
 
 
+async def _grow(conn, payment: Payment, at: datetime) -> None:
+    """A recharge earns no points (a prepayment) but grows the growth tree (沃之树), once."""
+    await growth.earn(
+        conn,
+        payment.subscriber_id,  # type: ignore[attr-defined]
+        f"RECHARGE:{payment.id}",
+        GrowthRules().for_recharge(payment.amount_fen),
+        at,
+    )
+
+
 async def settle_paid(payment_id: str, provider_txn_id: str, *, at: datetime) -> Settlement:
     """PAID exactly once; raises IntegrityError if the txn id already paid another payment."""
     paid_at = at
@@ -145,6 +157,7 @@ async def settle_paid(payment_id: str, provider_txn_id: str, *, at: datetime) ->
             return Settlement(payment, credited=False)
         balance, reactivated = await _credit_in(conn, payment, at)
         await release_in_flight(payment.id, conn)
+        await _grow(conn, payment, paid_at)
     return Settlement(payment, True, balance, reactivated)
 
 
@@ -221,6 +234,7 @@ async def redeem_card(
             using_db=conn,
         )
         balance, reactivated = await _credit_in(conn, payment, at)
+        await _grow(conn, payment, now)
     return Settlement(payment, True, balance, reactivated)
 
 

@@ -8,6 +8,7 @@ from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
 from db.seed.flash import seed_flash
 from db.seed.numbers import DEMO_POOL, seed_numbers
+from db.seed.points import seed_demo_points, seed_mall
 from db.seed.promotions import seed_promotions
 from db.seed.usage import DEMO_CARDS, seed_usage
 from domain.accounts import StaffRole, SubscriberStatus
@@ -40,6 +41,7 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
     await seed_catalog()
     await seed_promotions(now)
     await seed_flash(now)
+    await seed_mall(now)
     if await StaffUser.exists(username="operator"):
         return False
     for i, (msisdn, status, password, initial, plan, balance, name) in enumerate(DEMO_SUBSCRIBERS):
@@ -63,4 +65,5 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
         await StaffUser.create(username=username, password_hash=hasher.hash(password), role=role)
     await seed_usage(now)
     await seed_numbers(DEMO_POOL)
+    await seed_demo_points(now)
     return True

@@ -18,6 +18,7 @@ from domain.money import yuan
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import PackPurchaseDetails
 from domain.pricing import Channel
+from resolvers import points_earning
 from resolvers.context import RequestContext
 from resolvers.ordering.offerings import add_on_cart, add_on_for_purchase
 from resolvers.ordering.pipeline import Prepared
@@ -62,7 +63,9 @@ class PackPurchase:
         details = order.detail.replace(
             bucket_ids=tuple(b.id for b in buckets), valid_until=until.isoformat()
         )
-        return await business_orders.save_details(conn, order, details)
+        order = await business_orders.save_details(conn, order, details)
+        await points_earning.earn_for_order(conn, order, now)
+        return order
 
     async def after(self, ctx: RequestContext, order: Order, subscriber: Subscriber) -> None:
         detail = order.detail

@@ -12,6 +12,8 @@ from schema.catalog.types import Plan
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
+from schema.points.growth import SubscriberGrowthFields
+from schema.points.types import SubscriberPointsFields
 from schema.usage.types import SubscriberUsageFields
 
 
@@ -22,7 +24,13 @@ class Balance:
 
 
 @strawberry.type(description="The logged-in subscriber (a Subscriber row).")
-class Subscriber(SubscriberOrderFields, SubscriberUsageFields, SubscriberBillingFields):
+class Subscriber(
+    SubscriberOrderFields,
+    SubscriberUsageFields,
+    SubscriberBillingFields,
+    SubscriberPointsFields,
+    SubscriberGrowthFields,
+):
     msisdn: str
     status: SubscriberStatusEnum
     real_name_verified: bool

@@ -197,7 +197,7 @@ async def test_arrears_past_the_credit_limit_suspend(api, services, operator_tok
     assert "SUSPENDED" in [m["kind"] for m in outbox["dev"]["outbox"]]
 
 
-def _cli(settings, *args: str) -> subprocess.CompletedProcess:
+def run_cli(settings, *args: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "TELEHALL_DATABASE_URL": settings.resolved_database_url,
@@ -236,23 +236,23 @@ async def test_cli_usage_import_and_billing_close(settings, services, tmp_path):
         "\n".join(json.dumps(r) for r in rows[10:]) + '\n{"eventId": "broken"}\nnot json\n',
         encoding="utf-8",
     )
-    done = await asyncio.to_thread(_cli, settings, "usage", "import", str(csv_file))
+    done = await asyncio.to_thread(run_cli, settings, "usage", "import", str(csv_file))
     assert done.returncode == 0, done.stderr + done.stdout
     assert "rated 20, duplicates 0, rejected 0" in done.stdout
-    done = await asyncio.to_thread(_cli, settings, "usage", "import", str(jsonl))
+    done = await asyncio.to_thread(run_cli, settings, "usage", "import", str(jsonl))
     assert done.returncode == 2, done.stderr + done.stdout
     assert "rated 10, duplicates 10, rejected 2" in done.stdout
     assert "line 22" in done.stdout  # the broken line is named
     assert await balance_of(sub.id) == 20_000 - 30 * 10
 
     done = await asyncio.to_thread(
-        _cli, settings, "billing", "close", "--cycle", cycle, "--msisdn", sub.msisdn
+        run_cli, settings, "billing", "close", "--cycle", cycle, "--msisdn", sub.msisdn
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "1 bills issued" in done.stdout
     bill = await Bill.get(subscriber_id=sub.id, cycle=cycle)
     assert bill.total_fen == 7_600 + 300
-    done = await asyncio.to_thread(_cli, settings, "billing", "close", "--cycle", this_cycle())
+    done = await asyncio.to_thread(run_cli, settings, "billing", "close", "--cycle", this_cycle())
     assert done.returncode == 2 and "CYCLE_NOT_ENDED" in done.stdout
 
 

@@ -22,9 +22,15 @@ MARKETING_ONLY = {
     "Mutation": {
         "festivalCreate", "campaignCreate", "campaignUpdate", "campaignPause", "campaignResume",
         "campaignEnd", "flashSaleCreate", "flashSaleUpdate", "flashSaleCancel",
+        "mallItemCreate", "mallItemUpdate", "mallItemArchive", "mallCodesUpload",
     },
 }  # fmt: skip
-OPERATOR_ONLY = {"Mutation": {"usageIngest", "billingClose", "subscriberProvision"}}
+OPERATOR_ONLY = {
+    "Mutation": {
+        "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
+        "redemptionDeliver", "pointsAdjust", "pointsExpire",
+    },
+}  # fmt: skip
 
 
 def declared_roles() -> dict[tuple[str, str], set[StaffRole]]:

@@ -1,0 +1,286 @@
+"""`make bench-points`: pointsRedeem through the HTTP API, and the year-end expiry at scale.
+
+1. 1,000 subscribers with 20 lots each redeem a 100-point item through a real server (uvicorn
+   in a subprocess on TELEHALL_BENCH_PORT, default 8102) at 16 connections: p50/p99 latency.
+2. The year-end expiry over TELEHALL_BENCH_LOTS lots (default 1,000,000, i.e. 50,000 accounts x
+   20 lots), in batches, while 4 clients keep redeeming: total time (target < 60 s), the longest
+   batch (a redemption waits at most that long) and the redemptions' worst latency meanwhile.
+
+On PostgreSQL when TELEHALL_BENCH_DATABASE_URL names a server (a fresh database is created and
+dropped there), else SQLite in a temporary directory. Redis: TELEHALL_REDIS_URL, else embedded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+SUBSCRIBERS = 1_000
+LOTS_EACH = 20
+LOT_POINTS = 100
+CONNECTIONS = 16
+REQUESTS = 4_000
+PORT = int(os.environ.get("TELEHALL_BENCH_PORT", "8102"))
+TOTAL_LOTS = int(os.environ.get("TELEHALL_BENCH_LOTS", "1000000"))
+REDEEM = """mutation($input: PointsRedeemInput!) { pointsRedeem(input: $input) {
+  redemption { id pointsSpent } userErrors { code } } }"""
+ADDRESS = {"name": "张三", "phone": "18600000001", "address": "北京市西城区金融大街21号"}
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+async def _fresh_database(tmp: Path) -> tuple[str, object]:
+    admin_url = os.environ.get("TELEHALL_BENCH_DATABASE_URL")
+    if not admin_url:
+        return f"sqlite://{tmp / 'bench.sqlite3'}", None
+    import asyncpg
+
+    name = f"telehall_bench_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}")), (admin, name)
+
+
+async def _populate(accounts: int, expires_at: datetime, earned_at: datetime) -> list[int]:
+    from db.models.accounts import Subscriber
+    from db.models.points import MallItem, PointsAccount, PointsLot
+
+    await MallItem.create(
+        id="BENCH-ITEM",
+        name="基准测试商品",
+        category="DIGITAL",
+        kind="GOODS",
+        points_price=LOT_POINTS,
+        stock=10_000_000,
+    )
+    ids: list[int] = []
+    chunk = 2_000
+    for start in range(0, accounts, chunk):
+        n = min(chunk, accounts - start)
+        rows = [
+            Subscriber(
+                msisdn=f"139{start + i:08d}",
+                joined_at=earned_at,
+                puk="12345678",
+                service_password_hash="x",
+                balance_fen=10_000,
+            )
+            for i in range(n)
+        ]
+        await Subscriber.bulk_create(rows)
+        made = await Subscriber.filter(msisdn__in=[r.msisdn for r in rows]).values_list(
+            "id", flat=True
+        )
+        ids.extend(made)
+        await PointsAccount.bulk_create(
+            [PointsAccount(subscriber_id=s, balance=LOTS_EACH * LOT_POINTS) for s in made]
+        )
+        await PointsLot.bulk_create(
+            [
+                PointsLot(
+                    subscriber_id=s,
+                    year=earned_at.year,
+                    amount=LOT_POINTS,
+                    remaining=LOT_POINTS,
+                    earned_at=earned_at + timedelta(days=j),
+                    expires_at=expires_at,
+                    source=f"BENCH:{s}:{j}",
+                )
+                for s in made
+                for j in range(LOTS_EACH)
+            ],
+            batch_size=10_000,
+        )
+    return sorted(ids)
+
+
+def _serve(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "server", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def _wait_ready(client: httpx.AsyncClient) -> None:
+    for _ in range(200):
+        try:
+            if (await client.post("/graphql", json={"query": "{ __typename }"})).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+async def _redeem(client: httpx.AsyncClient, token: str) -> tuple[float, bool]:
+    variables = {
+        "input": {
+            "itemId": "BENCH-ITEM",
+            "quantity": 1,
+            "idempotencyKey": secrets.token_hex(8),
+            "shippingAddress": ADDRESS,
+        }
+    }
+    started = time.perf_counter()
+    answer = await client.post(
+        "/graphql",
+        json={"query": REDEEM, "variables": variables},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    elapsed = time.perf_counter() - started
+    body = answer.json()
+    ok = answer.status_code == 200 and bool(body["data"]["pointsRedeem"]["redemption"])
+    return elapsed, ok
+
+
+async def _load(client, tokens, requests: int, workers: int, stop: asyncio.Event | None = None):
+    latencies: list[float] = []
+    oks = 0
+    queue = iter(range(requests))
+
+    async def worker(w: int) -> None:
+        nonlocal oks
+        for i in queue:
+            if stop is not None and stop.is_set():
+                return
+            elapsed, ok = await _redeem(client, tokens[(i * 7 + w) % len(tokens)])
+            latencies.append(elapsed)
+            oks += ok
+
+    await asyncio.gather(*(worker(w) for w in range(workers)))
+    return latencies, oks
+
+
+async def main() -> None:
+    from db.lifecycle import apply_migrations, close_database, open_database
+    from db.models.points import PointsAccount, PointsLot
+    from domain.calendar import end_of_year, local
+    from domain.clock import SystemClock
+    from domain.sessions import Scope
+    from server.embedded_redis import EmbeddedRedis
+    from server.resources import build_services
+    from server.settings import load_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="telehall-bench-"))
+    db_url, admin = await _fresh_database(tmp)
+    embedded = None
+    redis_url = os.environ.get("TELEHALL_REDIS_URL")
+    if not redis_url:
+        embedded = EmbeddedRedis(tmp / "redis")
+        redis_url = embedded.start()
+    prefix = f"bench-points-{secrets.token_hex(3)}:"
+    env = {
+        **os.environ,
+        "TELEHALL_DATABASE_URL": db_url,
+        "TELEHALL_REDIS_URL": redis_url,
+        "TELEHALL_REDIS_PREFIX": prefix,
+        "TELEHALL_DATA_DIR": str(tmp),
+        "TELEHALL_PORT": str(PORT),
+        "TELEHALL_ENV": "test",
+        "TELEHALL_RATE_LIMIT_PER_MINUTE": "10000000",
+        "TELEHALL_DB_POOL_MAX": "20",
+    }
+    os.environ.update(env)
+    kind = "PostgreSQL" if admin else "SQLite"
+    print(f"database: {kind}; {TOTAL_LOTS:,} lots for the expiry, port {PORT}")
+    server = None
+    try:
+        await apply_migrations(db_url)
+        await open_database(db_url, 8)
+        now = SystemClock().now()
+        this_year = local(now).year
+        expires_at = end_of_year(this_year)  # earned last year: expires at the end of this one
+        earned_at = end_of_year(this_year - 2) + timedelta(days=1)
+        started = time.perf_counter()
+        accounts = max(TOTAL_LOTS // LOTS_EACH, SUBSCRIBERS)
+        ids = await _populate(accounts, expires_at, earned_at)
+        lots = await PointsLot.all().count()
+        print(
+            f"populated {len(ids):,} accounts, {lots:,} lots "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        services = build_services(load_settings(), redis_url)
+        tokens = [
+            (await services.stores.sessions.create(Scope.FULL, sid, f"139{sid:08d}")).token
+            for sid in ids[:SUBSCRIBERS]
+        ]
+        server = _serve(env)
+        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=30
+        ) as client:
+            await _wait_ready(client)
+            await _load(client, tokens, 200, CONNECTIONS)  # warm-up
+            started = time.perf_counter()
+            latencies, oks = await _load(client, tokens, REQUESTS, CONNECTIONS)
+            wall = time.perf_counter() - started
+            print(
+                f"pointsRedeem x{REQUESTS} at {CONNECTIONS} connections: "
+                f"p50 {pct(latencies, 0.5):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms, "
+                f"{REQUESTS / wall:.0f} req/s, {oks} redeemed"
+            )
+            batches: list[float] = []
+            last = [time.perf_counter()]
+
+            def tick(_n: int) -> None:
+                t = time.perf_counter()
+                batches.append(t - last[0])
+                last[0] = t
+
+            from resolvers.points import points_expire
+
+            stop = asyncio.Event()
+            during = asyncio.create_task(_load(client, tokens, 10**9, 4, stop))
+            started = time.perf_counter()
+            last[0] = started
+            run = await points_expire(expires_at, progress=tick)
+            expiry_s = time.perf_counter() - started
+            stop.set()
+            meanwhile, _ = await during
+            print(
+                f"year-end expiry: {run.lots_expired:,} lots, {run.points_expired:,} points in "
+                f"{expiry_s:.1f} s (target < 60 s); {len(batches)} batches, longest "
+                f"{max(batches):.2f} s; {len(meanwhile)} redemptions meanwhile, worst "
+                f"{max(meanwhile) * 1000:.0f} ms, p99 {pct(meanwhile, 0.99):.0f} ms"
+            )
+            again = time.perf_counter()
+            second = await points_expire(expires_at)
+            print(f"second run: {second.lots_expired} lots in {time.perf_counter() - again:.1f} s")
+            cached = sum(await PointsAccount.all().values_list("balance", flat=True))
+            remaining = sum(await PointsLot.all().values_list("remaining", flat=True))
+            print(
+                f"cached balances {cached:,} = lots remaining {remaining:,}: {cached == remaining}"
+            )
+            print(f"median batch {statistics.median(batches):.2f} s")
+        await services.stores.redis.aclose()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        await close_database()
+        if admin:
+            conn, name = admin
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.close()
+        if embedded is not None:
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,152 @@
+"""The subscriber's points (balance, what expires when, what is still pending settlement, the
+transactions), operator adjustments, the year-end expiry and the expiry reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from db.models.accounts import Subscriber
+from db.models.points import PointsEntry, PointsReminder
+from db.repositories import billing as billing_repo
+from db.repositories import points as repo
+from db.repositories.orders import check_key
+from db.repositories.points_expiry import expire_all
+from domain.accounts import check_msisdn
+from domain.billing import BillStatus, cycle_status, previous_cycles
+from domain.calendar import as_utc, cycle_of, local
+from domain.errors import fail
+from domain.points.earning import bill_spend_fen
+from domain.points.ledger import check_adjustment, reminders_due
+from resolvers.context import RequestContext
+from resolvers.pagination import Page, keyset_page
+
+REMINDER_LOOKAHEAD = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class Expiring:
+    amount: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PointsView:
+    subscriber_id: int
+    balance: int
+    expiring: list[Expiring]
+    pending_fen: int
+
+
+@dataclass(frozen=True)
+class ExpiryRun:
+    at: datetime
+    lots_expired: int
+    points_expired: int
+
+
+async def _pending_fen(subscriber: Subscriber, now: datetime) -> int:
+    """Spend charged but not yet settled by a bill: the open cycle and one still PENDING."""
+    cycles = [cycle_of(now), *previous_cycles(now, 1)]
+    total = 0
+    for cycle in cycles:
+        if cycle_status(cycle, now, issued=False) is BillStatus.ISSUED:
+            continue
+        if await billing_repo.bill_of(subscriber.id, cycle) is not None:
+            continue
+        _plan, lines, fee = await billing_repo.cycle_lines(subscriber, cycle)
+        total += bill_spend_fen(fee, lines)
+    return total
+
+
+async def points_of(ctx: RequestContext, subscriber: Subscriber) -> PointsView:
+    """What may be spent now: lots already past expiry count no more, even before the run."""
+    now = ctx.now()
+    expiring = [Expiring(p, at) for at, p in await repo.unexpired_by_expiry(subscriber.id, now)]
+    return PointsView(
+        subscriber_id=subscriber.id,
+        balance=sum(e.amount for e in expiring),
+        expiring=expiring,
+        pending_fen=await _pending_fen(subscriber, now),
+    )
+
+
+async def transactions_page(
+    subscriber_id: int, first: int | None, after: str | None
+) -> Page[PointsEntry]:
+    """Newest first."""
+    return await keyset_page(repo.entries_of(subscriber_id), first, after, ("-at", "-id"))
+
+
+async def _subscriber_by_msisdn(msisdn: str) -> Subscriber:
+    found = await Subscriber.get_or_none(msisdn=check_msisdn(msisdn))
+    if found is None:
+        raise fail("NOT_FOUND", "This number is not one of ours.", "msisdn")
+    return found
+
+
+async def points_adjust(
+    ctx: RequestContext, msisdn: str, points: int, reason: str, key: str
+) -> PointsEntry:
+    """An operator's correction with its reason; once per idempotencyKey."""
+    subscriber = await _subscriber_by_msisdn(msisdn)
+    delta = check_adjustment(points)
+    source = f"ADJUST:{subscriber.id}:{check_key(key)}"
+    actor = ctx.session.name if ctx.session else "system"
+    existed = await PointsEntry.filter(source=source).exists()
+    async with in_transaction() as conn:
+        entry = await repo.adjust(conn, subscriber.id, source, delta, ctx.now(), reason, actor)
+    if not existed:
+        verb = "增加" if delta > 0 else "扣减"
+        await ctx.services.sms.send(
+            subscriber.msisdn,
+            "POINTS_ADJUSTED",
+            f"您的积分已{verb}{abs(delta)}分（{entry.note}），当前积分{entry.balance_after}分。",
+        )
+    return entry
+
+
+async def points_expire(
+    at: datetime, progress: Callable[[int], None] | None = None, batch: int | None = None
+) -> ExpiryRun:
+    """Expire every lot due at `at` (the CLI, the OPERATOR mutation, the year-end task)."""
+    at = as_utc(at)
+    lots, points = await expire_all(at, progress=progress, **({"batch": batch} if batch else {}))
+    return ExpiryRun(at, lots, points)
+
+
+async def points_remind(ctx: RequestContext, now: datetime | None = None) -> int:
+    """Queue the 30- and 7-day expiry reminders that came due; each is queued once."""
+    now = as_utc(now or ctx.now())
+    queued = 0
+    for subscriber_id, msisdn, expires_at, points in await repo.expiring_soon(
+        now, now + REMINDER_LOOKAHEAD
+    ):
+        due = reminders_due(expires_at, now)
+        fresh = []
+        for days in due:
+            try:
+                await PointsReminder.create(
+                    subscriber_id=subscriber_id,
+                    expires_at=expires_at,
+                    days_before=days,
+                    points=points,
+                    queued_at=now,
+                )
+                fresh.append(days)
+            except IntegrityError:
+                continue
+        if fresh:
+            day = local(expires_at - timedelta(seconds=1))
+            await ctx.services.sms.send(
+                msisdn,
+                "POINTS_EXPIRING",
+                f"您有{points}积分将于{day.year}年{day.month}月{day.day}日24时到期清零，"
+                "请及时到积分商城兑换。",
+            )
+            queued += 1
+    return queued
