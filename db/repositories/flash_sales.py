@@ -12,6 +12,7 @@ from uuid import UUID
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from db.models.flash import (
@@ -75,12 +76,26 @@ async def booked_ids(sale_id: str) -> list[int]:
     return await FlashBooking.filter(sale_id=sale_id).values_list("subscriber_id", flat=True)
 
 
-async def booking_count(sale_id: str) -> int:
-    return await FlashBooking.filter(sale_id=sale_id).count()
+async def _count_by_sale(model, sale_ids: Sequence[str], **where: object) -> dict[str, int]:
+    rows = (
+        await model.filter(sale_id__in=list(set(sale_ids)), **where)
+        .annotate(n=Count("id"))
+        .group_by("sale_id")
+        .values("sale_id", "n")
+    )
+    return {row["sale_id"]: row["n"] for row in rows}
 
 
-async def has_booked(sale_id: str, subscriber_id: int) -> bool:
-    return await FlashBooking.exists(sale_id=sale_id, subscriber_id=subscriber_id)
+async def booking_counts(
+    sale_ids: Sequence[str], subscriber_id: int | None = None
+) -> dict[str, int]:
+    """Bookings per sale (only `subscriber_id`'s when given): one query for a page of sales."""
+    where = {} if subscriber_id is None else {"subscriber_id": subscriber_id}
+    return await _count_by_sale(FlashBooking, sale_ids, **where)
+
+
+async def units_by_sale(sale_ids: Sequence[str], subscriber_id: int) -> dict[str, int]:
+    return await _count_by_sale(FlashUnit, sale_ids, subscriber_id=subscriber_id)
 
 
 async def book(sale_id: str, subscriber_id: int) -> bool:
@@ -107,10 +122,6 @@ async def reservation_by_key(sale_id: str, subscriber_id: int, key: str):
     return await FlashReservation.get_or_none(
         sale_id=sale_id, subscriber_id=subscriber_id, idempotency_key=key
     )
-
-
-async def units_of(sale_id: str, subscriber_id: int) -> int:
-    return await FlashUnit.filter(sale_id=sale_id, subscriber_id=subscriber_id).count()
 
 
 class NoRoom(Exception):

@@ -57,11 +57,12 @@ def _in(festival: Festival, **fields: object) -> Campaign:
 
 
 def festival_517(now: datetime) -> tuple[Festival, list[Campaign]]:
-    y = upcoming(now, 5, 15, 21).year
+    when = upcoming(now, 5, 15, 21)
+    y = when.year
     f = _festival(
         f"fest-517-{y}",
         f"517 网购节 {y}",
-        upcoming(now, 5, 15, 21),
+        when,
         "5月15日至21日，网上营业厅专享：冰激凌套餐半价、App充值9折、视频流量包免费体验。",
     )
     return f, [

@@ -4,9 +4,11 @@ and customers (book, list, read, with `remaining` from Redis)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from strawberry.dataloader import DataLoader
 from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
@@ -28,6 +30,7 @@ from domain.flash.model import (
 from domain.sessions import Session
 from resolvers.context import RequestContext
 from resolvers.flash.loading import forget, load
+from resolvers.loaders import loader
 from resolvers.pagination import Page, keyset_page
 
 AUDIT_TYPE = "FLASH_SALE"
@@ -206,16 +209,35 @@ async def sales_page(
     return replace(page, edges=edges)  # type: ignore[arg-type]
 
 
-async def booked_count(sale_id: str) -> int:
-    return await repo.booking_count(sale_id)
+def _counts(ctx: RequestContext, name: str, count) -> DataLoader:
+    """A page of sales costs one query per count, not one per sale."""
+
+    def batch():
+        async def load(sale_ids: Sequence[str]) -> list[int]:
+            found = await count(sale_ids)
+            return [found.get(sale_id, 0) for sale_id in sale_ids]
+
+        return load
+
+    return loader(ctx, name, batch)
 
 
-async def has_booked(sale_id: str, subscriber_id: int) -> bool:
-    return await repo.has_booked(sale_id, subscriber_id)
+async def booked_count(ctx: RequestContext, sale_id: str) -> int:
+    return await _counts(ctx, "flash_bookings", repo.booking_counts).load(sale_id)
 
 
-async def units_of(sale_id: str, subscriber_id: int) -> int:
-    return await repo.units_of(sale_id, subscriber_id)
+async def has_booked(ctx: RequestContext, sale_id: str, subscriber_id: int) -> bool:
+    mine = _counts(
+        ctx, f"flash_bookings:{subscriber_id}", lambda ids: repo.booking_counts(ids, subscriber_id)
+    )
+    return await mine.load(sale_id) > 0
+
+
+async def units_of(ctx: RequestContext, sale_id: str, subscriber_id: int) -> int:
+    mine = _counts(
+        ctx, f"flash_units:{subscriber_id}", lambda ids: repo.units_by_sale(ids, subscriber_id)
+    )
+    return await mine.load(sale_id)
 
 
 async def stats(sale_id: str) -> dict[str, int]:

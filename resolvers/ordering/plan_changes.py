@@ -33,7 +33,9 @@ class _ScheduledChange:
     """Shared by both kinds: prepare a plan and a cart, then schedule."""
 
     kind: OrderKind
-    released: list[str] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)  # cap reservations to give back
+    plan: Plan | None = None  # what prepare() chose, for the notice
+    quote: Quote | None = None
 
     async def _schedule(
         self,
@@ -72,6 +74,7 @@ class _ScheduledChange:
         )
 
     async def after(self, ctx: RequestContext, order: Order, subscriber: Subscriber) -> None:
+        assert self.plan is not None and self.quote is not None
         await campaign_caps.release(ctx.services, self.released)
         quote_note = _price_note(self.quote)
         starts = local(order.effective_from)  # type: ignore[arg-type]

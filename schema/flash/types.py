@@ -79,18 +79,18 @@ class FlashSale:
         return self.status  # type: ignore[attr-defined,return-value]
 
     @strawberry.field
-    async def booked_count(self) -> int:
-        return await sales.booked_count(self.id)
+    async def booked_count(self, info: Info) -> int:
+        return await sales.booked_count(context(info), self.id)
 
     @strawberry.field(description="Whether the caller booked it (false when anonymous).")
     async def my_booking(self, info: Info) -> bool:
         sid = _subscriber_id(info)
-        return sid is not None and await sales.has_booked(self.id, sid)
+        return sid is not None and await sales.has_booked(context(info), self.id, sid)
 
     @strawberry.field(description="Units the caller holds or has paid for.")
     async def my_units(self, info: Info) -> int:
         sid = _subscriber_id(info)
-        return 0 if sid is None else await sales.units_of(self.id, sid)
+        return 0 if sid is None else await sales.units_of(context(info), self.id, sid)
 
     @strawberry.field(
         permission_classes=MARKETING,
