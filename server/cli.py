@@ -115,11 +115,16 @@ def seed(
 ) -> None:
     """Seed the catalog and, on first run, the demo accounts (`--numbers N`: the number pool)."""
     from db.seed.demo import DEMO_TEXT
+    from server.settings import Env
 
     if numbers:
         elapsed = asyncio.run(_seed_numbers(numbers))
         console.print(f"stocked {numbers} numbers in {elapsed:.1f} s")
         return
+    if load_settings().env is Env.PROD:
+        # the demo accounts' passwords are published (README): never in prod
+        console.print("refusing to seed the demo accounts in prod (their passwords are public)")
+        raise typer.Exit(1)
     if asyncio.run(_seed()):
         typer.echo(DEMO_TEXT)
     else:

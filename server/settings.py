@@ -5,10 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The secrets the hall holds (field name -> what it protects). In prod each must be set, long,
+# unknown to the public and distinct: the dev defaults below are published in this repository,
+# so a prod server running on one lets anybody forge payment callbacks or reverse ID hashes.
+SECRET_FIELDS = {
+    "payment_secret": "HMAC key of the payment provider's callbacks",
+    "id_number_secret": "HMAC key of resident ID numbers",
+}
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "dev-payment-secret-change-me",
+        "dev-id-number-secret-change-me",
+        "change-me",
+        "changeme",
+        "secret",
+        "password",
+        "test",
+        "dev",
+    }
+)
+SECRET_MIN_LENGTH = 32
 
 
 class Env(StrEnum):
@@ -75,6 +97,62 @@ class Settings(BaseSettings):
         "and runs on from it, to see the hall on another day",
     )
 
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or CIDR networks of the reverse proxies in front "
+        "of the hall (e.g. 10.0.0.0/8,127.0.0.1): only a request from one of them has its "
+        "X-Forwarded-For read; default none, so the client address is the TCP peer",
+    )
+    ip_captcha_failures: int = Field(
+        default=5,
+        ge=1,
+        description="wrong secrets from one client address (any number) in a "
+        "lockout window after which every password attempt from it needs a fresh captcha",
+    )
+    ip_slow_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="the delay added to each further password "
+        "attempt from an address past ip_lockout_failures (it never locks a number)",
+    )
+    sms_per_client_hour: int = Field(
+        default=20, ge=1, description="SMS codes one client address may ask for per hour"
+    )
+    sms_per_request: int = Field(
+        default=1, ge=1, description="SMS codes one GraphQL request may send (aliases)"
+    )
+    redis_retry_after_seconds: int = Field(
+        default=5, ge=1, description="Retry-After of the 503 answered while Redis is down"
+    )
+
+    @model_validator(mode="after")
+    def _secrets_set_in_prod(self) -> Settings:
+        if self.env is not Env.PROD:
+            return self
+        problems = []
+        seen: dict[str, str] = {}
+        for name, meaning in SECRET_FIELDS.items():
+            value = getattr(self, name) or ""
+            var = "TELEHALL_" + name.upper()
+            if name not in self.model_fields_set or not value.strip():
+                problems.append(f"{var} ({meaning}) is not set")
+            elif value.strip().lower() in KNOWN_DEFAULT_SECRETS:
+                problems.append(f"{var} ({meaning}) is a published default")
+            elif len(value) < SECRET_MIN_LENGTH:
+                problems.append(f"{var} ({meaning}) is shorter than {SECRET_MIN_LENGTH} characters")
+            elif value in seen:
+                problems.append(f"{var} is the same value as TELEHALL_{seen[value].upper()}")
+            seen.setdefault(value, name)
+        if problems:
+            raise ValueError(
+                "refusing to run in prod with unsafe secrets: "
+                + "; ".join(problems)
+                + ". Set each to a random value (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`), see docs/security.md."
+            )
+        return self
+
     @model_validator(mode="after")
     def _clock_only_outside_prod(self) -> Settings:
         if self.clock_start is not None:
@@ -89,6 +167,22 @@ class Settings(BaseSettings):
         return self
 
     @cached_property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(
+            ip_network(part.strip(), strict=False)
+            for part in self.trusted_proxies.split(",")
+            if part.strip()
+        )
+
+    @model_validator(mode="after")
+    def _proxies_parse(self) -> Settings:
+        try:
+            self.trusted_networks  # noqa: B018 - parse once, fail at start-up
+        except ValueError as error:
+            raise ValueError(f"TELEHALL_TRUSTED_PROXIES: {error}") from None
+        return self
+
+    @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -99,5 +193,13 @@ class Settings(BaseSettings):
         return self.env in (Env.DEV, Env.TEST)
 
 
+class SettingsRefused(SystemExit):
+    """The settings are unusable: the process stops with this message (no traceback)."""
+
+
 def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+        raise SettingsRefused(f"Telehall will not start: {reasons}") from None
