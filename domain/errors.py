@@ -45,7 +45,15 @@ class ErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS", "The number (or username) or the secret is wrong."
     CAPTCHA_INVALID = "CAPTCHA_INVALID", "The captcha answer is wrong, missing or already used."
     CAPTCHA_EXPIRED = "CAPTCHA_EXPIRED", "The captcha image has expired; get a new one."
+    CAPTCHA_REQUIRED = (
+        "CAPTCHA_REQUIRED",
+        "Many wrong secrets came from the client's network: this attempt needs a captcha too.",
+    )
     LOCKED = "LOCKED", "Too many wrong secrets: password login is locked for a while."
+    ATTEMPT_IN_PROGRESS = (
+        "ATTEMPT_IN_PROGRESS",
+        "Another attempt for the same account is being verified: retry in a moment.",
+    )
     CODE_INVALID = "CODE_INVALID", "The SMS code is wrong."
     CODE_EXPIRED = "CODE_EXPIRED", "No valid SMS code for this number; request a new one."
     RESEND_TOO_SOON = "RESEND_TOO_SOON", "An SMS code was sent moments ago; wait before resending."

@@ -3,6 +3,7 @@ QR confirmed by the app, and staff login. Failures change nothing but the failur
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import secrets
@@ -14,6 +15,7 @@ from captcha.image import ImageCaptcha
 
 from db.models.accounts import StaffUser, Subscriber
 from domain.accounts import (
+    SubscriberStatus,
     check_can_log_in,
     check_msisdn,
     check_new_password,
@@ -23,6 +25,7 @@ from domain.errors import DomainError, Problem, fail
 from domain.sessions import Scope, Session
 from resolvers.accounts import subscriber_by_msisdn
 from resolvers.context import RequestContext
+from resolvers.login_attempts import guarded_attempt, verify_secret
 
 CAPTCHA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
 CAPTCHA_LENGTH = 4
@@ -61,22 +64,6 @@ async def captcha_create(ctx: RequestContext) -> Captcha:
     )
 
 
-async def _check_captcha(ctx: RequestContext, captcha_id: str | None, answer: str | None) -> None:
-    if not captcha_id or not answer:
-        raise fail("CAPTCHA_INVALID", "Enter the characters shown in the image.", "captchaAnswer")
-    expected = await ctx.stores.captchas.take(captcha_id)
-    if expected is None:
-        born = ctx.stores.captchas.born_ms(captcha_id)
-        if (
-            born is not None
-            and ctx.now().timestamp() * 1000 - born >= ctx.settings.captcha_seconds * 1000
-        ):
-            raise fail("CAPTCHA_EXPIRED", "The image has expired; get a new one.", "captchaId")
-        raise fail("CAPTCHA_INVALID", "That image was already used or never issued.", "captchaId")
-    if not secrets.compare_digest(expected, answer):
-        raise fail("CAPTCHA_INVALID", "The characters do not match the image.", "captchaAnswer")
-
-
 SMS_TEXT = {
     SmsPurpose.LOGIN: "您的登录验证码为{code}，5分钟内有效，请勿泄露。",
     SmsPurpose.RESET_PASSWORD: "您正在重置服务密码，验证码为{code}，5分钟内有效。",
@@ -85,14 +72,21 @@ SMS_TEXT = {
 
 
 async def sms_code_send(ctx: RequestContext, msisdn: str, purpose: SmsPurpose) -> int:
-    """Send a code; returns seconds until another may be requested."""
+    """Send a code; returns seconds until another may be requested. A number that is not ours
+    (or closed) gets the very same answer and a code that is stored but never sent, so neither
+    this nor the login that follows tells which numbers exist."""
     msisdn = check_msisdn(msisdn)
-    subscriber = await subscriber_by_msisdn(msisdn)
-    if subscriber is None:
-        raise fail("NOT_FOUND", "This number is not one of ours.", "msisdn")
-    check_can_log_in(subscriber.status)
-    code = f"{secrets.randbelow(10**6):06d}"
     s = ctx.settings
+    ctx.sms_requested += 1
+    if ctx.sms_requested > s.sms_per_request:
+        raise fail(
+            "RATE_LIMITED", f"At most {s.sms_per_request} SMS code(s) per request.", "msisdn"
+        )
+    if not await ctx.stores.rate_limits.allow("sms", ctx.client_ip, s.sms_per_client_hour, 3600):
+        raise fail("RATE_LIMITED", "Too many SMS codes from your network; try later.", "msisdn")
+    subscriber = await subscriber_by_msisdn(msisdn)
+    deliver = subscriber is not None and subscriber.status is not SubscriberStatus.CLOSED
+    code = f"{secrets.randbelow(10**6):06d}"
     outcome, seconds = await ctx.stores.sms_codes.issue(
         purpose.value, msisdn, code, s.sms_code_seconds, s.sms_resend_seconds, s.sms_daily_limit
     )
@@ -100,7 +94,9 @@ async def sms_code_send(ctx: RequestContext, msisdn: str, purpose: SmsPurpose) -
         raise fail("RESEND_TOO_SOON", f"Wait {seconds} s before asking for another code.", "msisdn")
     if outcome == "DAILY_LIMIT":
         raise fail("DAILY_LIMIT", "Too many codes for this number today.", "msisdn")
-    await ctx.services.sms.send(msisdn, f"SMS_{purpose.value}", SMS_TEXT[purpose].format(code=code))
+    if deliver:
+        text = SMS_TEXT[purpose].format(code=code)
+        await ctx.services.sms.send(msisdn, f"SMS_{purpose.value}", text)
     return seconds
 
 
@@ -119,39 +115,39 @@ async def _check_code(ctx: RequestContext, purpose: SmsPurpose, msisdn: str, cod
         raise fail("CODE_INVALID", "The code is wrong." + hint, field)
 
 
-async def _raise_if_locked(ctx: RequestContext, msisdn: str) -> None:
-    seconds = await ctx.stores.lockouts.locked_for(msisdn, ctx.client_ip)
-    if seconds > 0:
-        raise _locked(seconds, ctx.now())
-
-
-def _locked(seconds: int, now: datetime) -> DomainError:
-    until = (now + timedelta(seconds=seconds)).isoformat(timespec="seconds")
-    return fail(
-        "LOCKED", f"Too many wrong attempts; password login is locked until {until}.", "secret"
-    )
-
-
-async def _count_failure(ctx: RequestContext, msisdn: str, error: DomainError) -> DomainError:
-    s = ctx.settings
-    locked = await ctx.stores.lockouts.record_failure(
-        msisdn, ctx.client_ip, s.lockout_failures, s.ip_lockout_failures, s.lockout_seconds
-    )
-    return _locked(locked, ctx.now()) if locked else error
-
-
 def _bad_credentials() -> DomainError:
     return fail("INVALID_CREDENTIALS", "The number or password is wrong.", "secret")
 
 
-async def _verify_service_password(ctx: RequestContext, msisdn: str, secret: str) -> Subscriber:
-    """The subscriber whose password this is, or a counted failure."""
+async def _known(msisdn: str) -> Subscriber:
+    """After a right SMS code: the subscriber (an unknown number's code is never delivered, so
+    reaching here without one is a 1-in-a-million guess: answered like a wrong secret)."""
     subscriber = await subscriber_by_msisdn(msisdn)
-    hasher = ctx.services.hasher
-    if subscriber is None or not hasher.verify(subscriber.service_password_hash, secret or ""):
-        raise await _count_failure(ctx, msisdn, _bad_credentials())
-    await ctx.stores.lockouts.record_success(msisdn)
+    if subscriber is None:
+        raise _bad_credentials()
     return subscriber
+
+
+async def _verify_service_password(
+    ctx: RequestContext,
+    msisdn: str,
+    secret: str,
+    captcha_id: str | None,
+    captcha_answer: str | None,
+    captcha_always: bool = True,
+) -> Subscriber:
+    """The subscriber whose password this is, or a counted failure (see login_attempts)."""
+
+    async def check() -> Subscriber:
+        subscriber = await subscriber_by_msisdn(msisdn)
+        stored = subscriber.service_password_hash if subscriber else None
+        if not await verify_secret(ctx, stored, secret):
+            raise _bad_credentials()
+        return subscriber  # type: ignore[return-value]
+
+    return await guarded_attempt(
+        ctx, msisdn, check, captcha_id, captcha_answer, captcha_always=captcha_always
+    )
 
 
 async def auth_login(
@@ -165,24 +161,20 @@ async def auth_login(
     msisdn = check_msisdn(msisdn)
     if method is LoginMethod.SMS_CODE:
         await _check_code(ctx, SmsPurpose.LOGIN, msisdn, secret, "secret")
-        subscriber = await subscriber_by_msisdn(msisdn)
-        if subscriber is None:
-            raise fail("NOT_FOUND", "This number is not one of ours.", "msisdn")
+        subscriber = await _known(msisdn)
         scope = Scope.FULL
     elif method is LoginMethod.RANDOM_PASSWORD:
-        await _raise_if_locked(ctx, msisdn)
-        try:
+
+        async def check() -> Subscriber:
             await _check_code(ctx, SmsPurpose.RANDOM_PASSWORD, msisdn, secret, "secret")
-        except DomainError as error:
-            raise await _count_failure(ctx, msisdn, error) from None
-        subscriber = await subscriber_by_msisdn(msisdn)
-        if subscriber is None:
-            raise fail("NOT_FOUND", "This number is not one of ours.", "msisdn")
+            return await _known(msisdn)
+
+        subscriber = await guarded_attempt(
+            ctx, msisdn, check, captcha_id, captcha_answer, captcha_always=False
+        )
         scope = Scope.LIMITED
     else:
-        await _raise_if_locked(ctx, msisdn)
-        await _check_captcha(ctx, captcha_id, captcha_answer)
-        subscriber = await _verify_service_password(ctx, msisdn, secret)
+        subscriber = await _verify_service_password(ctx, msisdn, secret, captcha_id, captcha_answer)
         if subscriber.on_initial_password:
             raise fail(
                 "INITIAL_PASSWORD_MUST_CHANGE",
@@ -194,15 +186,24 @@ async def auth_login(
     return await ctx.stores.sessions.create(scope, subscriber.id, subscriber.msisdn)
 
 
-async def staff_login(ctx: RequestContext, username: str, password: str) -> Session:
+async def staff_login(
+    ctx: RequestContext,
+    username: str,
+    password: str,
+    captcha_id: str | None = None,
+    captcha_answer: str | None = None,
+) -> Session:
     username = (username or "").strip()
-    key = f"staff:{username[:64]}"
-    await _raise_if_locked(ctx, key)
-    staff = await StaffUser.get_or_none(username=username) if username else None
-    if staff is None or not ctx.services.hasher.verify(staff.password_hash, password or ""):
-        error = fail("INVALID_CREDENTIALS", "The username or password is wrong.", "password")
-        raise await _count_failure(ctx, key, error)
-    await ctx.stores.lockouts.record_success(key)
+
+    async def check() -> StaffUser:
+        staff = await StaffUser.get_or_none(username=username) if username else None
+        if not await verify_secret(ctx, staff.password_hash if staff else None, password):
+            raise fail("INVALID_CREDENTIALS", "The username or password is wrong.", "password")
+        return staff  # type: ignore[return-value]
+
+    staff = await guarded_attempt(
+        ctx, f"staff:{username[:64]}", check, captcha_id, captcha_answer, captcha_always=False
+    )
     return await ctx.stores.sessions.create(Scope.STAFF, staff.id, staff.username, staff.role)
 
 
@@ -215,11 +216,13 @@ async def auth_logout(ctx: RequestContext) -> bool:
 
 async def _set_password(ctx: RequestContext, subscriber: Subscriber, new_password: str) -> None:
     check_new_password(new_password, subscriber.msisdn)
-    if ctx.services.hasher.verify(subscriber.service_password_hash, new_password):
+    if await verify_secret(ctx, subscriber.service_password_hash, new_password):
         raise fail(
             "WEAK_PASSWORD", "Choose a password different from the current one.", "newPassword"
         )
-    subscriber.service_password_hash = ctx.services.hasher.hash(new_password)
+    subscriber.service_password_hash = await asyncio.to_thread(
+        ctx.services.hasher.hash, new_password
+    )
     subscriber.on_initial_password = False
     await subscriber.save(update_fields=["service_password_hash", "on_initial_password"])
     keep = ctx.session.token if ctx.session and ctx.session.subject_id == subscriber.id else None
@@ -230,20 +233,28 @@ async def _set_password(ctx: RequestContext, subscriber: Subscriber, new_passwor
 
 
 async def password_change(
-    ctx: RequestContext, msisdn: str | None, old_password: str, new_password: str
+    ctx: RequestContext,
+    msisdn: str | None,
+    old_password: str,
+    new_password: str,
+    captcha_id: str | None = None,
+    captcha_answer: str | None = None,
 ) -> Subscriber:
     """By a logged-in subscriber, or anonymously with the number (how an initial password is
-    replaced before first login). A wrong old password counts as a failed attempt."""
-    if ctx.session is not None and ctx.session.is_subscriber and not msisdn:
-        msisdn = ctx.session.name
+    replaced before first login). A wrong old password counts as a failed attempt; anonymously
+    (or for another number than the session's) it needs a captcha, like password login."""
+    own = ctx.session.name if ctx.session is not None and ctx.session.is_subscriber else None
+    if own and not msisdn:
+        msisdn = own
     if not msisdn:
         raise fail("INVALID_MSISDN", "Give the number whose password to change.", "msisdn")
     msisdn = check_msisdn(msisdn)
     problems = _new_password_problems(new_password, msisdn)
     if problems:
         raise DomainError(*problems)
-    await _raise_if_locked(ctx, msisdn)
-    subscriber = await _verify_service_password(ctx, msisdn, old_password)
+    subscriber = await _verify_service_password(
+        ctx, msisdn, old_password, captcha_id, captcha_answer, captcha_always=msisdn != own
+    )
     check_can_log_in(subscriber.status)
     await _set_password(ctx, subscriber, new_password)
     return subscriber
@@ -261,9 +272,7 @@ async def password_reset(
     if problems:
         raise DomainError(*problems)
     await _check_code(ctx, SmsPurpose.RESET_PASSWORD, msisdn, code, "code")
-    subscriber = await subscriber_by_msisdn(msisdn)
-    if subscriber is None:
-        raise fail("NOT_FOUND", "This number is not one of ours.", "msisdn")
+    subscriber = await _known(msisdn)
     check_can_log_in(subscriber.status)
     await _set_password(ctx, subscriber, new_password)
     await ctx.stores.lockouts.record_success(msisdn)

@@ -26,6 +26,10 @@ class HallSettings(Protocol):
     lockout_failures: int
     lockout_seconds: int
     ip_lockout_failures: int
+    ip_captcha_failures: int
+    ip_slow_seconds: float
+    sms_per_client_hour: int
+    sms_per_request: int
     payment_secret: str
     id_number_secret: str
     id_numbers_per_person: int
@@ -54,6 +58,7 @@ class RequestContext:
     token_rejected: bool = False  # a bearer token was sent but is expired, revoked or forged
     loaders: dict[str, Any] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
+    sms_requested: int = 0  # SMS codes asked for in this request (aliases), capped per request
 
     @property
     def settings(self) -> HallSettings:

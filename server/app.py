@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 
 from resolvers.context import RequestContext, Services
 from schema.root import build_schema
+from server.client_address import scope_client
 from server.resources import close_services, open_services
 from server.settings import Settings
 
@@ -26,8 +27,8 @@ logger = logging.getLogger("telehall.flash")
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, networks=()) -> str:
+    return scope_client(request.scope, networks)
 
 
 def bearer(request: Request) -> str | None:
@@ -37,9 +38,10 @@ def bearer(request: Request) -> str | None:
 
 
 class HallGraphQL(GraphQL):
-    def __init__(self, app_state: Any, **kwargs: Any) -> None:
+    def __init__(self, app_state: Any, networks=(), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app_state = app_state
+        self.networks = networks
         self._ide_html = self.graphql_ide_html.replace(
             "defaultEditorToolsVisibility: true,",
             f"defaultEditorToolsVisibility: true, defaultQuery: {json.dumps(EXAMPLES)},",
@@ -52,7 +54,7 @@ class HallGraphQL(GraphQL):
         return RequestContext(
             services=services,
             session=session,
-            client_ip=client_ip(request),
+            client_ip=client_ip(request, self.networks),
             token_rejected=token is not None and session is None,
         )
 
@@ -63,8 +65,11 @@ class HallGraphQL(GraphQL):
 class Guard:
     """Refuses oversized bodies (413) and clients past the rate limit (429) before any parsing."""
 
-    def __init__(self, app: ASGIApp, state: Any, max_body: int, per_minute: int) -> None:
+    def __init__(
+        self, app: ASGIApp, state: Any, max_body: int, per_minute: int, networks=()
+    ) -> None:
         self.app, self.state, self.max_body, self.per_minute = app, state, max_body, per_minute
+        self.networks = networks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,9 +80,8 @@ class Guard:
             return await JSONResponse({"errors": [{"message": "Body too large."}]}, 413)(
                 scope, receive, send
             )
-        client = scope.get("client") or ("unknown", 0)
         allowed = await self.state.services.stores.rate_limits.allow(
-            "http", client[0], self.per_minute
+            "http", scope_client(scope, self.networks), self.per_minute
         )
         if not allowed:
             return await JSONResponse(
@@ -151,7 +155,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
     if services is not None:
         app.state.services = services
-    graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")
+    networks = settings.trusted_networks
+    graphql = HallGraphQL(app.state, networks, schema=schema, graphql_ide="graphiql")
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
     app.router.routes.extend(extra_routes(settings.is_dev_like))
@@ -160,6 +165,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         state=app.state,
         max_body=settings.max_body_bytes,
         per_minute=settings.rate_limit_per_minute,
+        networks=networks,
     )
     return app
 

@@ -155,7 +155,8 @@ def serve(
             port=settings.port,
             workers=workers or settings.workers,
             log_level=settings.log_level,
-            proxy_headers=True,
+            # X-Forwarded-For is read by the app, only from TELEHALL_TRUSTED_PROXIES
+            proxy_headers=False,
         )
     finally:
         if embedded is not None:

@@ -166,7 +166,7 @@ class Settings(BaseSettings):
                 )
         return self
 
-    @cached_property
+    @property
     def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         return tuple(
             ip_network(part.strip(), strict=False)

@@ -75,6 +75,8 @@ def settings(
         argon2_memory_kib=64,
         rate_limit_per_minute=1_000_000,
         ip_lockout_failures=1_000_000,
+        ip_captcha_failures=1_000_000,
+        sms_per_client_hour=1_000_000,
         sms_daily_limit=1_000,
         flash_redis_time=False,
     )

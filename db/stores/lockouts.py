@@ -1,13 +1,55 @@
-"""Consecutive wrong secrets per number and per client IP; reaching the limit locks for a while."""
+"""Wrong secrets per account (a number, or `staff:<username>`) and per client address.
+
+An attempt is taken BEFORE the secret is verified, in one script (BEGIN): refused when the
+account is locked or another verification of it is in flight, else counted as a failure in
+advance and marked in flight. FINISH then clears the count (right secret) or keeps it and locks
+at the limit (wrong one). So parallel guesses cannot outrun the counter, a crash between the two
+leaves the attempt counted (never forgiven), and at most one argon2 runs per account at a time.
+
+The per-address counter never locks an account: it only tells the caller how many wrong secrets
+came from the address lately, and the caller escalates (captcha, then slow down). One CGNAT
+address or company NAT therefore cannot lock out the people behind it.
+"""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 from db.stores.base import Store
 
-# KEYS: count, lock. ARGV: limit, lock_seconds. Returns seconds locked (0 when not locked).
-FAIL = """
+# KEYS: fails, lock, inflight (of the account), ip fails. ARGV: limit, lock_seconds,
+# inflight_ms, token. Returns {outcome, seconds, ip_fails}: outcome LOCKED (seconds = lock
+# left), BUSY (another verification in flight) or OK (the attempt is counted and in flight).
+BEGIN = """
+local ip_fails = tonumber(redis.call('GET', KEYS[4]) or '0')
+local lock = redis.call('TTL', KEYS[2])
+if lock > 0 then return {'LOCKED', lock, ip_fails} end
+if redis.call('SET', KEYS[3], ARGV[4], 'NX', 'PX', tonumber(ARGV[3])) == false then
+  return {'BUSY', 0, ip_fails}
+end
 local n = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+if n > tonumber(ARGV[1]) then
+  -- a counted attempt never finished (a crash) and reached the limit: lock now
+  redis.call('SET', KEYS[2], 1, 'EX', tonumber(ARGV[2]))
+  redis.call('DEL', KEYS[1], KEYS[3])
+  return {'LOCKED', tonumber(ARGV[2]), ip_fails}
+end
+return {'OK', 0, ip_fails}
+"""
+
+# KEYS: fails, lock, inflight, ip fails. ARGV: limit, lock_seconds, token, ok (1/0).
+# Returns seconds locked (0 when not locked).
+FINISH = """
+if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+if ARGV[4] == '1' then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local ip = redis.call('INCR', KEYS[4])
+redis.call('EXPIRE', KEYS[4], tonumber(ARGV[2]))
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n >= tonumber(ARGV[1]) then
   redis.call('SET', KEYS[2], 1, 'EX', tonumber(ARGV[2]))
   redis.call('DEL', KEYS[1])
@@ -16,32 +58,55 @@ end
 return 0
 """
 
+# a verification that takes longer than this (a dead worker) no longer blocks the account
+INFLIGHT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Attempt:
+    outcome: str  # OK, LOCKED, BUSY
+    seconds: int  # lock left when LOCKED
+    ip_failures: int  # wrong secrets from this client address in the window
+    token: str = ""
+
 
 class LockoutStore(Store):
     def __init__(self, redis, prefix: str) -> None:
         super().__init__(redis, prefix)
-        self._fail = redis.register_script(FAIL)
+        self._begin = redis.register_script(BEGIN)
+        self._finish = redis.register_script(FINISH)
 
-    async def locked_for(self, msisdn: str, ip: str) -> int:
-        """Seconds until both the number and the IP may try again (0 = not locked)."""
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.ttl(self.key("lock", "msisdn", msisdn))
-        pipe.ttl(self.key("lock", "ip", ip))
-        ttls = await pipe.execute()
-        return max(0, *ttls)
+    def _keys(self, account: str, ip: str) -> list[str]:
+        return [
+            self.key("fails", "msisdn", account),
+            self.key("lock", "msisdn", account),
+            self.key("inflight", "msisdn", account),
+            self.key("fails", "ip", ip),
+        ]
 
-    async def record_failure(
-        self, msisdn: str, ip: str, limit: int, ip_limit: int, lock_seconds: int
+    async def begin(self, account: str, ip: str, limit: int, lock_seconds: int) -> Attempt:
+        token = secrets.token_hex(8)
+        outcome, seconds, ip_fails = await self._begin(
+            keys=self._keys(account, ip), args=[limit, lock_seconds, INFLIGHT_MS, token]
+        )
+        return Attempt(str(outcome), int(seconds), int(ip_fails), token)
+
+    async def finish(
+        self, account: str, ip: str, attempt: Attempt, ok: bool, limit: int, lock_seconds: int
     ) -> int:
-        by_number = await self._fail(
-            keys=[self.key("fails", "msisdn", msisdn), self.key("lock", "msisdn", msisdn)],
-            args=[limit, lock_seconds],
+        """Seconds the account is now locked for (0 = not locked)."""
+        return int(
+            await self._finish(
+                keys=self._keys(account, ip),
+                args=[limit, lock_seconds, attempt.token, 1 if ok else 0],
+            )
         )
-        by_ip = await self._fail(
-            keys=[self.key("fails", "ip", ip), self.key("lock", "ip", ip)],
-            args=[ip_limit, lock_seconds],
-        )
-        return max(int(by_number), int(by_ip))
 
-    async def record_success(self, msisdn: str) -> None:
-        await self.redis.delete(self.key("fails", "msisdn", msisdn))
+    async def ip_failures(self, ip: str) -> int:
+        return int(await self.redis.get(self.key("fails", "ip", ip)) or 0)
+
+    async def record_success(self, account: str) -> None:
+        """Another way in proved the owner (an SMS reset): the count and any lock end."""
+        await self.redis.delete(
+            self.key("fails", "msisdn", account), self.key("lock", "msisdn", account)
+        )

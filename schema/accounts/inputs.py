@@ -24,6 +24,10 @@ class AuthLoginInput:
 class StaffLoginInput:
     username: str
     password: str
+    captcha_id: str | None = strawberry.field(
+        default=None, description="Needed when the answer was CAPTCHA_REQUIRED."
+    )
+    captcha_answer: str | None = None
 
 
 @strawberry.input
@@ -33,6 +37,10 @@ class PasswordChangeInput:
     msisdn: str | None = strawberry.field(
         default=None, description="Needed when not logged in (replacing an initial password)."
     )
+    captcha_id: str | None = strawberry.field(
+        default=None, description="Needed when not logged in, like password login."
+    )
+    captcha_answer: str | None = None
 
 
 @strawberry.input

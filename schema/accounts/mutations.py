@@ -69,7 +69,13 @@ class AccountMutation:
     async def staff_login(self, info: Info, input: StaffLoginInput) -> SessionPayload:
         async def work():
             return {
-                "session": await auth.staff_login(context(info), input.username, input.password)
+                "session": await auth.staff_login(
+                    context(info),
+                    input.username,
+                    input.password,
+                    input.captcha_id,
+                    input.captcha_answer,
+                )
             }
 
         return await payload(SessionPayload, work)
@@ -82,7 +88,12 @@ class AccountMutation:
     async def password_change(self, info: Info, input: PasswordChangeInput) -> PasswordPayload:
         async def work():
             await auth.password_change(
-                context(info), input.msisdn, input.old_password, input.new_password
+                context(info),
+                input.msisdn,
+                input.old_password,
+                input.new_password,
+                input.captcha_id,
+                input.captcha_answer,
             )
             return {"ok": True}
 

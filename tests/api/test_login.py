@@ -1,7 +1,16 @@
 import base64
 
-from tests.api.auth_helpers import ANSWER, CAPTCHA, LOGIN, SEND, captcha, last_code, password_login
-from tests.conftest import TEST_PASSWORD, subscribe
+from tests.api.auth_helpers import (
+    ANSWER,
+    CAPTCHA,
+    LOGIN,
+    OUTBOX,
+    SEND,
+    captcha,
+    last_code,
+    password_login,
+)
+from tests.conftest import TEST_PASSWORD, new_msisdn, subscribe
 
 ME = "{ me { msisdn puk balance { amountFen } } }"
 
@@ -113,9 +122,12 @@ async def test_sms_code_burns_after_five_wrong_tries(api, services):
     assert out["userErrors"][0]["code"] == "CODE_EXPIRED"
 
 
-async def test_sms_code_for_unknown_number(api):
-    out = (await api.data(SEND, m="13999999998", p="LOGIN"))["smsCodeSend"]
-    assert out["userErrors"][0]["code"] == "NOT_FOUND"
+async def test_sms_code_for_unknown_number_answers_like_a_known_one(api):
+    """No enumeration: the same answer; the code is stored but never sent (docs/security.md)."""
+    unknown = new_msisdn()
+    out = (await api.data(SEND, m=unknown, p="LOGIN"))["smsCodeSend"]
+    assert out == {"resendAfterSeconds": 60, "userErrors": []}
+    assert (await api.data(OUTBOX, m=unknown))["dev"]["outbox"] == []
 
 
 async def test_random_password_gives_a_limited_session(api, subscriber):

@@ -1,6 +1,7 @@
 """The Lua-scripted stores against a real Redis."""
 
 import asyncio
+import secrets
 
 from domain.sessions import Scope
 
@@ -27,16 +28,38 @@ async def test_revoke_is_immediate(services):
     assert await store.resolve(session.token) is None
 
 
-async def test_lockout_counts_per_ip_too(services):
+async def test_lockout_counts_per_ip_but_never_locks_a_clean_number(services):
     lockouts = services.stores.lockouts
-    ip = "10.55.0.9"
+    ip = f"10.55.{secrets.randbelow(250)}.9"
     for i in range(4):
-        locked = await lockouts.record_failure(
-            f"1300000{i:04d}", ip, limit=3, ip_limit=4, lock_seconds=60
-        )
+        attempt = await lockouts.begin(f"1300000{i:04d}{ip}", ip, limit=3, lock_seconds=60)
+        assert attempt.outcome == "OK" and attempt.ip_failures == i
+        assert await lockouts.finish(f"1300000{i:04d}{ip}", ip, attempt, False, 3, 60) == 0
+    clean = await lockouts.begin(f"13999990000{ip}", ip, limit=3, lock_seconds=60)
+    assert clean.outcome == "OK" and clean.ip_failures == 4  # counted, not locked
+
+
+async def test_lockout_takes_the_attempt_before_verifying(services):
+    lockouts = services.stores.lockouts
+    account, ip = f"acct-{secrets.token_hex(4)}", "10.56.0.1"
+    attempts = await asyncio.gather(*(lockouts.begin(account, ip, 3, 60) for _ in range(20)))
+    assert [a.outcome for a in attempts].count("OK") == 1  # one verification in flight
+    first = next(a for a in attempts if a.outcome == "OK")
+    assert await lockouts.finish(account, ip, first, False, 3, 60) == 0
+    for _ in range(2):
+        attempt = await lockouts.begin(account, ip, 3, 60)
+        locked = await lockouts.finish(account, ip, attempt, False, 3, 60)
     assert locked == 60
-    assert await lockouts.locked_for("13999990000", ip) > 0  # another number from the same IP
-    assert await lockouts.locked_for("13999990000", "10.55.0.10") == 0
+    assert (await lockouts.begin(account, ip, 3, 60)).outcome == "LOCKED"
+
+
+async def test_an_attempt_that_never_finished_stays_counted(services):
+    lockouts = services.stores.lockouts
+    account, ip = f"acct-{secrets.token_hex(4)}", "10.56.0.2"
+    for _ in range(3):  # a worker died after each begin: the in-flight mark lapses, the count stays
+        await lockouts.begin(account, ip, 3, 60)
+        await services.stores.redis.delete(lockouts.key("inflight", "msisdn", account))
+    assert (await lockouts.begin(account, ip, 3, 60)).outcome == "LOCKED"
 
 
 async def test_concurrent_code_verification_admits_one(services):
