@@ -11,15 +11,14 @@ from tortoise.transactions import in_transaction
 
 from db.models.orders import Order
 from domain.errors import fail
+from domain.idempotency import MAX_KEY_LENGTH, check_client_key
 
-MAX_KEY_LENGTH = 64
+__all__ = ["MAX_KEY_LENGTH", "check_key", "place_once", "previous_order"]  # the key's length cap
 
 
 def check_key(key: str) -> str:
-    key = (key or "").strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise fail("INVALID_IDEMPOTENCY_KEY", "Give a key of 1 to 64 characters.", "idempotencyKey")
-    return key
+    """A client's key (never one in the hall's own namespace: `domain.idempotency`)."""
+    return check_client_key(key)
 
 
 async def previous_order(subscriber_id: int, key: str, fingerprint: str) -> Order | None:

@@ -20,6 +20,7 @@ from db.models.orders import Order
 from db.models.payments import AutoRecharge, Payment, RechargeCard
 from db.repositories import balances, growth
 from domain.accounts import SubscriberStatus
+from domain.idempotency import internal_key
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import RechargeDetails
 from domain.payments import (
@@ -114,7 +115,7 @@ async def _credit_in(conn, payment: Payment, at: datetime) -> tuple[int, bool]:
         subscriber_id=subscriber_id,
         kind=OrderKind.RECHARGE,
         status=OrderStatus.COMPLETED,
-        idempotency_key=f"payment:{payment.id}",
+        idempotency_key=internal_key("payment", payment.id),
         list_price_fen=payment.amount_fen,
         final_price_fen=payment.payable_fen,
         pricing={"list_price_fen": payment.amount_fen, "final_price_fen": payment.payable_fen},

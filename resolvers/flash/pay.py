@@ -26,6 +26,7 @@ from domain.flash.model import (
     ItemKind,
     ReservationStatus,
 )
+from domain.idempotency import internal_key
 from domain.money import yuan
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import FlashSaleDetails
@@ -119,7 +120,7 @@ async def flash_pay(
         subscriber = await Subscriber.get(id=subscriber_id).using_db(conn)
         await Payment.create(
             id=payment_id, subscriber_id=subscriber_id, msisdn=subscriber.msisdn,
-            payer_scope=f"sub:{subscriber_id}", idempotency_key=f"flash:{order.id}",
+            payer_scope=f"sub:{subscriber_id}", idempotency_key=internal_key("flash", order.id),
             fingerprint=fingerprint, amount_fen=amount, payable_fen=amount,
             method=PaymentMethod(method.value), channel=Channel.APP,
             purpose=PaymentPurpose.FLASH_SALE, reference=str(order.id), using_db=conn,

@@ -11,6 +11,7 @@ from db.models.payments import AutoRecharge, Payment
 from db.repositories import payments as repo
 from domain.accounts import SubscriberStatus
 from domain.errors import fail
+from domain.idempotency import internal_key
 from domain.money import yuan
 from domain.payments import (
     AUTO_DEBIT_METHODS,
@@ -81,7 +82,7 @@ async def maybe_auto_recharge(
         payment = await repo.create(
             subscriber=subscriber,
             payer_scope="auto",
-            key=f"auto:{payment_id}",
+            key=internal_key("auto", payment_id),
             fingerprint=fingerprint_of("auto", payment_id),
             amount_fen=amount,
             payable_fen=payable,

@@ -54,10 +54,11 @@ async def recharge_create(
     method: PaymentMethod,
     idempotency_key: str,
     card_pin: str | None = None,
+    client_token: str | None = None,
 ) -> Payment:
     key = check_key(idempotency_key)
     subscriber = await _recipient(msisdn)
-    scope = payer_scope(ctx)
+    scope = payer_scope(ctx, client_token)
     if method is PaymentMethod.CARD_PIN:
         return await _redeem_card(ctx, subscriber, amount_fen, channel, key, scope, card_pin)
     amount = check_recharge_amount(amount_fen)

@@ -14,6 +14,7 @@ from db.models.accounts import Subscriber
 from db.models.payments import Payment
 from db.repositories import payments as repo
 from domain.errors import fail
+from domain.idempotency import anonymous_scope
 from domain.money import yuan
 from domain.pricing import Channel, Quote
 from resolvers import campaign_caps
@@ -21,10 +22,11 @@ from resolvers.context import RequestContext, Services
 from resolvers.pricing import price_recharge
 
 
-def payer_scope(ctx: RequestContext) -> str:
+def payer_scope(ctx: RequestContext, client_token: str | None = None) -> str:
+    """Whose idempotency keys these are: the account, or one anonymous client (never all)."""
     session = ctx.session
     if session is None:
-        return "anon"
+        return anonymous_scope(client_token)
     return f"{'sub' if session.is_subscriber else 'staff'}:{session.subject_id}"
 
 

@@ -18,6 +18,12 @@ class RechargeCreateInput:
     payment_method: PaymentMethodEnum
     idempotency_key: str
     card_pin: str | None = strawberry.field(default=None, description="CARD_PIN: the card's PIN.")
+    client_token: str | None = strawberry.field(
+        default=None,
+        description="Anonymous callers: a random token (16-64 of A-Z a-z 0-9 _ -) the client "
+        "makes once; their idempotencyKeys are scoped to it. Without one (and without a "
+        "session) a request shares its key with no other request.",
+    )
 
 
 @strawberry.input

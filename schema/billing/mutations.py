@@ -59,6 +59,7 @@ class BillingMutation:
                 input.payment_method,
                 input.idempotency_key,
                 input.card_pin,
+                input.client_token,
             )
             return {"payment": payment}
 
