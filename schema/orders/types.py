@@ -78,8 +78,12 @@ class PendingChange:
     async def plan(self, info: Info) -> Plan:
         return await plans(context(info)).load(self.plan_id)  # type: ignore[attr-defined]
 
-    @strawberry.field
-    def order(self) -> Order:
+    @strawberry.field(
+        description="The order behind the change: needs READ_DETAIL, like `orders` (a LIMITED "
+        "session sees the change, not the order)."
+    )
+    def order(self, info: Info) -> Order | None:
+        subscriber_session(info, Capability.READ_DETAIL)
         return self.order  # type: ignore[attr-defined,return-value]
 
 
