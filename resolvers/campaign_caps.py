@@ -39,7 +39,7 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from db.repositories import promotions as repo
-from db.stores.reservations import Take
+from db.stores.reservations import CountersNotLoaded, Take
 from domain.errors import DomainError, fail
 from domain.payments import PAYMENT_TTL_SECONDS
 from domain.pricing import Quote
@@ -91,9 +91,18 @@ async def hold(
     store = services.stores.campaign_caps
     now_ms = ms(now)
     hold_ms = int(hold_for.total_seconds() * 1000)
-    refused = await store.reserve(
-        rid, str(subscriber_id), _store_takes(takes, caps), now_ms, now_ms + hold_ms
-    )
+    store_takes = _store_takes(takes, caps)
+    for _ in range(len(store_takes) + 1):
+        try:
+            refused = await store.reserve(
+                rid, str(subscriber_id), store_takes, now_ms, now_ms + hold_ms
+            )
+            break
+        except CountersNotLoaded as missing:
+            # Redis lost this campaign's counters: rebuild them from the database, then take
+            await load_campaign(services, missing.name)
+    else:  # pragma: no cover - every family was loaded above, so a retry reserved
+        raise RuntimeError("campaign counters would not load")
     if refused is not None:
         name = next((a.name for a in quote.applied if a.campaign_id == refused), refused)
         raise fail(
@@ -193,10 +202,18 @@ async def payment_closed(services: Services, payment_id: UUID | str, now: dateti
     await repo.return_held(ref)
 
 
-async def restore_counters(services: Services) -> bool:
-    """At start-up: if Redis came up empty, rebuild the cap counters from PostgreSQL, so a
-    restart never lets a cap or a per-subscriber limit be taken again."""
-    return await services.stores.campaign_caps.restore(await repo.committed_takes())
+async def load_campaign(services: Services, campaign_id: str) -> bool:
+    """Rebuild one campaign's cap counters from the database (a Redis that lost them, at run
+    time or at start-up); safe to run from many workers at once (the LOAD script decides)."""
+    takes = await repo.committed_takes([campaign_id])
+    return await services.stores.campaign_caps.load_from(campaign_id, takes)
+
+
+async def restore_counters(services: Services) -> int:
+    """At start-up: rebuild the cap counters of every campaign with takes from the database,
+    so a restart never lets a cap or a per-subscriber limit be taken again; any other campaign
+    is rebuilt on its first reservation (RESERVE fails closed until then)."""
+    return await services.stores.campaign_caps.restore(set(), await repo.committed_takes())
 
 
 __all__ = [
@@ -204,6 +221,7 @@ __all__ = [
     "confirm",
     "hold",
     "hold_or_reprice",
+    "load_campaign",
     "order_of",
     "payment_closed",
     "payment_held",

@@ -19,6 +19,7 @@ _GIVEN_BACK = (ReservationState.RETURNED, ReservationState.RELEASED)
 class ReserveResult:
     ok: bool
     refused_by: str | None = None  # campaign id whose cap was reached
+    unloaded: str | None = None  # capped campaign whose counters must be rebuilt first
 
 
 @dataclass
@@ -41,6 +42,46 @@ class CapLedger:
         self._subscriber_units: dict[tuple[str, str], int] = defaultdict(int)
         self._committed_units: dict[str, int] = defaultdict(int)
         self._committed_budget: dict[str, int] = defaultdict(int)
+        self._committed_sub: dict[tuple[str, str], int] = defaultdict(int)
+        self._loaded: set[str] = set(self._caps)  # loaded at start-up
+
+    def restart(self) -> None:
+        """Redis restarted empty: every reservation and counter is gone, nothing is loaded;
+        what was committed (the database) stays."""
+        self._reservations.clear()
+        self._results.clear()
+        self._units.clear()
+        self._budget.clear()
+        self._subscriber_units.clear()
+        self._loaded.clear()
+
+    def load(self, campaign_id: str) -> bool:
+        """Rebuild a campaign's counters from what was committed: each becomes the larger of
+        what it holds and the committed count. False when it was loaded already."""
+        if campaign_id in self._loaded:
+            return False
+        cid = campaign_id
+        self._units[cid] = max(self._units[cid], self._committed_units[cid])
+        self._budget[cid] = max(self._budget[cid], self._committed_budget[cid])
+        for (c, subscriber), n in list(self._committed_sub.items()):
+            if c == cid:
+                key = (cid, subscriber)
+                self._subscriber_units[key] = max(self._subscriber_units[key], n)
+        self._loaded.add(cid)
+        return True
+
+    def committed_of(self, campaign_id: str) -> tuple[int, int, dict[str, int]]:
+        """What the database would hand to a rebuild: units, budget, units per subscriber."""
+        per = {s: n for (c, s), n in self._committed_sub.items() if c == campaign_id and n}
+        return self._committed_units[campaign_id], self._committed_budget[campaign_id], per
+
+    def _capped(self, campaign_id: str) -> bool:
+        caps = self._caps.get(campaign_id)
+        return caps is not None and (
+            caps.units_total is not None
+            or caps.per_subscriber is not None
+            or caps.budget_fen is not None
+        )
 
     def reserve(
         self, reservation_id: str, subscriber_id: str, takes: Iterable[CapTake], at: datetime
@@ -52,6 +93,13 @@ class CapLedger:
             raise ValueError("one take per campaign")
         if any(t.units < 0 or t.budget_fen < 0 for t in takes):
             raise ValueError("takes are never negative")
+        unloaded = next(
+            (t.campaign_id for t in takes if self._capped(t.campaign_id)
+             and t.campaign_id not in self._loaded),
+            None,
+        )  # fmt: skip
+        if unloaded is not None:
+            return ReserveResult(ok=False, unloaded=unloaded)  # fails closed, not remembered
         refused = next((t.campaign_id for t in takes if not self._fits(t, subscriber_id)), None)
         result = ReserveResult(ok=refused is None, refused_by=refused)
         self._results[reservation_id] = result
@@ -76,6 +124,7 @@ class CapLedger:
         for t in r.takes:
             self._committed_units[t.campaign_id] += t.units
             self._committed_budget[t.campaign_id] += t.budget_fen
+            self._committed_sub[(t.campaign_id, r.subscriber_id)] += t.units
         return True
 
     def cancel(self, reservation_id: str) -> bool:
@@ -104,6 +153,7 @@ class CapLedger:
                 self._move(t, r.subscriber_id, -1)
                 self._committed_units[t.campaign_id] -= t.units
                 self._committed_budget[t.campaign_id] -= t.budget_fen
+                self._committed_sub[(t.campaign_id, r.subscriber_id)] -= t.units
             r.state = ReservationState.RELEASED
             return True
         self._give_back(r)

@@ -438,12 +438,17 @@ async def confirmed_on_closed_orders(statuses: Sequence[str], limit: int) -> lis
     return sorted(set(rows), key=str)
 
 
-async def committed_takes() -> list[tuple[str, int, int, int]]:
+async def committed_takes(
+    campaign_ids: Iterable[str] | None = None,
+) -> list[tuple[str, int, int, int]]:
     """(campaign id, subscriber id, units, discount fen) that Redis must count: CONFIRMED
-    redemptions, and RELEASING ones whose counters are still to be given back."""
+    redemptions, and RELEASING ones whose counters are still to be given back (of the given
+    campaigns, or of all)."""
+    query = CampaignRedemption.filter(state__in=[State.CONFIRMED, State.RELEASING])
+    if campaign_ids is not None:
+        query = query.filter(campaign_id__in=list(campaign_ids))
     rows = (
-        await CampaignRedemption.filter(state__in=[State.CONFIRMED, State.RELEASING])
-        .annotate(units_sum=Sum("units"), fen_sum=Sum("discount_fen"))
+        await query.annotate(units_sum=Sum("units"), fen_sum=Sum("discount_fen"))
         .group_by("campaign_id", "subscriber_id")
         .values("campaign_id", "subscriber_id", "units_sum", "fen_sum")
     )

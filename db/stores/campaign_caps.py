@@ -1,5 +1,6 @@
-"""Campaign caps in Redis (the reservation scripts under the `campaign` namespace) and the
-version counter that tells every worker its cached campaigns are stale."""
+"""Campaign caps in Redis (the reservation scripts under the `campaign` namespace), their
+per-campaign loaded markers, and the version counter that tells every worker its cached
+campaigns are stale."""
 
 from __future__ import annotations
 
@@ -27,22 +28,23 @@ class CampaignCapStore(ReservationStore):
         before it takes effect, then forgotten (its counters stay)."""
         await self.redis.expire(self._rkey(rid), CONFIRMED_TTL_SECONDS)
 
-    async def restore(self, takes: list[tuple[str, int, int, int]]) -> bool:
-        """After Redis lost its data (a restart without persistence, a failover), put back the
-        counters PostgreSQL knows were taken. Runs once per Redis dataset (a marker key), and
-        never overwrites a counter that exists. Returns whether it ran."""
-        if not await self.redis.set(self.key("campaign", "restored"), 1, nx=True):
-            return False
-        units: dict[str, int] = {}
-        budget: dict[str, int] = {}
-        pipe = self.redis.pipeline(transaction=False)
-        for campaign_id, subscriber_id, n, fen in takes:
-            units[campaign_id] = units.get(campaign_id, 0) + n
-            budget[campaign_id] = budget.get(campaign_id, 0) + fen
-            pipe.set(self.counter_keys(campaign_id, str(subscriber_id))[1], n, nx=True)
-        for campaign_id, n in units.items():
-            units_key, _, budget_key = self.counter_keys(campaign_id, "-")
-            pipe.set(units_key, n, nx=True)
-            pipe.set(budget_key, budget[campaign_id], nx=True)
-        await pipe.execute()
-        return True
+    async def load_from(self, campaign_id: str, takes: list[tuple[str, int, int, int]]) -> bool:
+        """Rebuild one campaign's counters from the database's takes (campaign id, subscriber
+        id, units, fen) and mark it loaded; False when it was loaded already."""
+        units = budget = 0
+        per_subscriber: dict[str, int] = {}
+        for cid, subscriber_id, n, fen in takes:
+            if cid != campaign_id:
+                continue
+            units += n
+            budget += fen
+            per_subscriber[str(subscriber_id)] = per_subscriber.get(str(subscriber_id), 0) + n
+        return await self.load(campaign_id, units, budget, per_subscriber)
+
+    async def restore(self, campaign_ids: set[str], takes: list[tuple[str, int, int, int]]) -> int:
+        """At start-up: load every campaign the database knows takes of (others load on their
+        first reservation). Returns how many were loaded now."""
+        loaded = 0
+        for campaign_id in sorted(campaign_ids | {t[0] for t in takes}):
+            loaded += await self.load_from(campaign_id, takes)
+        return loaded

@@ -12,6 +12,12 @@ model `tests/cap_ledger.py`):
 - release gives back a confirmed reservation too (an order superseded or cancelled before it took
   effect): state RELEASED, counters down; on a held one it acts as cancel.
 - every call is idempotent per reservation id (a repeated reserve returns the first answer).
+- a capped counter family is taken only while it is LOADED (a marker key per family): after
+  Redis lost its data (restarted empty at run time, a failover) the counters are gone and
+  RESERVE refuses `UNLOADED:<name>` without taking or remembering anything (it fails closed);
+  the caller rebuilds the family from the database (`load`: each counter becomes the larger
+  of what Redis has and what the database knows, then the marker is set) and reserves again.
+  Uncapped takes (a late re-take of a committed order) need no marker: there is no cap to pass.
 """
 
 from __future__ import annotations
@@ -25,10 +31,19 @@ from db.stores.base import Store
 # KEYS[1] reservation hash, KEYS[2] deadline zset, then per take: units, per-subscriber, budget.
 # ARGV: rid, now_ms, deadline_ms, n, then per take: name, units, budget, cap_units,
 # cap_per_subscriber, cap_budget (-1 = no cap).
+# KEYS[3 + 3n + i] is take i's loaded marker.
 RESERVE = """
 local done = redis.call('HGET', KEYS[1], 'result')
 if done then return done end
 local n = tonumber(ARGV[4])
+for i = 0, n - 1 do
+  local a = 5 + i * 6
+  local capped = tonumber(ARGV[a + 3]) >= 0 or tonumber(ARGV[a + 4]) >= 0
+                 or tonumber(ARGV[a + 5]) >= 0
+  if capped and redis.call('EXISTS', KEYS[3 + 3 * n + i]) == 0 then
+    return 'UNLOADED:' .. ARGV[a]
+  end
+end
 for i = 0, n - 1 do
   local a = 5 + i * 6
   local units, budget = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
@@ -116,6 +131,29 @@ return 'RELEASED'
 )
 
 
+# KEYS: loaded marker, then counters. ARGV: the database's value of each counter (same order).
+# Each counter becomes max(what Redis has, the database's); then the family is marked loaded.
+# Returns 1 when it loaded, 0 when the family was loaded already (nothing changed).
+LOAD = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 2, #KEYS do
+  local have = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local known = tonumber(ARGV[i - 1])
+  if known > have then redis.call('SET', KEYS[i], known) end
+end
+redis.call('SET', KEYS[1], 1)
+return 1
+"""
+
+
+class CountersNotLoaded(Exception):
+    """RESERVE refused: the named counter family must be rebuilt from the database first."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 @dataclass(frozen=True)
 class Take:
     """One capped counter family (a campaign, a flash-sale offer) and what this order takes."""
@@ -139,12 +177,16 @@ class ReservationStore(Store):
         self._reserve = redis.register_script(RESERVE)
         self._settle = redis.register_script(SETTLE)
         self._release = redis.register_script(RELEASE)
+        self._load = redis.register_script(LOAD)
 
     def _rkey(self, rid: str) -> str:
         return self.key(self.namespace, "reservation", rid)
 
     def _deadlines(self) -> str:
         return self.key(self.namespace, "deadlines")
+
+    def loaded_key(self, name: str) -> str:
+        return self.key(self.namespace, "loaded", name)
 
     def counter_keys(self, name: str, subscriber: str) -> list[str]:
         return [
@@ -163,8 +205,10 @@ class ReservationStore(Store):
             raise ValueError("takes are never negative")
         keys = [self._rkey(rid), self._deadlines()]
         args: list[object] = [rid, now_ms, deadline_ms, len(takes)]
+        markers = []
         for t in takes:
             keys += self.counter_keys(t.name, subscriber)
+            markers.append(self.loaded_key(t.name))
             args += [
                 t.name,
                 t.units,
@@ -173,15 +217,43 @@ class ReservationStore(Store):
                 _cap(t.cap_per_subscriber),
                 _cap(t.cap_budget_fen),
             ]
-        return keys, args
+        return keys + markers, args
 
     async def reserve(
         self, rid: str, subscriber: str, takes: Sequence[Take], now_ms: int, deadline_ms: int
     ) -> str | None:
-        """None when reserved, else the name of the counter family that refused."""
+        """None when reserved, else the name of the counter family that refused; raises
+        CountersNotLoaded when a capped family must be loaded first (nothing was taken)."""
         keys, args = self.reserve_call(rid, subscriber, takes, now_ms, deadline_ms)
         result = await self._reserve(keys=keys, args=args)
-        return None if result == "OK" else result.split(":", 1)[1]
+        if result == "OK":
+            return None
+        outcome, name = result.split(":", 1)
+        if outcome == "UNLOADED":
+            raise CountersNotLoaded(name)
+        return name
+
+    def load_call(
+        self, name: str, units: int, budget: int, per_subscriber: dict[str, int]
+    ) -> tuple[list[str], list[object]]:
+        units_key, _, budget_key = self.counter_keys(name, "-")
+        keys = [self.loaded_key(name), units_key, budget_key]
+        args: list[object] = [units, budget]
+        for subscriber, n in sorted(per_subscriber.items()):
+            keys.append(self.counter_keys(name, subscriber)[1])
+            args.append(n)
+        return keys, args
+
+    async def load(
+        self, name: str, units: int, budget: int, per_subscriber: dict[str, int]
+    ) -> bool:
+        """Rebuild one counter family from what the database knows was taken (units, budget fen,
+        units per subscriber) and mark it loaded; False when it was loaded already."""
+        keys, args = self.load_call(name, units, budget, per_subscriber)
+        return bool(await self._load(keys=keys, args=args))
+
+    async def is_loaded(self, name: str) -> bool:
+        return bool(await self.redis.exists(self.loaded_key(name)))
 
     def settle_call(self, rid: str, action: str, now_ms: int) -> tuple[list[str], list[object]]:
         if action not in ("CONFIRM", "CANCEL", "EXPIRE"):
@@ -206,9 +278,14 @@ class ReservationStore(Store):
         return await self.redis.hget(self._rkey(rid), "state")
 
     def script(self, name: str):
-        """The registered script object (RESERVE, SETTLE or RELEASE): with a sync client it runs
-        synchronously, which is how the state-machine test drives the very same Lua."""
-        return {"RESERVE": self._reserve, "SETTLE": self._settle, "RELEASE": self._release}[name]
+        """The registered script object (RESERVE, SETTLE, RELEASE or LOAD): with a sync client
+        it runs synchronously, which is how the state-machine test drives the very same Lua."""
+        return {
+            "RESERVE": self._reserve,
+            "SETTLE": self._settle,
+            "RELEASE": self._release,
+            "LOAD": self._load,
+        }[name]
 
     async def due(self, now_ms: int, limit: int = 500) -> list[str]:
         """Held reservations whose deadline has passed, for the sweeper."""

@@ -235,15 +235,15 @@ async def test_counters_lost_with_redis_are_restored_from_postgres(services):
     await _order(sub.id, OrderStatus.COMPLETED, quote, order_id, rid)
     await campaign_caps.confirm(services, rid, sub.id, quote, w.during)
     store = services.stores.campaign_caps
-    # Redis loses its data: the counters and the restore marker are gone
-    lost = [*store.counter_keys(c.id, str(sub.id)), store.key("campaign", "restored")]
+    # Redis loses its data: the counters and the loaded marker are gone
+    lost = [*store.counter_keys(c.id, str(sub.id)), store.loaded_key(c.id)]
     await services.stores.redis.delete(*lost)
     assert await store.taken(c.id, str(sub.id)) == (0, 0, 0)
-    assert await campaign_caps.restore_counters(services) is True
+    assert await campaign_caps.restore_counters(services) >= 1
     assert await store.taken(c.id, str(sub.id)) == (1, 1, 500)
     # the subscriber's limit of 1 holds again after the restart
     again = campaign_caps.reservation_id(uuid4())
     with pytest.raises(DomainError) as refused:
         await campaign_caps.hold(services, again, sub.id, quote, w.during)
     assert refused.value.code == "CAP_REACHED"
-    assert await campaign_caps.restore_counters(services) is False  # once per Redis dataset
+    assert await campaign_caps.load_campaign(services, c.id) is False  # loaded once per dataset

@@ -3,13 +3,40 @@
 import asyncio
 import secrets
 
-from db.stores.reservations import ReservationStore, Take
+import pytest
+
+from db.stores.reservations import CountersNotLoaded, ReservationStore, Take
+
+
+class LoadedStore(ReservationStore):
+    """A fresh namespace whose counter families count as loaded (nothing taken before)."""
+
+    async def reserve(self, rid, subscriber, takes, now_ms, deadline_ms):
+        for t in takes:
+            await self.load(t.name, 0, 0, {})
+        return await super().reserve(rid, subscriber, takes, now_ms, deadline_ms)
 
 
 def store(services) -> ReservationStore:
-    return ReservationStore(
+    return LoadedStore(
         services.stores.redis, services.settings.redis_prefix, f"t{secrets.token_hex(3)}"
     )
+
+
+async def test_a_capped_family_not_loaded_fails_closed(services):
+    caps = ReservationStore(
+        services.stores.redis, services.settings.redis_prefix, f"t{secrets.token_hex(3)}"
+    )
+    capped = Take("c", units=1, cap_units=5)
+    with pytest.raises(CountersNotLoaded):
+        await caps.reserve("r1", "s", [capped], 0, 100)
+    assert await caps.taken("c") == (0, 0, 0) and await caps.state("r1") is None
+    assert await caps.reserve("r2", "s", [Take("free", units=1)], 0, 100) is None  # no cap
+    assert await caps.load("c", 4, 0, {"s": 4}) is True
+    assert await caps.load("c", 9, 0, {}) is False  # loaded once; a second load changes nothing
+    assert await caps.taken("c", "s") == (4, 4, 0)
+    assert await caps.reserve("r1", "s", [capped], 0, 100) is None
+    assert await caps.reserve("r3", "t", [capped], 0, 100) == "c"  # 4 + 1 = 5: the cap holds
 
 
 async def test_units_cap_holds_under_concurrency(services):
