@@ -59,6 +59,7 @@ class RequestContext:
     loaders: dict[str, Any] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
     sms_requested: int = 0  # SMS codes asked for in this request (aliases), capped per request
+    unavailable: bool = False  # a field failed because Redis is away: the answer is 503
 
     @property
     def settings(self) -> HallSettings:

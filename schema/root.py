@@ -49,14 +49,16 @@ MUTATIONS: tuple[type, ...] = (
 )
 
 
-def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema:
+def build_schema(
+    *, include_dev: bool, max_depth: int = 12, extra_extensions: tuple = ()
+) -> strawberry.Schema:
     queries = QUERIES + ((DevQuery,) if include_dev else ())
     mutations = MUTATIONS + ((DevMutation,) if include_dev else ())
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=FlashSubscription,
-        extensions=extensions(max_depth),
+        extensions=[*extensions(max_depth), *extra_extensions],
     )
 
 

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -20,6 +21,7 @@ from strawberry.asgi import GraphQL
 from resolvers.context import RequestContext, Services
 from schema.root import build_schema
 from server.client_address import scope_client
+from server.outage import LocalWindow, OutageMiddleware, RedisOutageExtension
 from server.resources import close_services, open_services
 from server.settings import Settings
 
@@ -38,10 +40,11 @@ def bearer(request: Request) -> str | None:
 
 
 class HallGraphQL(GraphQL):
-    def __init__(self, app_state: Any, networks=(), **kwargs: Any) -> None:
+    def __init__(self, app_state: Any, networks=(), retry_after: int = 5, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app_state = app_state
         self.networks = networks
+        self.retry_after = retry_after
         self._ide_html = self.graphql_ide_html.replace(
             "defaultEditorToolsVisibility: true,",
             f"defaultEditorToolsVisibility: true, defaultQuery: {json.dumps(EXAMPLES)},",
@@ -58,6 +61,14 @@ class HallGraphQL(GraphQL):
             token_rejected=token is not None and session is None,
         )
 
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super().execute_operation(*args, **kwargs)
+        context, sub_response = kwargs.get("context"), kwargs.get("sub_response")
+        if getattr(context, "unavailable", False) and sub_response is not None:
+            sub_response.status_code = 503
+            sub_response.headers["retry-after"] = str(self.retry_after)
+        return result
+
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide_html)
 
@@ -70,6 +81,15 @@ class Guard:
     ) -> None:
         self.app, self.state, self.max_body, self.per_minute = app, state, max_body, per_minute
         self.networks = networks
+        self.local = LocalWindow()
+
+    async def _allowed(self, client: str) -> bool:
+        services = self.state.services
+        try:
+            return await services.stores.rate_limits.allow("http", client, self.per_minute)
+        except RedisError:  # Redis away: this process counts alone until it is back
+            window = int(services.now().timestamp()) // 60
+            return self.local.allow(client, self.per_minute, window)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,10 +100,7 @@ class Guard:
             return await JSONResponse({"errors": [{"message": "Body too large."}]}, 413)(
                 scope, receive, send
             )
-        allowed = await self.state.services.stores.rate_limits.allow(
-            "http", scope_client(scope, self.networks), self.per_minute
-        )
-        if not allowed:
+        if not await self._allowed(scope_client(scope, self.networks)):
             return await JSONResponse(
                 {
                     "errors": [
@@ -116,7 +133,13 @@ class _TooLarge(Exception):
 
 async def healthz(request: Request) -> JSONResponse:
     services: Services = request.app.state.services
-    await services.stores.redis.ping()
+    try:
+        await services.stores.redis.ping()
+    except RedisError:
+        retry = services.settings.redis_retry_after_seconds  # type: ignore[attr-defined]
+        return JSONResponse(
+            {"status": "unavailable", "redis": "down"}, 503, headers={"retry-after": str(retry)}
+        )
     return JSONResponse({"status": "ok"})
 
 
@@ -151,12 +174,22 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             reaper.cancel()
             await close_services(app.state.services)
 
-    schema = build_schema(include_dev=settings.is_dev_like, max_depth=settings.max_query_depth)
+    schema = build_schema(
+        include_dev=settings.is_dev_like,
+        max_depth=settings.max_query_depth,
+        extra_extensions=(RedisOutageExtension,),
+    )
     app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
     if services is not None:
         app.state.services = services
     networks = settings.trusted_networks
-    graphql = HallGraphQL(app.state, networks, schema=schema, graphql_ide="graphiql")
+    graphql = HallGraphQL(
+        app.state,
+        networks,
+        settings.redis_retry_after_seconds,
+        schema=schema,
+        graphql_ide="graphiql",
+    )
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
     app.router.routes.extend(extra_routes(settings.is_dev_like))
@@ -167,6 +200,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         per_minute=settings.rate_limit_per_minute,
         networks=networks,
     )
+    app.add_middleware(OutageMiddleware, retry_after=settings.redis_retry_after_seconds)
     return app
 
 

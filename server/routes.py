@@ -35,6 +35,14 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": code, "message": message}, status)
 
 
+def _unavailable(request: Request) -> JSONResponse:
+    """503 with Retry-After: the provider (and any client) retries later."""
+    response = _error(503, "UNAVAILABLE", "Try again later.")
+    retry = getattr(_services(request).settings, "redis_retry_after_seconds", 5)
+    response.headers["retry-after"] = str(retry)
+    return response
+
+
 async def _subscriber_session(request: Request) -> Session | JSONResponse:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -54,9 +62,9 @@ async def payment_callback(request: Request) -> JSONResponse:
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
         status, answer = await payments.receive_callback(_services(request), body, headers)
-    except Exception:  # never a 500 to the provider: it would retry forever
+    except Exception:  # never a 500 to the provider: a 503 it retries later, by design
         log.exception("payment callback failed")
-        return _error(503, "UNAVAILABLE", "Try again later.")
+        return _unavailable(request)
     return JSONResponse(answer, status)
 
 
@@ -68,7 +76,7 @@ def _never_500(handler):
             return await handler(request)
         except Exception:
             log.exception("route failed", path=request.url.path)
-            return _error(503, "UNAVAILABLE", "Try again later.")
+            return _unavailable(request)
 
     return guarded
 
