@@ -83,3 +83,21 @@ async def test_parallel_login_guesses_get_three_verifications(api, services):
 async def _login(api, msisdn, secret, cid, answer) -> dict:
     data = await api.data(LOGIN, m=msisdn, method="PASSWORD", s=secret, cid=cid, ca=answer)
     return data["authLogin"]
+
+
+async def test_the_reported_attack_on_postgres(api, services, postgres_only):
+    """As reported: 30 parallel anonymous passwordChange, 29 wrong guesses and the right one,
+    each with its own captcha, against PostgreSQL (database reads truly concurrent)."""
+    sub = await subscribe(services)
+    captchas = [await captcha(api) for _ in range(30)]
+    guesses = [f"Guess#{i:04d}" for i in range(29)] + [TEST_PASSWORD]
+
+    async def guess(old: str, cid: str, answer: str) -> dict:
+        out = await api.data(CHANGE, m=sub.msisdn, old=old, new="Taken#9911", cid=cid, ca=answer)
+        return out["passwordChange"]
+
+    outs = await _codes(guess(g, c, a) for g, (c, a) in zip(guesses, captchas, strict=True))
+    assert set(outs) <= {"OK", "INVALID_CREDENTIALS", "ATTEMPT_IN_PROGRESS", "LOCKED"}, outs
+    verified = outs["INVALID_CREDENTIALS"] + outs["OK"] + min(outs["LOCKED"], 1)
+    assert verified <= 3, outs  # never more verifications than the limit
+    assert outs["OK"] <= 1
