@@ -31,6 +31,7 @@ class HallSettings(Protocol):
     sms_per_client_hour: int
     sms_per_request: int
     payment_secret: str
+    payment_secret_previous: str
     id_number_secret: str
     id_numbers_per_person: int
 

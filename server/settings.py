@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
 
     payment_secret: str = "dev-payment-secret-change-me"
+    payment_secret_previous: str = Field(
+        default="",
+        description="while rotating the payment secret: callbacks signed with this one are "
+        "still accepted (remove it once the provider signs with the new one)",
+    )
     id_number_secret: str = Field(
         default="dev-id-number-secret-change-me",
         description="HMAC key of resident ID numbers (stored only masked and keyed-hashed)",
@@ -144,6 +149,11 @@ class Settings(BaseSettings):
             elif value in seen:
                 problems.append(f"{var} is the same value as TELEHALL_{seen[value].upper()}")
             seen.setdefault(value, name)
+        previous = self.payment_secret_previous
+        if previous and (
+            previous.strip().lower() in KNOWN_DEFAULT_SECRETS or len(previous) < SECRET_MIN_LENGTH
+        ):
+            problems.append("TELEHALL_PAYMENT_SECRET_PREVIOUS is a default or too short")
         if problems:
             raise ValueError(
                 "refusing to run in prod with unsafe secrets: "

@@ -28,14 +28,7 @@ async def receive_callback(
 ) -> tuple[int, dict]:
     """POST /payments/callback. Returns (HTTP status, JSON body); never raises for bad input."""
     try:
-        callback = verify_callback(
-            services.settings.payment_secret,
-            body,
-            headers.get("x-telehall-timestamp"),
-            headers.get("x-telehall-nonce"),
-            headers.get("x-telehall-signature"),
-            services.now().timestamp(),
-        )
+        callback = _verified(services, body, headers)
         if not await services.stores.nonces.claim(
             "payment-callback", callback.nonce, 2 * CALLBACK_WINDOW_SECONDS + 60
         ):
@@ -59,6 +52,27 @@ async def receive_callback(
         return await _paid(services, payment, callback.provider_txn_id)
     except CallbackRejected as rejected:
         return rejected.status, {"ok": False, "error": rejected.code, "message": rejected.message}
+
+
+def _verified(services: Services, body: bytes, headers: dict[str, str]):
+    """Signed with the payment secret, or (while it is being rotated) with the previous one."""
+    keys = [services.settings.payment_secret]
+    if previous := getattr(services.settings, "payment_secret_previous", ""):
+        keys.append(previous)
+    for i, secret in enumerate(keys):
+        try:
+            return verify_callback(
+                secret,
+                body,
+                headers.get("x-telehall-timestamp"),
+                headers.get("x-telehall-nonce"),
+                headers.get("x-telehall-signature"),
+                services.now().timestamp(),
+            )
+        except CallbackRejected as rejected:
+            if rejected.code != "BAD_SIGNATURE" or i == len(keys) - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _already(payment: Payment, txn: str) -> tuple[int, dict]:

@@ -71,3 +71,28 @@ def test_serve_in_prod_without_secrets_exits_before_listening(tmp_path):
     assert "TELEHALL_PAYMENT_SECRET" in done.stderr + done.stdout
     assert "TELEHALL_ID_NUMBER_SECRET" in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_prod_refuses_a_default_previous_payment_secret():
+    with pytest.raises(ValueError, match="PREVIOUS"):
+        _prod(**GOOD, payment_secret_previous="dev-payment-secret-change-me")
+
+
+async def test_rotation_accepts_the_previous_secret_only_while_it_is_set(api, services, settings):
+    """Rotating TELEHALL_PAYMENT_SECRET: callbacks the provider signed with the old secret are
+    accepted while TELEHALL_PAYMENT_SECRET_PREVIOUS names it, and refused once it is removed."""
+    import dataclasses
+
+    from domain.payments import CallbackOutcome
+    from resolvers.payments import receive_callback
+
+    old = services.payments.callback("0" * 32, 100, CallbackOutcome.SUCCESS, secret="o" * 40)
+    rotating = dataclasses.replace(
+        services,
+        settings=settings.model_copy(update={"payment_secret_previous": "o" * 40}),
+    )
+    status, answer = await receive_callback(rotating, *old)
+    assert (status, answer["error"]) == (404, "UNKNOWN_PAYMENT")  # signature accepted
+    fresh = services.payments.callback("0" * 32, 100, CallbackOutcome.SUCCESS, secret="o" * 40)
+    status, answer = await receive_callback(services, *fresh)
+    assert (status, answer["error"]) == (401, "BAD_SIGNATURE")
