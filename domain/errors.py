@@ -146,7 +146,7 @@ class ErrorCode(StrEnum):
 
     # --- points, mall and growth ---------------------------------------------------------------
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS", "The points balance does not cover this."
-    OUT_OF_STOCK = "OUT_OF_STOCK", "The mall item has no stock left."
+    OUT_OF_STOCK = "OUT_OF_STOCK", "The mall item or device has no stock left."
     NOT_AVAILABLE = "NOT_AVAILABLE", "The mall item is archived or outside its sale dates."
     ADDRESS_REQUIRED = "ADDRESS_REQUIRED", "Goods need a shipping address."
     NOT_CANCELLABLE = (

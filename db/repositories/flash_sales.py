@@ -15,6 +15,7 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from db.models.accounts import Subscriber
 from db.models.flash import (
     Device,
     FlashBooking,
@@ -233,3 +234,21 @@ async def devices(include_inactive: bool = False) -> list[Device]:
 
 async def device_by_id(device_id: str) -> Device | None:
     return await Device.get_or_none(id=(device_id or "").strip()[:32])
+
+
+async def take_device_stock(conn: BaseDBAsyncClient, device_id: str, quantity: int) -> bool:
+    """A guarded UPDATE: False (nothing changed) when fewer than `quantity` are in stock."""
+    return bool(
+        await Device.filter(id=device_id, stock__gte=quantity)
+        .using_db(conn)
+        .update(stock=F("stock") - quantity)
+    )
+
+
+async def record_device(conn: BaseDBAsyncClient, subscriber_id: int, device: Device) -> None:
+    """The subscriber's phone from now on: the 5G check of plan changes reads it."""
+    await (
+        Subscriber.filter(id=subscriber_id)
+        .using_db(conn)
+        .update(device_id=device.id, device_5g=device.is_5g)
+    )
