@@ -119,13 +119,12 @@ async def healthz(request: Request) -> JSONResponse:
 async def flash_background(services: Services, settings: Settings) -> None:
     """Every worker reaps unpaid flash-sale units and flushes the counted statistics (both are
     idempotent, so workers running them at once only repeat no-ops)."""
-    from resolvers.flash.reap import flush_stats, reap
+    from resolvers.flash.reap import reap_round
 
     while True:
         await asyncio.sleep(settings.flash_reap_seconds)
         try:
-            await reap(services)
-            await flush_stats(services)
+            await reap_round(services)
         except Exception:  # a Redis or database hiccup: the next round tries again
             logger.exception("flash-sale reaper round failed")
 

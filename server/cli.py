@@ -356,17 +356,20 @@ async def _flash(action: str, sale_id: str | None = None):
 
     async with _services() as services:
         if action == "reap":
-            return await reap.reap(services), await reap.flush_stats(services)
+            return await reap.reap_round(services)
         return await loading.rebuild(services, sale_id)
 
 
 @flash_app.command("reap")
 def flash_reap() -> None:
-    """Give back flash-sale units unpaid at their deadline (Redis and the database), refund
-    nothing (late payments are refunded when they arrive) and flush the counted statistics.
-    The server does this every second; safe to run any time."""
-    returned, counted = asyncio.run(_flash("reap"))
-    console.print(f"{returned} reservation(s) returned to stock, {counted} answer(s) counted")
+    """Give back flash-sale units unpaid at their deadline (Redis and the database), flush the
+    counted statistics and ask the provider again for refunds it did not answer (late payments
+    are refunded when they arrive). The server does this every second; safe to run any time."""
+    done = asyncio.run(_flash("reap"))
+    console.print(
+        f"{done.returned} reservation(s) returned to stock, {done.counted} answer(s) counted, "
+        f"{done.refunds} refund(s) retried"
+    )
 
 
 @flash_app.command("rebuild")
