@@ -43,6 +43,7 @@ def terms_of(row: FlashSale) -> SaleTerms:
         pay_within_seconds=row.pay_within_seconds,
         booking_opens_at=as_utc(row.booking_opens_at) if row.booking_opens_at else None,
         priority_minutes=row.priority_minutes,
+        campaign_id=row.campaign_id,
     )
 
 
@@ -53,6 +54,7 @@ def terms_columns(t: SaleTerms) -> dict[str, object]:
         "per_subscriber_limit": t.per_subscriber_limit, "starts_at": t.starts_at,
         "ends_at": t.ends_at, "pay_within_seconds": t.pay_within_seconds,
         "booking_opens_at": t.booking_opens_at, "priority_minutes": t.priority_minutes,
+        "campaign_id": t.campaign_id,
     }  # fmt: skip
 
 

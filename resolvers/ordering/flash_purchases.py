@@ -18,8 +18,8 @@ from db.models.orders import Order
 from db.models.payments import Payment
 from db.repositories import balances, catalog
 from db.repositories import flash_sales as repo
-from domain.errors import fail
-from domain.flash.model import ItemKind, ReservationStatus
+from domain.errors import DomainError, fail
+from domain.flash.model import ItemKind, ReservationStatus, SaleTerms
 from domain.money import yuan
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import FlashSaleDetails
@@ -56,7 +56,7 @@ _OFFERING = {
 }
 
 
-async def _list_price(sale: FlashSale) -> int:
+async def _list_price(sale: FlashSale | SaleTerms) -> int:
     if sale.item_kind is ItemKind.DEVICE:
         device = await repo.device_by_id(sale.item_id)
         return device.list_price_fen if device else sale.sale_price_fen
@@ -71,7 +71,7 @@ async def _list_price(sale: FlashSale) -> int:
 
 async def flash_quote(
     ctx: RequestContext,
-    sale: FlashSale,
+    sale: FlashSale | SaleTerms,
     quantity: int,
     subscriber: Subscriber | None,
     channel: Channel,
@@ -91,6 +91,20 @@ async def flash_quote(
     if not any(a.campaign_id == sale.campaign_id for a in quote.applied):
         raise fail("NOT_ELIGIBLE", "The sale's campaign does not price this for you now.", None)
     return quote
+
+
+async def campaign_unit_price(ctx: RequestContext, terms: SaleTerms) -> int:
+    """What the campaign makes one unit cost at the sale's start, for an unknown buyer (shown
+    as `salePriceFen`; every order is priced again when it is paid)."""
+    try:
+        quote = await flash_quote(ctx, terms, 1, None, Channel.APP, terms.starts_at)
+    except DomainError as refused:
+        raise fail(
+            "INVALID_FLASH_SALE",
+            "The campaign does not price this item when the sale starts.",
+            "campaignId",
+        ) from refused
+    return quote.final_price_fen
 
 
 async def take_device_stock(conn: BaseDBAsyncClient, device_id: str, quantity: int) -> None:

@@ -14,7 +14,9 @@ from db.models.points import PointsEntry
 from domain.orders.details import FlashSaleDetails
 from domain.ports import RefundRefused
 from resolvers.flash.reap import reap
-from tests.api.flash_helpers import COMPLETE, PAY, buy, codes, create_sale, key
+from tests.api import promo_helpers as promo
+from tests.api.flash_helpers import COMPLETE, CREATE, PAY, buy, codes, create_sale, key, sale_input
+from tests.api.promo_helpers import promotions_cleanup  # noqa: F401 (fixture)
 from tests.api.test_flash_sales import at
 from tests.conftest import subscribe
 
@@ -153,3 +155,39 @@ async def test_a_device_sold_takes_its_stock_never_below_zero(
     from db.models.accounts import Subscriber
 
     assert (await Subscriber.get(id=b.id)).balance_fen == 100_000  # nothing was taken
+
+
+@pytest.mark.usefixtures("promotions_cleanup")
+async def test_a_sale_priced_by_a_campaign(api, services, clock, marketing_token):
+    window = promo.Window()
+    clock.set(window.during)
+    campaign = await promo.create(
+        api, marketing_token, window, targets={"planIds": ["4G-136"]},
+        benefit={"kind": "PERCENT_OFF", "percentBp": 5000},
+    )  # fmt: skip
+    both = await api.as_(marketing_token).data(
+        CREATE, input=sale_input(clock.now(), campaignId=campaign["id"])
+    )
+    assert codes(both["flashSaleCreate"]) == ["INVALID_FLASH_SALE"]  # price and campaign
+    neither = dict(sale_input(clock.now()))
+    neither.pop("salePriceFen")
+    out = await api.as_(marketing_token).data(CREATE, input=neither)
+    assert [e["field"] for e in out["flashSaleCreate"]["userErrors"]] == ["salePriceFen"]
+    unknown = {**neither, "campaignId": "no-such-campaign"}
+    out = await api.as_(marketing_token).data(CREATE, input=unknown)
+    assert [e["field"] for e in out["flashSaleCreate"]["userErrors"]] == ["campaignId"]
+    sale = (
+        await api.as_(marketing_token).data(CREATE, input={**neither, "campaignId": campaign["id"]})
+    )["flashSaleCreate"]["flashSale"]
+    assert sale["salePriceFen"] == 6_800  # half of 4G-136's ¥136, by the engine
+    a = await subscribe(services, balance_fen=20_000)
+    clock.set(at(sale))
+    r = (await buy(api, a.token, sale["id"]))["reservation"]
+    paid = (await api.as_(a.token).data(PAY, id=r["id"], method="BALANCE", key=key()))[
+        "flashSalePay"
+    ]
+    assert paid["userErrors"] == [] and paid["order"]["chargedFen"] == 6_800
+    order = await Order.get(id=paid["order"]["id"])
+    assert [ln["adjustments"][0]["campaign_id"] for ln in order.pricing["lines"]] == [
+        campaign["id"]
+    ]
