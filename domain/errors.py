@@ -110,7 +110,7 @@ class ErrorCode(StrEnum):
         "FLASH_SALE_NOT_EDITABLE",
         "The flash sale started or ended: no edits.",
     )
-    UNKNOWN_ITEM = "UNKNOWN_ITEM", "The item a flash sale would sell does not exist."
+    UNKNOWN_ITEM = "UNKNOWN_ITEM", "The flash sale's item, or the device bought, does not exist."
     SOLD_OUT = "SOLD_OUT", "Every unit of the flash sale is taken."
     LIMIT_REACHED = "LIMIT_REACHED", "The per-subscriber limit is reached."
     NOT_STARTED = "NOT_STARTED", "The flash sale has not started yet."
