@@ -117,14 +117,16 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def flash_background(services: Services, settings: Settings) -> None:
-    """Every worker reaps unpaid flash-sale units and flushes the counted statistics (both are
-    idempotent, so workers running them at once only repeat no-ops)."""
+    """Every worker reaps unpaid flash-sale units and flushes the counted flash-sale and campaign
+    statistics (all idempotent, so workers running them at once only repeat no-ops)."""
     from resolvers.flash.reap import reap_round
+    from resolvers.promotions import flush_campaign_stats
 
     while True:
         await asyncio.sleep(settings.flash_reap_seconds)
         try:
             await reap_round(services)
+            await flush_campaign_stats()
         except Exception:  # a Redis or database hiccup: the next round tries again
             logger.exception("flash-sale reaper round failed")
 

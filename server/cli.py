@@ -333,6 +333,24 @@ def numbers_reap() -> None:
     console.print(f"{asyncio.run(_reap())} number(s) back in the pool")
 
 
+async def _flush_campaign_stats() -> int:
+    from resolvers.promotions import flush_campaign_stats
+
+    async with _database():
+        total = 0
+        while folded := await flush_campaign_stats():
+            total += folded
+        return total
+
+
+@promotions_app.command("flush-stats")
+def promotions_flush_stats() -> None:
+    """Fold the campaigns' pending count changes (appended by orders, so no order transaction
+    updates a campaign's one stats row) into the stats, in batches. The server does this every
+    round; safe to run any time."""
+    console.print(f"{asyncio.run(_flush_campaign_stats())} change(s) folded into campaign stats")
+
+
 @promotions_app.command("sweep")
 def promotions_sweep() -> None:
     """Give back campaign-cap holds left unpaid past 15 minutes (their pending orders become

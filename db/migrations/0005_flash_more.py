@@ -30,4 +30,17 @@ class Migration(migrations.Migration):
             name='campaign_id',
             field=fields.CharField(null=True, max_length=40),
         ),
+        ops.CreateModel(
+            name='CampaignStatsDelta',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('campaign_id', fields.CharField(db_index=True, max_length=40)),
+                ('orders_count', fields.IntField()),
+                ('units_used', fields.BigIntField()),
+                ('discount_given_fen', fields.BigIntField()),
+                ('revenue_fen', fields.BigIntField()),
+            ],
+            options={'table': 'campaign_stats_delta', 'app': 'telehall', 'pk_attr': 'id', 'table_description': "One change of a campaign's counts, appended inside the transaction that causes it (an"},
+            bases=['Model'],
+        ),
     ]
