@@ -30,10 +30,16 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+GATE_SESSION = "telehall.session"  # scope key: (token, session) the Guard already resolved
+
+
+def _bearer_of(header: str) -> str | None:
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def bearer(request: Request) -> str | None:
+    return _bearer_of(request.headers.get("authorization", ""))
 
 
 class HallGraphQL(GraphQL):
@@ -48,7 +54,11 @@ class HallGraphQL(GraphQL):
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         services: Services = self.app_state.services
         token = bearer(request)
-        session = await services.stores.sessions.resolve(token) if token else None
+        admitted = request.scope.get(GATE_SESSION)  # read by the Guard in its round trip
+        if admitted is not None and admitted[0] == token:
+            session = admitted[1]
+        else:
+            session = await services.stores.sessions.resolve(token) if token else None
         return RequestContext(
             services=services,
             session=session,
@@ -76,9 +86,12 @@ class Guard:
                 scope, receive, send
             )
         client = scope.get("client") or ("unknown", 0)
-        allowed = await self.state.services.stores.rate_limits.allow(
-            "http", client[0], self.per_minute
+        token = _bearer_of(headers.get(b"authorization", b"").decode("latin-1"))
+        # one Redis round trip: the rate-limit hit and the session read-and-renew
+        allowed, session = await self.state.services.stores.gate.admit(
+            "http", client[0], self.per_minute, token
         )
+        scope[GATE_SESSION] = (token, session)
         if not allowed:
             return await JSONResponse(
                 {
