@@ -17,6 +17,7 @@ from db.models.orders import Order
 from db.models.payments import Payment, PaymentRefund
 from db.repositories import flash_sales as repo
 from db.repositories import payments as payments_repo
+from db.repositories import promotions as promo_repo
 from db.repositories.orders import check_key
 from domain.errors import DomainError, fail
 from domain.flash.model import PAID_AFTER_DEADLINE, ReservationStatus
@@ -25,7 +26,7 @@ from domain.orders import OrderStatus
 from domain.payments import PaymentStatus
 from domain.ports import RefundRefused
 from domain.pricing import Channel
-from resolvers import points_earning
+from resolvers import cap_sweeper, points_earning
 from resolvers.context import RequestContext, Services
 from resolvers.flash.loading import settle
 from resolvers.ordering.flash_purchases import (
@@ -154,15 +155,16 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         )  # fmt: skip
     except IntegrityError:
         row = await PaymentRefund.get(payment_id=payment.id)
-        if row.status == "SUCCEEDED":
-            return True
+        if row.status != "REQUESTED":
+            return row.status == "SUCCEEDED"
     provider = services.payments
     if provider is None:
         raise RuntimeError("no payment provider is configured")
     try:
         provider_id = await provider.refund(str(payment.id), str(row.id), row.amount_fen, reason)
     except RefundRefused as refused:
-        await PaymentRefund.filter(id=row.id).update(status="REFUSED", reason=refused.code[:32])
+        # kept for an operator: the money is still with the provider
+        await PaymentRefund.filter(id=row.id, status="REQUESTED").update(status="REFUSED")
         log.error("refund %s of payment %s refused: %s", row.id, payment.id, refused.code)
         return False
     except Exception:  # the provider is down: retried by the reaper
@@ -185,6 +187,9 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         order.status = OrderStatus.REFUNDED
         order.details = order.detail.replace(status_reason=row.reason).to_json()
         await order.save(using_db=conn, update_fields=["status", "details"])
+        # a campaign-priced order gives its campaign redemption back: it never took effect
+        given_back = await promo_repo.release_orders(conn, [order.id])
+    await cap_sweeper.release(services, given_back)
     if msisdn:
         await services.sms.send(
             msisdn,

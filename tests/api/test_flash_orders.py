@@ -191,3 +191,38 @@ async def test_a_sale_priced_by_a_campaign(api, services, clock, marketing_token
     assert [ln["adjustments"][0]["campaign_id"] for ln in order.pricing["lines"]] == [
         campaign["id"]
     ]
+
+
+@pytest.mark.usefixtures("promotions_cleanup")
+async def test_a_refunded_campaign_priced_order_gives_its_redemption_back(
+    api, services, clock, marketing_token
+):
+    from db.models.promotions import CampaignRedemption
+    from db.repositories.promotions import stats_by_campaign
+
+    window = promo.Window()
+    clock.set(window.during)
+    campaign = await promo.create(
+        api, marketing_token, window, targets={"planIds": ["4G-136"]},
+        benefit={"kind": "PERCENT_OFF", "percentBp": 5000},
+    )  # fmt: skip
+    fields = {k: v for k, v in sale_input(clock.now()).items() if k != "salePriceFen"}
+    sale = (
+        await api.as_(marketing_token).data(
+            CREATE, input={**fields, "campaignId": campaign["id"], "payWithinSeconds": 60}
+        )
+    )["flashSaleCreate"]["flashSale"]
+    a = await subscribe(services)
+    clock.set(at(sale))
+    r = (await buy(api, a.token, sale["id"]))["reservation"]
+    started = (await api.as_(a.token).data(PAY, id=r["id"], method="ALIPAY", key=key()))[
+        "flashSalePay"
+    ]
+    order_id = started["order"]["id"]
+    assert (await CampaignRedemption.get(order_id=order_id)).state == "CONFIRMED"
+    clock.set(at(sale, 61))
+    await reap(services)
+    late = (await api.data(COMPLETE, id=started["paymentId"]))["dev"]["paymentComplete"]
+    assert late["result"] == "REFUNDED"
+    assert (await CampaignRedemption.get(order_id=order_id)).state == "RELEASED"
+    assert (await stats_by_campaign([campaign["id"]]))[campaign["id"]].orders_count == 0
