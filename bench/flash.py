@@ -154,7 +154,9 @@ async def storm(tokens: list[str], staff_token: str) -> dict:
                 "startsAt": starts.isoformat(),
                 "endsAt": (starts + timedelta(hours=1)).isoformat()}}},
         )  # fmt: skip
-        payload = created.json()["data"]["flashSaleCreate"]
+        answer = created.json()
+        assert answer.get("data"), f"flashSaleCreate failed: {created.status_code} {answer}"
+        payload = answer["data"]["flashSaleCreate"]
         assert not payload["userErrors"], payload
         sale_id = payload["flashSale"]["id"]
         rng = random.Random(517)
@@ -205,7 +207,17 @@ async def storm(tokens: list[str], staff_token: str) -> dict:
         }
 
 
+def _port_taken() -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", PORT)) == 0
+
+
 def main() -> int:
+    if _port_taken():  # another server would answer our requests with its own sessions
+        print(f"port {PORT} is in use: set BENCH_PORT to a free port", file=sys.stderr)
+        return 2
     root = Path(__file__).resolve().parent.parent
     data_dir = root / ".data" / "bench-flash"
     shutil.rmtree(data_dir, ignore_errors=True)

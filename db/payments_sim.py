@@ -10,12 +10,15 @@ re-signs the same notification with a fresh timestamp and nonce, and keeps the t
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import secrets
 from collections.abc import Awaitable, Callable
 
 from db.models.payments import Payment
 from domain.clock import Clock
 from domain.payments import CallbackOutcome, canonical_json, sign
+from domain.ports import RefundRefused
 
 Deliver = Callable[[bytes, dict[str, str]], Awaitable[tuple[int, dict]]]
 
@@ -33,6 +36,9 @@ class SimulatedPaymentProvider:
         self.clock = clock  # the provider's own clock; simulated, it reads the hall's
         self.deliver = deliver
         self.auto_debit_completes = auto_debit_completes
+        # the provider's own books of refunds: refund id -> (payment id, amount, its refund id)
+        self.refunds: dict[str, tuple[str, int, str]] = {}
+        self._refunded_fen: dict[str, int] = {}
 
     async def start(self, payment_id: str, amount_fen: int, method: str, auto_debit: bool) -> str:
         if auto_debit and self.auto_debit_completes:
@@ -85,3 +91,54 @@ class SimulatedPaymentProvider:
             raise RuntimeError("the simulated provider has nowhere to deliver callbacks")
         body, headers = self.callback(str(payment.id), payment.payable_fen, outcome)
         return await self.deliver(body, headers)
+
+    # --- refunds: the merchant's signed request, and the provider's desk that honours it -------
+
+    def refund_request(
+        self, payment_id: str, refund_id: str, amount_fen: int, reason: str
+    ) -> tuple[bytes, dict[str, str]]:
+        """The signed refund request the hall sends (as to Alipay's refund API)."""
+        body = canonical_json(
+            {
+                "amountFen": amount_fen,
+                "paymentId": str(payment_id),
+                "reason": reason,
+                "refundId": str(refund_id),
+            }
+        )
+        ts = str(int(self.clock.now().timestamp()))
+        nonce = secrets.token_hex(16)
+        headers = {
+            "x-telehall-timestamp": ts,
+            "x-telehall-nonce": nonce,
+            "x-telehall-signature": sign(self.secret, ts, nonce, body),
+        }
+        return body, headers
+
+    async def refund(self, payment_id: str, refund_id: str, amount_fen: int, reason: str) -> str:
+        body, headers = self.refund_request(payment_id, refund_id, amount_fen, reason)
+        return await self.refund_desk(body, headers)
+
+    async def refund_desk(self, body: bytes, headers: dict[str, str]) -> str:
+        """The provider's side: the signature must be the merchant's; a refund id is honoured
+        once (asked again, the same answer); never more than the payment paid in total."""
+        ts = headers.get("x-telehall-timestamp", "")
+        nonce = headers.get("x-telehall-nonce", "")
+        expected = sign(self.secret, ts, nonce, body)
+        if not hmac.compare_digest(expected, headers.get("x-telehall-signature", "")):
+            raise RefundRefused("BAD_SIGNATURE", "The refund request is not signed by us.")
+        req = json.loads(body)
+        pid, rid, amount = req["paymentId"], req["refundId"], int(req["amountFen"])
+        if (known := self.refunds.get(rid)) is not None:
+            if known[:2] != (pid, amount):
+                raise RefundRefused("REFUND_ID_REUSED", "This refund id asked for another refund.")
+            return known[2]
+        payment = await Payment.get_or_none(id=pid)
+        if payment is None or not payment.provider_txn_id:
+            raise RefundRefused("NOT_PAID", "The provider has no such paid payment.")
+        if amount <= 0 or self._refunded_fen.get(pid, 0) + amount > payment.payable_fen:
+            raise RefundRefused("EXCEEDS_PAID", "More than the payment paid.")
+        self._refunded_fen[pid] = self._refunded_fen.get(pid, 0) + amount
+        provider_id = "SIMR" + hashlib.sha256(f"refund:{rid}".encode()).hexdigest()[:24].upper()
+        self.refunds[rid] = (pid, amount, provider_id)
+        return provider_id

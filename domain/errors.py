@@ -118,7 +118,7 @@ class ErrorCode(StrEnum):
         "FLASH_SALE_NOT_EDITABLE",
         "The flash sale started or ended: no edits.",
     )
-    UNKNOWN_ITEM = "UNKNOWN_ITEM", "The item a flash sale would sell does not exist."
+    UNKNOWN_ITEM = "UNKNOWN_ITEM", "The flash sale's item, or the device bought, does not exist."
     SOLD_OUT = "SOLD_OUT", "Every unit of the flash sale is taken."
     LIMIT_REACHED = "LIMIT_REACHED", "The per-subscriber limit is reached."
     NOT_STARTED = "NOT_STARTED", "The flash sale has not started yet."
@@ -154,7 +154,7 @@ class ErrorCode(StrEnum):
 
     # --- points, mall and growth ---------------------------------------------------------------
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS", "The points balance does not cover this."
-    OUT_OF_STOCK = "OUT_OF_STOCK", "The mall item has no stock left."
+    OUT_OF_STOCK = "OUT_OF_STOCK", "The mall item or device has no stock left."
     NOT_AVAILABLE = "NOT_AVAILABLE", "The mall item is archived or outside its sale dates."
     ADDRESS_REQUIRED = "ADDRESS_REQUIRED", "Goods need a shipping address."
     NOT_CANCELLABLE = (

@@ -17,3 +17,18 @@ class PaymentProvider(Protocol):
         """Register the payment; returns the URL where the payer pays (the cashier page). An
         auto-debit payment (auto-recharge) completes without the payer."""
         ...
+
+    async def refund(self, payment_id: str, refund_id: str, amount_fen: int, reason: str) -> str:
+        """Give a paid payment's money back to the payer. Idempotent on `refund_id` (the same
+        request again returns the same provider refund id); returns the provider's refund id.
+        Raises `RefundRefused` when the provider will not refund (unknown or unpaid payment,
+        more than was paid)."""
+        ...
+
+
+class RefundRefused(Exception):
+    """The provider refused a refund request; `code` says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -28,6 +28,7 @@ class OfferingKind(StrEnum):
     ADDON = "ADDON"
     RECHARGE = "RECHARGE"
     MALL_ITEM = "MALL_ITEM"
+    DEVICE = "DEVICE"  # a phone or accessory
 
 
 @dataclass(frozen=True)

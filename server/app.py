@@ -33,10 +33,16 @@ def client_ip(request: Request, networks=()) -> str:
     return scope_client(request.scope, networks)
 
 
-def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+GATE_SESSION = "telehall.session"  # scope key: (token, session) the Guard already resolved
+
+
+def _bearer_of(header: str) -> str | None:
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def bearer(request: Request) -> str | None:
+    return _bearer_of(request.headers.get("authorization", ""))
 
 
 class HallGraphQL(GraphQL):
@@ -53,7 +59,11 @@ class HallGraphQL(GraphQL):
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         services: Services = self.app_state.services
         token = bearer(request)
-        session = await services.stores.sessions.resolve(token) if token else None
+        admitted = request.scope.get(GATE_SESSION)  # read by the Guard in its round trip
+        if admitted is not None and admitted[0] == token:
+            session = admitted[1]
+        else:
+            session = await services.stores.sessions.resolve(token) if token else None
         return RequestContext(
             services=services,
             session=session,
@@ -83,13 +93,18 @@ class Guard:
         self.networks = networks
         self.local = LocalWindow()
 
-    async def _allowed(self, client: str) -> bool:
+    async def _admit(self, scope: Scope, client: str, token: str | None) -> bool:
+        """One Redis round trip: the rate-limit hit and the session read-and-renew."""
         services = self.state.services
         try:
-            return await services.stores.rate_limits.allow("http", client, self.per_minute)
+            allowed, session = await services.stores.gate.admit(
+                "http", client, self.per_minute, token
+            )
         except RedisError:  # Redis away: this process counts alone until it is back
             window = int(services.now().timestamp()) // 60
             return self.local.allow(client, self.per_minute, window)
+        scope[GATE_SESSION] = (token, session)
+        return allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,7 +115,8 @@ class Guard:
             return await JSONResponse({"errors": [{"message": "Body too large."}]}, 413)(
                 scope, receive, send
             )
-        if not await self._allowed(scope_client(scope, self.networks)):
+        token = _bearer_of(headers.get(b"authorization", b"").decode("latin-1"))
+        if not await self._admit(scope, scope_client(scope, self.networks), token):
             return await JSONResponse(
                 {
                     "errors": [
@@ -144,15 +160,16 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def flash_background(services: Services, settings: Settings) -> None:
-    """Every worker reaps unpaid flash-sale units and flushes the counted statistics (both are
-    idempotent, so workers running them at once only repeat no-ops)."""
-    from resolvers.flash.reap import flush_stats, reap
+    """Every worker reaps unpaid flash-sale units and flushes the counted flash-sale and campaign
+    statistics (all idempotent, so workers running them at once only repeat no-ops)."""
+    from resolvers.flash.reap import reap_round
+    from resolvers.promotions import flush_campaign_stats
 
     while True:
         await asyncio.sleep(settings.flash_reap_seconds)
         try:
-            await reap(services)
-            await flush_stats(services)
+            await reap_round(services)
+            await flush_campaign_stats()
         except Exception:  # a Redis or database hiccup: the next round tries again
             logger.exception("flash-sale reaper round failed")
 

@@ -339,6 +339,24 @@ def numbers_reap() -> None:
     console.print(f"{asyncio.run(_reap())} number(s) back in the pool")
 
 
+async def _flush_campaign_stats() -> int:
+    from resolvers.promotions import flush_campaign_stats
+
+    async with _database():
+        total = 0
+        while folded := await flush_campaign_stats():
+            total += folded
+        return total
+
+
+@promotions_app.command("flush-stats")
+def promotions_flush_stats() -> None:
+    """Fold the campaigns' pending count changes (appended by orders, so no order transaction
+    updates a campaign's one stats row) into the stats, in batches. The server does this every
+    round; safe to run any time."""
+    console.print(f"{asyncio.run(_flush_campaign_stats())} change(s) folded into campaign stats")
+
+
 @promotions_app.command("sweep")
 def promotions_sweep() -> None:
     """Give back campaign-cap holds left unpaid past 15 minutes (their pending orders become
@@ -362,17 +380,20 @@ async def _flash(action: str, sale_id: str | None = None):
 
     async with _services() as services:
         if action == "reap":
-            return await reap.reap(services), await reap.flush_stats(services)
+            return await reap.reap_round(services)
         return await loading.rebuild(services, sale_id)
 
 
 @flash_app.command("reap")
 def flash_reap() -> None:
-    """Give back flash-sale units unpaid at their deadline (Redis and the database), refund
-    nothing (late payments are refunded when they arrive) and flush the counted statistics.
-    The server does this every second; safe to run any time."""
-    returned, counted = asyncio.run(_flash("reap"))
-    console.print(f"{returned} reservation(s) returned to stock, {counted} answer(s) counted")
+    """Give back flash-sale units unpaid at their deadline (Redis and the database), flush the
+    counted statistics and ask the provider again for refunds it did not answer (late payments
+    are refunded when they arrive). The server does this every second; safe to run any time."""
+    done = asyncio.run(_flash("reap"))
+    console.print(
+        f"{done.returned} reservation(s) returned to stock, {done.counted} answer(s) counted, "
+        f"{done.refunds} refund(s) retried"
+    )
 
 
 @flash_app.command("rebuild")

@@ -38,6 +38,8 @@ class FlashSale(Model):
     item_kind = fields.CharEnumField(ItemKind, max_length=16)
     item_id = fields.CharField(max_length=64)
     sale_price_fen = fields.BigIntField()
+    # priced by this campaign (the promotions engine) instead of sale_price_fen, when set
+    campaign_id = fields.CharField(max_length=40, null=True)
     units_total = fields.IntField()
     units_taken = fields.IntField(default=0)
     per_subscriber_limit = fields.IntField()

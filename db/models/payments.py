@@ -44,6 +44,24 @@ class Payment(Model):
         indexes = (("subscriber_id", "status", "paid_at"), ("status", "created_at"))
 
 
+class PaymentRefund(Model):
+    """Money a provider gave back for one payment (the whole amount, once): the row is written
+    before the provider is asked (REQUESTED), so a crash leaves a refund to retry, never two.
+    `id` is the refund request id the provider is idempotent on."""
+
+    id = fields.UUIDField(primary_key=True)
+    payment = fields.OneToOneField("telehall.Payment", related_name="refund")
+    amount_fen = fields.BigIntField()
+    reason = fields.CharField(max_length=32)
+    status = fields.CharField(max_length=16, default="REQUESTED", db_index=True)
+    provider_refund_id = fields.CharField(max_length=64, null=True, unique=True)
+    created_at = fields.DatetimeField()
+    settled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "payment_refund"
+
+
 class RechargeCard(Model):
     """A prepaid recharge card (充值卡). Only the SHA-256 of its PIN is stored. Single use."""
 

@@ -62,6 +62,9 @@ class Campaign(Model):
 class CampaignStats(Model):
     """Committed counts of one campaign, moved with atomic F() updates in order transactions."""
 
+    # Orders no longer update this row (one hot row per campaign): they append a
+    # CampaignStatsDelta, folded in here in batches by `promotions.flush_stats`.
+
     campaign = fields.OneToOneField(
         "telehall.Campaign", related_name="stats", primary_key=True, on_delete=fields.CASCADE
     )
@@ -72,6 +75,22 @@ class CampaignStats(Model):
 
     class Meta:
         table = "campaign_stats"
+
+
+class CampaignStatsDelta(Model):
+    """One change of a campaign's counts, appended inside the transaction that causes it (an
+    INSERT, no shared row to lock), folded into `CampaignStats` and deleted by
+    `promotions.flush_stats`. Readers add the pending ones, so the counts are exact at once."""
+
+    id = fields.BigIntField(primary_key=True)
+    campaign_id = fields.CharField(max_length=40, db_index=True)
+    orders_count = fields.IntField()
+    units_used = fields.BigIntField()
+    discount_given_fen = fields.BigIntField()
+    revenue_fen = fields.BigIntField()
+
+    class Meta:
+        table = "campaign_stats_delta"
 
 
 class CampaignRedemption(Model):

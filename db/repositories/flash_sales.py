@@ -15,6 +15,7 @@ from tortoise.expressions import F
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from db.models.accounts import Subscriber
 from db.models.flash import (
     Device,
     FlashBooking,
@@ -42,6 +43,7 @@ def terms_of(row: FlashSale) -> SaleTerms:
         pay_within_seconds=row.pay_within_seconds,
         booking_opens_at=as_utc(row.booking_opens_at) if row.booking_opens_at else None,
         priority_minutes=row.priority_minutes,
+        campaign_id=row.campaign_id,
     )
 
 
@@ -52,6 +54,7 @@ def terms_columns(t: SaleTerms) -> dict[str, object]:
         "per_subscriber_limit": t.per_subscriber_limit, "starts_at": t.starts_at,
         "ends_at": t.ends_at, "pay_within_seconds": t.pay_within_seconds,
         "booking_opens_at": t.booking_opens_at, "priority_minutes": t.priority_minutes,
+        "campaign_id": t.campaign_id,
     }  # fmt: skip
 
 
@@ -233,3 +236,21 @@ async def devices(include_inactive: bool = False) -> list[Device]:
 
 async def device_by_id(device_id: str) -> Device | None:
     return await Device.get_or_none(id=(device_id or "").strip()[:32])
+
+
+async def take_device_stock(conn: BaseDBAsyncClient, device_id: str, quantity: int) -> bool:
+    """A guarded UPDATE: False (nothing changed) when fewer than `quantity` are in stock."""
+    return bool(
+        await Device.filter(id=device_id, stock__gte=quantity)
+        .using_db(conn)
+        .update(stock=F("stock") - quantity)
+    )
+
+
+async def record_device(conn: BaseDBAsyncClient, subscriber_id: int, device: Device) -> None:
+    """The subscriber's phone from now on: the 5G check of plan changes reads it."""
+    await (
+        Subscriber.filter(id=subscriber_id)
+        .using_db(conn)
+        .update(device_id=device.id, device_5g=device.is_5g)
+    )

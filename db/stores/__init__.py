@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
 from db.stores.flash_sales import FlashSaleStore
+from db.stores.gate import Gate
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
 from db.stores.qr_logins import QrLoginStore
@@ -30,20 +31,24 @@ class Stores:
     nonces: NonceStore
     campaign_caps: CampaignCapStore
     flash_sales: FlashSaleStore
+    gate: Gate
 
     @classmethod
     def build(
         cls, redis: Redis, prefix: str, session_idle_seconds: int, clock: Clock, flash_clock_ms=None
     ) -> Stores:
+        sessions = SessionStore(redis, prefix, session_idle_seconds, clock)
+        rate_limits = RateLimitStore(redis, prefix, clock)
         return cls(
             redis=redis,
             captchas=CaptchaStore(redis, prefix),
             sms_codes=SmsCodeStore(redis, prefix),
             lockouts=LockoutStore(redis, prefix),
-            sessions=SessionStore(redis, prefix, session_idle_seconds, clock),
+            sessions=sessions,
             qr_logins=QrLoginStore(redis, prefix),
-            rate_limits=RateLimitStore(redis, prefix, clock),
+            rate_limits=rate_limits,
             nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
+            gate=Gate(rate_limits, sessions),
         )

@@ -19,9 +19,16 @@ class RateLimitStore(Store):
         self.clock = clock
         self._hit = redis.register_script(HIT)
 
-    async def allow(self, bucket: str, client: str, limit: int, window_seconds: int = 60) -> bool:
+    @property
+    def hit_sha(self) -> str:
+        return self._hit.sha
+
+    def hit_key(self, bucket: str, client: str, window_seconds: int = 60) -> tuple[str, int]:
+        """The counter of this window, and the window's length (the script's KEYS and ARGV)."""
         window = int(self.clock.now().timestamp()) // window_seconds
-        count = await self._hit(
-            keys=[self.key("rate", bucket, client, window)], args=[window_seconds]
-        )
+        return self.key("rate", bucket, client, window), window_seconds
+
+    async def allow(self, bucket: str, client: str, limit: int, window_seconds: int = 60) -> bool:
+        key, seconds = self.hit_key(bucket, client, window_seconds)
+        count = await self._hit(keys=[key], args=[seconds])
         return int(count) <= limit

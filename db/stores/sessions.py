@@ -49,6 +49,14 @@ class SessionStore(Store):
         if not token or len(token) > 128:
             return None
         raw = await self._touch(keys=[self.key("session", token)], args=[self.idle_seconds])
+        return self.session_of(token, raw)
+
+    @property
+    def touch_sha(self) -> str:
+        return self._touch.sha
+
+    def session_of(self, token: str, raw) -> Session | None:
+        """The session from the TOUCH script's answer (a flat field list, or nil)."""
         if not raw:
             return None
         return self._session(token, dict(zip(raw[::2], raw[1::2], strict=True)))

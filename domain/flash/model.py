@@ -36,6 +36,9 @@ class SaleStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+PRICED_BY_CAMPAIGN = -1  # `sale_price_fen` of terms whose price the campaign decides
+
+
 @dataclass(frozen=True)
 class SaleTerms:
     name: str
@@ -49,6 +52,9 @@ class SaleTerms:
     pay_within_seconds: int = DEFAULT_PAY_WITHIN_SECONDS
     booking_opens_at: datetime | None = None
     priority_minutes: int = 0
+    # priced by this campaign through the promotions engine; `sale_price_fen` is then the
+    # engine's price of one unit at the sale's start (shown), PRICED_BY_CAMPAIGN before that
+    campaign_id: str | None = None
 
     @property
     def priority_ends_at(self) -> datetime:
@@ -65,7 +71,12 @@ def check_terms(t: SaleTerms) -> SaleTerms:
         raise bad("A name of 1 to 128 characters.", "name")
     if not t.item_id.strip() or len(t.item_id) > 64:
         raise bad("Name the item sold.", "itemId")
-    if not 0 <= t.sale_price_fen <= 100_000_000:
+    campaign_id = (t.campaign_id or "").strip() or None
+    if campaign_id is not None and t.sale_price_fen != PRICED_BY_CAMPAIGN:
+        raise bad("Give salePriceFen or campaignId, not both.", "campaignId")
+    if campaign_id is None and t.sale_price_fen == PRICED_BY_CAMPAIGN:
+        raise bad("Give salePriceFen or campaignId.", "salePriceFen")
+    if campaign_id is None and not 0 <= t.sale_price_fen <= 100_000_000:
         raise bad("The sale price is 0 to 100000000 fen.", "salePriceFen")
     if not 1 <= t.units_total <= MAX_UNITS:
         raise bad(f"Sell 1 to {MAX_UNITS} units.", "unitsTotal")
@@ -86,6 +97,7 @@ def check_terms(t: SaleTerms) -> SaleTerms:
     return SaleTerms(
         t.name.strip(), t.item_kind, t.item_id.strip(), t.sale_price_fen, t.units_total,
         t.per_subscriber_limit, starts, ends, t.pay_within_seconds, opens, t.priority_minutes,
+        campaign_id,
     )  # fmt: skip
 
 

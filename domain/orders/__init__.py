@@ -13,6 +13,7 @@ class OrderKind(StrEnum):
     FLASH_SALE = "FLASH_SALE"
     POINTS_REDEMPTION = "POINTS_REDEMPTION"
     NUMBER_PURCHASE = "NUMBER_PURCHASE"
+    DEVICE_PURCHASE = "DEVICE_PURCHASE"  # a phone or accessory, shipped
 
 
 class OrderStatus(StrEnum):

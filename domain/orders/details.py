@@ -99,3 +99,11 @@ class FlashSaleDetails(OrderDetails):
     payment_id: str | None = None  # paid through the provider
     pay_url: str | None = None
     status_reason: str | None = None  # REFUNDED: PAID_AFTER_DEADLINE or ALREADY_PAID
+
+
+@OrderDetails.register(OrderKind.DEVICE_PURCHASE)
+@dataclass(frozen=True)
+class DevicePurchaseDetails(OrderDetails):
+    device_id: str = ""
+    quantity: int = 1
+    shipping_address: str = ""

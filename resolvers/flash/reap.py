@@ -4,6 +4,7 @@ no longer holds are given back after a grace period."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from db.models.flash import FlashReservation, FlashSale
@@ -60,3 +61,20 @@ async def flush_stats(services: Services, now: datetime | None = None) -> int:
             await store.stats_flushed(sale.id)
             flushed += sum(counts.values())
     return flushed
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    returned: int  # reservations given back to stock
+    counted: int  # flash-sale answers added to the database
+    refunds: int  # refunds the provider had not answered, done now
+
+
+async def reap_round(services: Services) -> RoundReport:
+    """One round of the background jobs of flash sales (the server every second,
+    `telehall flash reap` once): reap, flush the counted answers, retry unanswered refunds."""
+    from resolvers.flash.pay import retry_refunds
+
+    returned = await reap(services)
+    counted = await flush_stats(services)
+    return RoundReport(returned, counted, await retry_refunds(services))

@@ -19,6 +19,7 @@ from db.repositories import promotions as promo_repo
 from domain.calendar import as_utc
 from domain.errors import fail
 from domain.flash.model import (
+    PRICED_BY_CAMPAIGN,
     ItemKind,
     SaleStatus,
     SaleTerms,
@@ -31,6 +32,7 @@ from domain.sessions import Session
 from resolvers.context import RequestContext
 from resolvers.flash.loading import forget, load
 from resolvers.loaders import loader
+from resolvers.ordering.flash_purchases import campaign_unit_price
 from resolvers.pagination import Page, keyset_page
 
 AUDIT_TYPE = "FLASH_SALE"
@@ -59,6 +61,7 @@ def _audit_dict(row: FlashSale) -> dict:
         "endsAt": t.ends_at.isoformat(), "payWithinSeconds": t.pay_within_seconds,
         "bookingOpensAt": t.booking_opens_at.isoformat() if t.booking_opens_at else None,
         "priorityMinutes": t.priority_minutes, "cancelled": row.cancelled,
+        "campaignId": t.campaign_id,
     }  # fmt: skip
 
 
@@ -79,12 +82,22 @@ async def _check_item(kind: ItemKind, item_id: str) -> None:
 # --- marketing --------------------------------------------------------------------------------
 
 
+async def _priced(ctx: RequestContext, terms: SaleTerms) -> SaleTerms:
+    """A campaign-priced sale shows the engine's price of one unit at its start."""
+    if terms.campaign_id is None:
+        return terms
+    if await promo_repo.campaign_by_id(terms.campaign_id) is None:
+        raise fail("INVALID_FLASH_SALE", "There is no such campaign.", "campaignId")
+    return replace(terms, sale_price_fen=await campaign_unit_price(ctx, terms))
+
+
 async def sale_create(ctx: RequestContext, session: Session, terms: SaleTerms) -> SaleView:
     terms = check_terms(terms)
     await _check_item(terms.item_kind, terms.item_id)
     now = ctx.now()
     if terms.starts_at < as_utc(now):
         raise fail("INVALID_FLASH_SALE", "A flash sale starts in the future.", "startsAt")
+    terms = await _priced(ctx, terms)
     sale_id = f"fs-{secrets.token_hex(6)}"
     async with in_transaction() as conn:
         row = await FlashSale.create(
@@ -136,10 +149,13 @@ async def sale_update(
     row = await _editable(ctx, sale_id, version)
     current = repo.terms_of(row)
     check_editable(current, row.cancelled, ctx.now())
+    if current.campaign_id is not None:  # its price is the campaign's, computed again below
+        current = replace(current, sale_price_fen=PRICED_BY_CAMPAIGN)
     terms = check_terms(replace(current, **changes))
     await _check_item(terms.item_kind, terms.item_id)
     if terms.starts_at < as_utc(ctx.now()):
         raise fail("INVALID_FLASH_SALE", "A flash sale starts in the future.", "startsAt")
+    terms = await _priced(ctx, terms)
     fresh = await _save(ctx, session, row, "UPDATE", repo.terms_columns(terms))
     await load(ctx.services, fresh)  # nothing was sold yet: the new terms replace the old
     return await view(ctx, fresh)

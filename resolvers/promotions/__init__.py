@@ -31,6 +31,7 @@ from resolvers.promotions.listing import (
     campaign_by_id,
     campaign_stats,
     campaigns_page,
+    flush_campaign_stats,
 )
 from resolvers.promotions.preview import PreviewTarget, preview
 from resolvers.promotions.views import CampaignView, FestivalView
@@ -53,5 +54,6 @@ __all__ = [
     "festival_by_id",
     "festival_create",
     "festivals_page",
+    "flush_campaign_stats",
     "preview",
 ]

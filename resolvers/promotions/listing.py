@@ -59,6 +59,12 @@ class CampaignStatsView:
     budget_spent_fen: int
 
 
+async def flush_campaign_stats(limit: int = 5000) -> int:
+    """Fold the campaigns' pending count changes into their stats rows (the server every
+    round, `telehall promotions flush-stats`); readers are exact without it."""
+    return await repo.flush_stats(limit)
+
+
 async def campaign_stats(ctx: RequestContext, campaign_id: str) -> CampaignStatsView:
     return await loader(ctx, "campaign_stats", lambda: _stats_batch(ctx)).load(campaign_id)
 

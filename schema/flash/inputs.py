@@ -5,7 +5,12 @@ from typing import Any
 
 import strawberry
 
-from domain.flash.model import DEFAULT_PAY_WITHIN_SECONDS, ItemKind, SaleTerms
+from domain.flash.model import (
+    DEFAULT_PAY_WITHIN_SECONDS,
+    PRICED_BY_CAMPAIGN,
+    ItemKind,
+    SaleTerms,
+)
 from resolvers.flash.pay import FlashPayMethod
 from schema.flash.types import FlashItemKindEnum
 
@@ -18,7 +23,13 @@ class FlashSaleCreateInput:
     name: str
     item_kind: FlashItemKindEnum
     item_id: strawberry.ID
-    sale_price_fen: int
+    sale_price_fen: int | None = strawberry.field(
+        default=None, description="A fixed price per unit; or give campaignId."
+    )
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Priced by this campaign (the promotions engine, on the item's list price).",
+    )
     units_total: int
     per_subscriber_limit: int = 1
     starts_at: datetime
@@ -32,10 +43,13 @@ class FlashSaleCreateInput:
     def terms(self) -> SaleTerms:
         return SaleTerms(
             name=self.name, item_kind=ItemKind(self.item_kind), item_id=str(self.item_id),
-            sale_price_fen=self.sale_price_fen, units_total=self.units_total,
+            sale_price_fen=PRICED_BY_CAMPAIGN if self.sale_price_fen is None
+            else self.sale_price_fen,
+            units_total=self.units_total,
             per_subscriber_limit=self.per_subscriber_limit, starts_at=self.starts_at,
             ends_at=self.ends_at, pay_within_seconds=self.pay_within_seconds,
             booking_opens_at=self.booking_opens_at, priority_minutes=self.priority_minutes,
+            campaign_id=str(self.campaign_id) if self.campaign_id is not None else None,
         )  # fmt: skip
 
 

@@ -38,9 +38,16 @@ class FlashSale:
     def item(self) -> strawberry.ID:
         return strawberry.ID(self.terms.item_id)  # type: ignore[attr-defined]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The price of one unit (a campaign-priced sale: the engine's at the start)."
+    )
     def sale_price_fen(self) -> int:
         return self.terms.sale_price_fen  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The campaign that prices this sale, if any.")
+    def campaign_id(self) -> strawberry.ID | None:
+        found = self.terms.campaign_id  # type: ignore[attr-defined]
+        return strawberry.ID(found) if found else None
 
     @strawberry.field
     def units_total(self) -> int:

@@ -8,12 +8,18 @@ from strawberry.types import Info
 from domain.pricing import Channel
 from domain.sessions import Capability
 from resolvers.ordering import place_order
+from resolvers.ordering.device_purchases import DevicePurchase
 from resolvers.ordering.pack_purchases import PackPurchase
 from resolvers.ordering.plan_changes import BundleOrder, PlanChange
 from schema.enums import ChannelEnum
 from schema.errors import payload
 from schema.orders.inputs import BundleInput
-from schema.orders.payloads import BundleOrderPayload, PackPurchasePayload, PlanChangePayload
+from schema.orders.payloads import (
+    BundleOrderPayload,
+    DevicePurchasePayload,
+    PackPurchasePayload,
+    PlanChangePayload,
+)
 from schema.permissions import context, subscriber_session
 
 EXPECTED = strawberry.argument(
@@ -103,3 +109,32 @@ class OrderMutation:
             return {"order": order}
 
         return await payload(PackPurchasePayload, work)
+
+    @strawberry.mutation(
+        description="Buy a phone or accessory: paid from the balance, shipped to the address; a "
+        "phone is recorded as the subscriber's device (the 5G check of plan changes uses it)."
+    )
+    async def device_purchase(
+        self,
+        info: Info,
+        device_id: strawberry.ID,
+        shipping_address: str,
+        idempotency_key: str,
+        quantity: int = 1,
+        channel: ChannelEnum = Channel.WEB,
+        expected_final_price_fen: Annotated[int | None, EXPECTED] = None,
+    ) -> DevicePurchasePayload:
+        session = subscriber_session(info, Capability.TRANSACT)
+
+        async def work():
+            order = await place_order(
+                context(info),
+                session.subject_id,
+                idempotency_key,
+                DevicePurchase(str(device_id), quantity, shipping_address),
+                channel,
+                expected_final_price_fen,
+            )
+            return {"order": order}
+
+        return await payload(DevicePurchasePayload, work)

@@ -22,3 +22,9 @@ class PlanChangePayload:
 class PackPurchasePayload:
     order: Order | None = None
     user_errors: list[UserError]
+
+
+@strawberry.type
+class DevicePurchasePayload:
+    order: Order | None = None
+    user_errors: list[UserError]

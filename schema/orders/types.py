@@ -58,6 +58,15 @@ class Order:
         add_on_id = getattr(self.detail, "add_on_id", None)  # type: ignore[attr-defined]
         return await add_ons(context(info)).load(add_on_id) if add_on_id else None
 
+    @strawberry.field(description="Device purchases: the device bought.")
+    def device_id(self) -> strawberry.ID | None:
+        found = getattr(self.detail, "device_id", None)  # type: ignore[attr-defined]
+        return strawberry.ID(found) if found else None
+
+    @strawberry.field(description="Device purchases: where it is shipped.")
+    def shipping_address(self) -> str | None:
+        return getattr(self.detail, "shipping_address", None) or None  # type: ignore[attr-defined]
+
     @strawberry.field(description="The quote as priced when ordered.")
     def pricing(self) -> Quote | None:
         stored = self.pricing  # type: ignore[attr-defined]

@@ -124,12 +124,12 @@ async def test_the_sweeper_releases_what_closed_orders_still_hold(services):
     )
     await _order(sub.id, OrderStatus.SCHEDULED, quote, order_id, rid)
     await campaign_caps.confirm(services, rid, sub.id, quote, w.during)
-    assert (await CampaignStats.get(campaign_id=c.id)).units_used == 1
+    assert (await flushed_stats(c.id)).units_used == 1
     # cancelled by a code path that knows nothing about campaigns (a closed account, say)
     await Order.filter(id=order_id).update(status=OrderStatus.CANCELLED)
     report = await campaign_caps.sweep(services, w.during + timedelta(minutes=1))
     assert report.released == 1
-    stats = await CampaignStats.get(campaign_id=c.id)
+    stats = await flushed_stats(c.id)
     assert (stats.units_used, stats.orders_count, stats.discount_given_fen) == (0, 0, 0)
     assert await taken(services, c.id) == 0
     assert (await CampaignRedemption.get(order_id=order_id)).state == "RELEASED"
@@ -212,17 +212,17 @@ async def test_an_unpaid_recharge_lapses_and_a_late_payment_still_counts(service
     assert await taken(services, c.id) == 1
     redemption = await CampaignRedemption.get(ref=rid)
     assert (redemption.state, redemption.reservation_id) == ("CONFIRMED", f"{rid}:late")
-    assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 1
+    assert (await flushed_stats(c.id)).orders_count == 1
 
 
 async def test_an_uncapped_campaign_on_a_superseded_order_leaves_the_stats_at_once(services):
     _, c, sub, quote = await _setup(services)  # no caps: nothing in Redis
     order_id = uuid4()
     await _order(sub.id, OrderStatus.SCHEDULED, quote, order_id)
-    assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 1
+    assert (await flushed_stats(c.id)).orders_count == 1
     async with in_transaction() as conn:
         assert await repo.release_orders(conn, [order_id]) == []
-    assert (await CampaignStats.get(campaign_id=c.id)).orders_count == 0
+    assert (await flushed_stats(c.id)).orders_count == 0
     assert (await CampaignRedemption.get(order_id=order_id)).state == "RELEASED"
 
 
@@ -247,3 +247,41 @@ async def test_counters_lost_with_redis_are_restored_from_postgres(services):
         await campaign_caps.hold(services, again, sub.id, quote, w.during)
     assert refused.value.code == "CAP_REACHED"
     assert await campaign_caps.load_campaign(services, c.id) is False  # loaded once per dataset
+
+
+async def flushed_stats(campaign_id: str) -> CampaignStats:
+    """The committed row once the pending changes are folded in (as the job runner does)."""
+    from db.repositories.promotions import flush_stats
+
+    await flush_stats()
+    return await CampaignStats.get(campaign_id=campaign_id)
+
+
+async def test_orders_append_stats_changes_folded_in_batches(services, settings):
+    """No order transaction updates the campaign's one stats row: the change is appended,
+    readers add the pending ones (exact at once), the flush folds them once."""
+    import asyncio
+
+    from tests.api.test_bills_api import run_cli
+
+    _, c, sub, quote = await _setup(services)
+    await flush_stats_all()
+    before = await CampaignStats.get(campaign_id=c.id)
+    for _ in range(3):
+        await _order(sub.id, OrderStatus.SCHEDULED, quote, uuid4())
+    untouched = await CampaignStats.get(campaign_id=c.id)
+    assert untouched.orders_count == before.orders_count  # the hot row was not written
+    live = (await repo.stats_by_campaign([c.id]))[c.id]
+    assert live.orders_count == before.orders_count + 3  # pending changes are counted
+    done = await asyncio.to_thread(run_cli, settings, "promotions", "flush-stats")
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "change(s) folded into campaign stats" in done.stdout
+    folded = await CampaignStats.get(campaign_id=c.id)
+    assert folded.orders_count == before.orders_count + 3
+    assert await repo.flush_stats() == 0  # nothing twice
+    assert (await repo.stats_by_campaign([c.id]))[c.id].orders_count == folded.orders_count
+
+
+async def flush_stats_all() -> None:
+    while await repo.flush_stats():
+        pass

@@ -77,3 +77,28 @@ async def test_concurrent_qr_claim_admits_one(services):
     assert await qr.confirm(token, 7, "13000000007") == "OK"
     claims = await asyncio.gather(*(qr.claim(token) for _ in range(20)))
     assert [c[0] for c in claims].count("CONFIRMED") == 1
+
+
+async def test_the_gate_counts_and_resolves_in_one_round_trip(services):
+    """The Guard's pipeline: the rate-limit hit and the session renew, as the two stores do
+    them one by one; a script Redis forgot (a restart) falls back to the ordinary calls."""
+    import secrets
+
+    from db.stores.gate import Gate
+
+    stores = services.stores
+    made = await stores.sessions.create(Scope.FULL, 4242, "13800000000")
+    client = f"gate-{secrets.token_hex(4)}"
+    ok, session = await stores.gate.admit("test", client, 2, made.token)
+    assert ok and session is not None and session.subject_id == 4242
+    ok, unknown = await stores.gate.admit("test", client, 2, "no-such-token")
+    assert ok and unknown is None
+    ok, _ = await stores.gate.admit("test", client, 2, None)
+    assert not ok  # the third hit of this window, limit 2
+
+    class Forgotten(type(stores.rate_limits)):
+        hit_sha = "0" * 40  # a script Redis does not know
+
+    forgetful = Forgotten(stores.redis, stores.rate_limits.prefix, stores.rate_limits.clock)
+    ok, session = await Gate(forgetful, stores.sessions).admit("test", f"{client}-b", 5, made.token)
+    assert ok and session is not None and session.subject_id == 4242
