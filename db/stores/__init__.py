@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
 from db.stores.flash_sales import FlashSaleStore
+from db.stores.leases import LeaseStore
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
 from db.stores.qr_logins import QrLoginStore
@@ -30,6 +31,7 @@ class Stores:
     nonces: NonceStore
     campaign_caps: CampaignCapStore
     flash_sales: FlashSaleStore
+    leases: LeaseStore
 
     @classmethod
     def build(
@@ -46,4 +48,5 @@ class Stores:
             nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
+            leases=LeaseStore(redis, prefix),
         )
