@@ -63,7 +63,8 @@ async def claim(worker: str, now: datetime, until: datetime, limit: int) -> list
     now, until = as_utc(now), as_utc(until)
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
-        _, rows = await conn.execute_query(CLAIM_SQL, [worker, until, now, limit])
+        # execute_query drops an UPDATE's RETURNING rows: fetch them
+        rows = await conn.execute_query_dict(CLAIM_SQL, [worker, until, now, limit])
         ids = [row["id"] for row in rows]
     else:
         candidates = (
