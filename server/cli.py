@@ -445,8 +445,10 @@ def points_remind_command() -> None:
 database, services_context, redis_url_of = _database, _services, _redis_url
 
 from server.cli_jobs import jobs_app  # noqa: E402  (the jobs commands use the helpers above)
+from server.doctor import doctor  # noqa: E402
 
 app.add_typer(jobs_app, name="jobs")
+app.command("doctor")(doctor)
 
 
 @app.command("export-schema")
