@@ -17,6 +17,10 @@ from resolvers.context import Services
 from resolvers.jobs.runner import JobRunner
 
 logger = logging.getLogger("telehall.jobs")
+# A send round still going when the next is due is skipped on purpose (max_instances=1,
+# coalesced): APScheduler would warn about each; failures are logged by `_guarded` instead.
+logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)
 
 
 class BackgroundWorker:
