@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from tortoise import Tortoise
+from pathlib import Path
+
+from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate as migrate_api
+from tortoise.migrations.recorder import MigrationRecorder
 
-from db.config import tortoise_config
+from db.config import APP, tortoise_config
 
 
 async def apply_migrations(database_url: str) -> None:
@@ -25,3 +28,21 @@ async def open_database(database_url: str, pool_max: int) -> None:
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+
+
+def migration_names() -> list[str]:
+    """The migrations this code ships (db/migrations/NNNN_*.py), in order."""
+    folder = Path(__file__).parent / "migrations"
+    return sorted(p.stem for p in folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+async def pending_migrations() -> list[str]:
+    """Shipped migrations the open database has not applied (all of them on an empty one)."""
+    recorder = MigrationRecorder(connections.get("default"))
+    applied = {key.name for key in await recorder.applied_migrations() if key.app_label == APP}
+    return [name for name in migration_names() if name not in applied]
+
+
+async def database_reachable() -> None:
+    """Raises when the database does not answer a trivial query."""
+    await connections.get("default").execute_query("SELECT 1")

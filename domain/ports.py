@@ -6,7 +6,34 @@ from typing import Protocol
 
 
 class SmsGateway(Protocol):
+    """What use cases call to notify a subscriber: the message is queued (the outbox) and the
+    sender (resolvers/sms_sender.py) hands it to the SmsDeliveryGateway."""
+
     async def send(self, msisdn: str, kind: str, text: str) -> None: ...
+
+
+class SmsTransientError(Exception):
+    """Try again later: timeout, gateway busy, the per-number rate limit."""
+
+    def __init__(self, reason: str, retry_after_seconds: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after_seconds = reason, retry_after_seconds
+
+
+class SmsRejectedError(Exception):
+    """Never deliverable (a number the SMS centre refuses, blocked content)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SmsDeliveryGateway(Protocol):
+    """The carrier's SMS centre (SMPP/CMPP or a cloud SMS API). `message_id` is the sender's own
+    id of the notice: the gateway accepts each id once, so a retry after a lost answer does not
+    send twice. Raises SmsTransientError or SmsRejectedError."""
+
+    async def deliver(self, message_id: str, msisdn: str, text: str) -> None: ...
 
 
 class PaymentProvider(Protocol):

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from db.stores import Stores
 from domain.clock import Clock, SystemClock
 from domain.hashing import SecretHasher
-from domain.ports import PaymentProvider, SmsGateway
+from domain.ports import PaymentProvider, SmsDeliveryGateway, SmsGateway
 from domain.sessions import Session
 
 
@@ -34,6 +34,16 @@ class HallSettings(Protocol):
     payment_secret_previous: str
     id_number_secret: str
     id_numbers_per_person: int
+    jobs_lease_seconds: int
+    jobs_max_attempts: int
+    jobs_history_days: int
+    sms_batch: int
+    sms_concurrency: int
+    sms_claim_seconds: int
+    sms_send_timeout_seconds: float
+    sms_max_attempts: int
+    sms_retry_base_seconds: float
+    sms_retry_cap_seconds: float
 
 
 @dataclass
@@ -46,6 +56,7 @@ class Services:
     sms: SmsGateway
     payments: PaymentProvider | None = None
     clock: Clock = field(default_factory=SystemClock)
+    sms_delivery: SmsDeliveryGateway | None = None  # the SMS centre the sender delivers to
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -15,6 +15,7 @@ from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
 from schema.flash.subscriptions import FlashSubscription
+from schema.jobs.queries import JobQuery
 from schema.numbers.mutations import NumberMutation
 from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
@@ -35,6 +36,7 @@ QUERIES: tuple[type, ...] = (
     FlashQuery,
     NumberQuery,
     PointsQuery,
+    JobQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,

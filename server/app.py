@@ -1,4 +1,4 @@
-"""The ASGI app: GraphQL at /graphql (GraphiQL on GET), health at /healthz."""
+"""The ASGI app: GraphQL at /graphql (GraphiQL on GET), probes at /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -19,13 +19,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from resolvers.context import RequestContext, Services
+from resolvers.jobs.worker import BackgroundWorker
 from schema.root import build_schema
 from server.client_address import scope_client
+from server.health import health_routes
 from server.outage import LocalWindow, OutageMiddleware, RedisOutageExtension
 from server.resources import close_services, open_services
 from server.settings import Settings
 
 logger = logging.getLogger("telehall.flash")
+server_log = logging.getLogger("uvicorn.error")  # uvicorn configures it: start/stop lines
+PROBES = ("/healthz", "/readyz")  # never rate-limited: a probe must not need Redis
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
 
 
@@ -107,7 +111,7 @@ class Guard:
         return allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") in PROBES:
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
@@ -147,18 +151,6 @@ class _TooLarge(Exception):
     pass
 
 
-async def healthz(request: Request) -> JSONResponse:
-    services: Services = request.app.state.services
-    try:
-        await services.stores.redis.ping()
-    except RedisError:
-        retry = services.settings.redis_retry_after_seconds  # type: ignore[attr-defined]
-        return JSONResponse(
-            {"status": "unavailable", "redis": "down"}, 503, headers={"retry-after": str(retry)}
-        )
-    return JSONResponse({"status": "ok"})
-
-
 async def flash_background(services: Services, settings: Settings) -> None:
     """Every worker reaps unpaid flash-sale units and flushes the counted flash-sale and campaign
     statistics (all idempotent, so workers running them at once only repeat no-ops)."""
@@ -185,18 +177,31 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             return
         app.state.services = await open_services(settings)
         reaper = asyncio.create_task(flash_background(app.state.services, settings))
+        worker = None
+        if settings.jobs_in_process:
+            worker = BackgroundWorker(
+                app.state.services, settings.jobs_tick_seconds, settings.sms_send_seconds
+            )
+            worker.start()
+            server_log.info("job runner and SMS sender started in this worker")
         try:
             yield
         finally:
+            # uvicorn has already let in-flight requests finish (timeout_graceful_shutdown)
+            app.state.stopping = True
             reaper.cancel()
+            if worker is not None:
+                await worker.stop(settings.shutdown_grace_seconds)
+                server_log.info("job runner stopped after its current job")
             await close_services(app.state.services)
+            server_log.info("database and Redis pools closed")
 
     schema = build_schema(
         include_dev=settings.is_dev_like,
         max_depth=settings.max_query_depth,
         extra_extensions=(RedisOutageExtension,),
     )
-    app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
+    app = Starlette(lifespan=lifespan, routes=health_routes())
     if services is not None:
         app.state.services = services
     networks = settings.trusted_networks

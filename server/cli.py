@@ -1,5 +1,6 @@
 """`telehall` command line: serve, migrate, seed, export-schema, changes apply, usage import,
-billing close, promotions sweep, flash reap / rebuild, numbers reap, points expire/remind."""
+billing close, promotions sweep, flash reap / rebuild, numbers reap, points expire/remind,
+jobs list/run/worker, doctor."""
 
 from __future__ import annotations
 
@@ -142,12 +143,17 @@ def serve(
     if setup:
         migrate()
         seed(numbers=0)
+        # make run: one process does it all, so the jobs and the SMS sender run in it
+        os.environ.setdefault("TELEHALL_JOBS_IN_PROCESS", "true")
     redis_url, embedded = _redis_url(settings)
     if embedded is not None:
         # workers read their settings from the environment
         os.environ["TELEHALL_REDIS_URL"] = redis_url
         console.print(f"embedded Redis at {redis_url}")
-    console.print(f"GraphQL at http://{settings.host}:{settings.port}/graphql")
+    console.print(f"starting: GraphQL at http://{settings.host}:{settings.port}/graphql")
+    from server.health import announce_when_ready
+
+    announce_when_ready(settings.host, settings.port, console.print)
     try:
         uvicorn.run(
             "server.asgi:app",
@@ -157,6 +163,8 @@ def serve(
             log_level=settings.log_level,
             # X-Forwarded-For is read by the app, only from TELEHALL_TRUSTED_PROXIES
             proxy_headers=False,
+            # SIGTERM: stop accepting, let in-flight requests finish this long, then shut down
+            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         )
     finally:
         if embedded is not None:
@@ -458,6 +466,16 @@ async def _remind():
 def points_remind_command() -> None:
     """Queue the SMS reminders for points expiring in 30 and in 7 days (each once)."""
     console.print(f"{asyncio.run(_remind())} reminder(s) queued")
+
+
+# public names for the command modules beside this one (server/cli_jobs.py, server/doctor.py)
+database, services_context, redis_url_of = _database, _services, _redis_url
+
+from server.cli_jobs import jobs_app  # noqa: E402  (the jobs commands use the helpers above)
+from server.doctor import doctor  # noqa: E402
+
+app.add_typer(jobs_app, name="jobs")
+app.command("doctor")(doctor)
 
 
 @app.command("export-schema")

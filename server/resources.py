@@ -6,6 +6,7 @@ from db.lifecycle import close_database, open_database
 from db.payments_sim import SimulatedPaymentProvider
 from db.redis import connect_redis
 from db.repositories.outbox import OutboxSmsGateway
+from db.sms_sim import SimulatedSmsGateway
 from db.stores import Stores
 from domain.clock import Clock, SettableClock, SystemClock
 from domain.flash.model import ms
@@ -34,9 +35,18 @@ def build_services(settings: Settings, redis_url: str, clock: Clock | None = Non
             redis, settings.redis_prefix, settings.session_idle_seconds, clock, flash_clock
         ),
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
-        sms=OutboxSmsGateway(),
+        sms=OutboxSmsGateway(clock),
         payments=provider,
         clock=clock,
+        sms_delivery=SimulatedSmsGateway(
+            redis,
+            settings.redis_prefix,
+            clock,
+            latency_ms=settings.sms_sim_latency_ms,
+            failure_rate=settings.sms_sim_failure_rate,
+            per_number_per_minute=settings.sms_sim_per_number_per_minute,
+            seed=settings.sms_sim_seed,
+        ),
     )
 
     async def deliver(body: bytes, headers: dict[str, str]) -> tuple[int, dict]:

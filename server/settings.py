@@ -96,6 +96,37 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="how often the server reaps unpaid flash-sale units"
     )
 
+    jobs_in_process: bool = Field(
+        default=False,
+        description="run the job runner and the SMS sender inside each server worker (make run "
+        "turns it on; production runs `telehall jobs worker` instead)",
+    )
+    jobs_tick_seconds: float = Field(
+        default=15.0, gt=0, description="how often due jobs are looked for"
+    )
+    jobs_lease_seconds: int = Field(
+        default=120, ge=5, description="a job's lease, renewed while it runs"
+    )
+    jobs_max_attempts: int = Field(default=3, ge=1, description="runs of one failing slot")
+    jobs_history_days: int = Field(default=30, ge=1, description="job runs kept")
+
+    sms_send_seconds: float = Field(default=1.0, gt=0, description="how often the sender looks")
+    sms_batch: int = Field(default=50, ge=1, le=1000)
+    sms_concurrency: int = Field(default=8, ge=1, le=100)
+    sms_claim_seconds: int = Field(default=60, ge=5, description="a claimed notice's lease")
+    sms_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    sms_max_attempts: int = Field(default=6, ge=1)
+    sms_retry_base_seconds: float = Field(default=5.0, gt=0)
+    sms_retry_cap_seconds: float = Field(default=600.0, gt=0)
+    sms_sim_latency_ms: int = Field(default=30, ge=0, description="simulated SMS centre")
+    sms_sim_failure_rate: float = Field(default=0.05, ge=0, le=1)
+    sms_sim_per_number_per_minute: int = Field(default=5, ge=1)
+    sms_sim_seed: int | None = Field(default=None, description="set: failures are reproducible")
+
+    shutdown_grace_seconds: float = Field(
+        default=20.0, gt=0, description="on SIGTERM, how long in-flight requests may finish"
+    )
+
     clock_start: datetime | None = Field(
         default=None,
         description="dev/test only: the hall's clock starts at this instant (ISO 8601 with offset) "

@@ -6,6 +6,7 @@ MODEL_MODULES = [
     "db.models.catalog",
     "db.models.flash",
     "db.models.growth",
+    "db.models.jobs",
     "db.models.ledger",
     "db.models.numbers",
     "db.models.orders",

@@ -50,6 +50,15 @@ class Notification(Model):
     text = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    # The sender's bookkeeping (resolvers/sms_sender.py): codes get priority 0 and jump the queue
+    priority = fields.SmallIntField(default=1)
+    queued_at = fields.DatetimeField(null=True, description="by the hall's clock")
+    attempts = fields.SmallIntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True, description="null: due at once")
+    claimed_by = fields.CharField(max_length=64, null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True)
+    failure_reason = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "notification"

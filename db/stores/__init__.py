@@ -10,6 +10,7 @@ from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
 from db.stores.flash_sales import FlashSaleStore
 from db.stores.gate import Gate
+from db.stores.leases import LeaseStore
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
 from db.stores.qr_logins import QrLoginStore
@@ -32,6 +33,7 @@ class Stores:
     campaign_caps: CampaignCapStore
     flash_sales: FlashSaleStore
     gate: Gate
+    leases: LeaseStore
 
     @classmethod
     def build(
@@ -51,4 +53,5 @@ class Stores:
             campaign_caps=CampaignCapStore(redis, prefix),
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
             gate=Gate(rate_limits, sessions),
+            leases=LeaseStore(redis, prefix),
         )

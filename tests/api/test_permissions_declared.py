@@ -26,6 +26,7 @@ MARKETING_ONLY = {
     },
 }  # fmt: skip
 OPERATOR_ONLY = {
+    "Query": {"jobRuns"},
     "Mutation": {
         "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
         "redemptionDeliver", "pointsAdjust", "pointsExpire",

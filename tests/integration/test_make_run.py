@@ -51,12 +51,22 @@ def test_serve_setup_on_a_fresh_data_dir(tmp_path):
             json={"query": "mutation { captchaCreate { id userErrors { code } } }"},
         ).json()
         assert captcha["data"]["captchaCreate"]["userErrors"] == []
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+        assert ready.status_code == 200, ready.text
+        assert {k: v["ok"] for k, v in ready.json()["checks"].items()} == {
+            "database": True,
+            "migrations": True,
+            "redis": True,
+            "flashStock": True,
+        }
         assert (tmp_path / "data" / "telehall.sqlite3").exists()
         assert (tmp_path / "data" / "redis" / "redis.sock").exists()
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=20)
     assert "18600000001" in output  # the demo accounts are printed on first start
+    assert f"ready: GraphQL at http://127.0.0.1:{port}/graphql" in output  # from /readyz
+    assert "job runner and SMS sender started in this worker" in output  # make run runs them
     sock = tmp_path / "data" / "redis" / "redis.sock"
     deadline = time.monotonic() + 10
     while sock.exists() and time.monotonic() < deadline:  # the embedded Redis dies with its parent

@@ -57,7 +57,8 @@ async def test_redis_down_is_503_with_retry_after_and_recovers(outage, services)
 
     redis.stop()  # Redis goes away while the app runs
 
-    _retry_after(await client.get("/healthz"))
+    assert (await client.get("/healthz")).status_code == 200  # alive: no restart wanted
+    _retry_after(await client.get("/readyz"))  # but take no traffic
     _retry_after(await client.post("/payments/callback", content=body, headers=headers))
     assert await balance_of(sub.id) == 1_000  # nothing credited, the provider will retry
     me = await client.post("/graphql", json={"query": ME}, headers=auth)
@@ -72,7 +73,7 @@ async def test_redis_down_is_503_with_retry_after_and_recovers(outage, services)
 
     redis.start()  # Redis is back: the same app serves again, no restart
 
-    assert (await client.get("/healthz")).status_code == 200
+    assert (await client.get("/readyz")).status_code == 200
     retried = await client.post("/payments/callback", content=body, headers=headers)
     assert retried.status_code == 200 and retried.json()["result"] == "CREDITED"
     assert await balance_of(sub.id) == 6_000

@@ -1,0 +1,103 @@
+"""The jobs of the business calendar: a name, a schedule and one function each.
+
+This table is deliberately thin: each entry calls one use case that exists elsewhere (and that a
+CLI command or a lazy path also calls), so re-pointing a job at a refactored function is a one-line
+change here. Every function is idempotent: running a slot twice, or two slots back to back,
+changes nothing the first run did not."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.jobs import JobOutcome
+from resolvers.jobs import tasks
+from resolvers.jobs.context import JobContext
+from resolvers.jobs.schedule import Schedule
+
+JobFunction = Callable[[JobContext], Awaitable[JobOutcome]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    schedule: Schedule
+    run: JobFunction
+    about: str
+
+
+MINUTE = timedelta(minutes=5)  # a per-minute job missed for longer just runs at the next minute
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(
+            "plan-changes",
+            Schedule("0 0 1 * *", timedelta(days=3)),
+            tasks.plan_changes,
+            "switch plans and combos scheduled for 00:00 on the 1st (telehall changes apply)",
+        ),
+        JobSpec(
+            "billing-close",
+            # 01:00, not 00:00: the last minutes' usage records reach mediation a little late;
+            # the catch-up keeps "bills issued by day 3" when the runner was down on the 1st
+            Schedule("0 1 1 * *", timedelta(days=2, hours=22)),
+            tasks.billing_close,
+            "issue the previous cycle's bills and charge monthly fees (telehall billing close)",
+        ),
+        JobSpec(
+            "campaign-caps-sweep",
+            Schedule("* * * * *", MINUTE),
+            tasks.campaign_caps_sweep,
+            "give back lapsed campaign-cap holds, expire their orders (telehall promotions sweep)",
+        ),
+        JobSpec(
+            "flash-reap",
+            Schedule("* * * * *", MINUTE),
+            tasks.flash_reap,
+            "return unpaid flash-sale units to stock, flush counted answers (telehall flash reap)",
+        ),
+        JobSpec(
+            "number-holds-reap",
+            Schedule("* * * * *", MINUTE),
+            tasks.number_holds_reap,
+            "return numbers whose 15-minute hold ran out to the pool (telehall numbers reap)",
+        ),
+        JobSpec(
+            "auto-recharge",
+            Schedule("*/10 * * * *", timedelta(minutes=30)),
+            tasks.auto_recharge,
+            "top up accounts below their auto-recharge threshold, expire stale payments",
+        ),
+        JobSpec(
+            "points-expire",
+            # daily, not only on 1 January: a run expires exactly the lots that are due
+            Schedule("5 0 * * *", timedelta(days=2)),
+            tasks.points_expire,
+            "expire the points lots that are due (telehall points expire)",
+        ),
+        JobSpec(
+            "points-remind",
+            Schedule("0 10 * * *", timedelta(hours=10)),  # 10:00, outside quiet hours
+            tasks.points_remind,
+            "queue the 30- and 7-day points expiry reminders (telehall points remind)",
+        ),
+        JobSpec(
+            "sms-outbox",
+            Schedule("* * * * *", MINUTE),
+            tasks.sms_outbox,
+            "send what is due in the SMS outbox (the sender also runs every second)",
+        ),
+        JobSpec(
+            "job-runs-prune",
+            Schedule("30 3 * * *", timedelta(days=1)),
+            tasks.job_runs_prune,
+            "delete job-run records older than TELEHALL_JOBS_HISTORY_DAYS",
+        ),
+    )
+}
+
+
+def job(name: str) -> JobSpec | None:
+    return JOBS.get(name)

@@ -1,0 +1,113 @@
+"""One adaptor per scheduled job: call the use case, report its counts. No decisions here: each
+use case is the one its CLI command runs, and each is idempotent."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from db.models.payments import AutoRecharge
+from db.repositories import job_runs
+from db.repositories import payments as payments_repo
+from db.repositories.plan_changes import apply_due_changes
+from domain.billing import previous_cycles
+from domain.jobs import JobOutcome
+from resolvers import cap_sweeper, number_holds, sms_sender
+from resolvers.billing import billing_close as close_cycle
+from resolvers.flash import reap as flash
+from resolvers.jobs.context import JobContext
+from resolvers.payments import maybe_auto_recharge
+from resolvers.points import points_expire as expire_points
+from resolvers.points import points_remind as remind_points
+
+logger = logging.getLogger("telehall.jobs")
+AUTO_RECHARGE_BATCH = 200
+
+
+async def plan_changes(job: JobContext) -> JobOutcome:
+    return JobOutcome({"applied": await apply_due_changes(job.now)})
+
+
+async def billing_close(job: JobContext) -> JobOutcome:
+    """The cycle before the slot's (a run late on the 2nd still closes last month)."""
+    (cycle,) = previous_cycles(job.scheduled_for, 1)
+    run = await close_cycle(job.request(), cycle, now=job.now)
+    return JobOutcome(
+        {
+            "billsIssued": run.bills_issued,
+            "alreadyBilled": run.already_billed,
+            "totalFen": run.total_fen,
+        }
+    )
+
+
+async def campaign_caps_sweep(job: JobContext) -> JobOutcome:
+    report = await cap_sweeper.sweep(job.services, job.now)
+    return JobOutcome(
+        {
+            "holdsExpired": report.expired,
+            "ordersExpired": report.orders_expired,
+            "lateConfirmed": report.late_confirmed,
+            "released": report.released,
+        }
+    )
+
+
+async def flash_reap(job: JobContext) -> JobOutcome:
+    returned = await flash.reap(job.services, job.now)
+    counted = await flash.flush_stats(job.services, job.now)
+    return JobOutcome({"returned": returned, "answersCounted": counted})
+
+
+async def number_holds_reap(job: JobContext) -> JobOutcome:
+    return JobOutcome({"returned": await number_holds.reap(job.request())})
+
+
+async def auto_recharge(job: JobContext) -> JobOutcome:
+    """Accounts whose balance sits below their threshold with no top-up under way (a top-up is
+    also started at once when a charge drops the balance: this catches what that missed)."""
+    expired = await payments_repo.expire_stale(job.now)
+    started = failed = 0
+    last_id = 0
+    ctx = job.request()
+    while True:
+        rows = (
+            await AutoRecharge.filter(enabled=True, id__gt=last_id)
+            .select_related("subscriber")
+            .order_by("id")
+            .limit(AUTO_RECHARGE_BATCH)
+        )
+        for row in rows:
+            balance = row.subscriber.balance_fen
+            if balance >= row.threshold_fen:
+                continue
+            try:
+                payment = await maybe_auto_recharge(ctx, row.subscriber.id, balance, job.now)
+            except Exception:  # one account's provider error must not stop the others
+                logger.exception("auto-recharge of subscriber %s failed", row.subscriber.id)
+                failed += 1
+                continue
+            started += payment is not None
+        if len(rows) < AUTO_RECHARGE_BATCH:
+            break
+        last_id = rows[-1].id
+    return JobOutcome({"started": started, "failed": failed, "paymentsExpired": expired})
+
+
+async def points_expire(job: JobContext) -> JobOutcome:
+    run = await expire_points(job.now)
+    return JobOutcome({"lotsExpired": run.lots_expired, "pointsExpired": run.points_expired})
+
+
+async def points_remind(job: JobContext) -> JobOutcome:
+    return JobOutcome({"queued": await remind_points(job.request(), job.now)})
+
+
+async def sms_outbox(job: JobContext) -> JobOutcome:
+    report = await sms_sender.drain(job.services, job.now)
+    return JobOutcome(report.counts())
+
+
+async def job_runs_prune(job: JobContext) -> JobOutcome:
+    days = job.services.settings.jobs_history_days
+    return JobOutcome({"deleted": await job_runs.prune(job.now - timedelta(days=days))})
