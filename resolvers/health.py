@@ -1,5 +1,6 @@
 """Readiness: may this worker take traffic? The database answers and carries every migration
-this code ships, Redis answers, and every live flash sale's stock is loaded in Redis. Each
+this code ships, Redis answers, and every live flash sale's stock is loaded in Redis (a sale Redis forgot is
+loaded again first). Each
 check has a short timeout, so a hung dependency makes the answer "not ready", not a hung probe."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from db.lifecycle import database_reachable, pending_migrations
 from db.repositories import flash_sales
 from resolvers.context import Services
+from resolvers.flash.loading import restore
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -54,6 +56,7 @@ async def readiness(services: Services) -> list[Check]:
         return "reachable"
 
     async def flash_stock() -> str:
+        await restore(services, services.now())  # Redis came back empty: load before answering
         live = await flash_sales.sales_live_at(services.now())
         missing = [s.id for s in live if not await services.stores.flash_sales.loaded(s.id)]
         if missing:

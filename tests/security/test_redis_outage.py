@@ -73,7 +73,8 @@ async def test_redis_down_is_503_with_retry_after_and_recovers(outage, services)
 
     redis.start()  # Redis is back: the same app serves again, no restart
 
-    assert (await client.get("/readyz")).status_code == 200
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
     retried = await client.post("/payments/callback", content=body, headers=headers)
     assert retried.status_code == 200 and retried.json()["result"] == "CREDITED"
     assert await balance_of(sub.id) == 6_000
