@@ -29,6 +29,9 @@ class HallSettings(Protocol):
     payment_secret: str
     id_number_secret: str
     id_numbers_per_person: int
+    number_hold_minutes: int
+    number_holds_per_caller: int
+    number_tier_terms: Any  # tier -> terms with prestore_fen, min_monthly_fen, contract_months
 
 
 @dataclass

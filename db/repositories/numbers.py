@@ -89,6 +89,17 @@ async def give_back(msisdn: str, holder: str, conn=None) -> bool:
     return updated == 1
 
 
+async def lock_holder(conn, holder: str) -> None:
+    """Serialise one caller's holds until the transaction ends, so that counting their live
+    holds and taking one more is atomic (a caller racing themselves never gets past the limit).
+    PostgreSQL: a transaction-scoped advisory lock on the holder. SQLite runs one writing
+    transaction at a time already."""
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 7712))", [f"number-hold:{holder}"]
+        )
+
+
 async def live_holds(holder: str, now: datetime, conn=None) -> int:
     return (
         await NumberReservation.filter(holder=holder, released_at=None, expires_at__gt=now)
@@ -102,4 +113,44 @@ async def reap(now: datetime) -> int:
     await NumberReservation.filter(released_at=None, expires_at__lte=now).update(released_at=now)
     return await PhoneNumber.filter(status="RESERVED", reserved_until__lte=now).update(
         status="AVAILABLE", reserved_by=None, reserved_until=None
+    )
+
+
+def order_holder(order_id: object) -> str:
+    """Who holds a number while its purchase order waits for the payment."""
+    return f"order:{order_id}"
+
+
+async def hold_for_order(
+    conn, msisdn: str, holder: str, order_id: object, until: datetime, now: datetime
+) -> bool:
+    """The caller's live hold becomes the order's, until the payment deadline."""
+    updated = (
+        await PhoneNumber.filter(
+            msisdn=msisdn, status="RESERVED", reserved_by=holder, reserved_until__gt=now
+        )
+        .using_db(conn)
+        .update(reserved_by=order_holder(order_id), reserved_until=until)
+    )
+    return updated == 1
+
+
+async def sell(conn, msisdn: str, order_id: object) -> bool:
+    """Paid: the number is sold, unless its hold lapsed and someone else took it meanwhile."""
+    updated = (
+        await PhoneNumber.filter(
+            msisdn=msisdn, status="RESERVED", reserved_by=order_holder(order_id)
+        )
+        .using_db(conn)
+        .update(status="SOLD", reserved_by=None, reserved_until=None)
+    )
+    return updated == 1
+
+
+async def end_reservation(conn, reservation_id: object, now: datetime) -> None:
+    """The hold is used up (its number is now the order's): it no longer counts as held."""
+    await (
+        NumberReservation.filter(id=reservation_id, released_at=None)
+        .using_db(conn)
+        .update(released_at=now)
     )

@@ -8,6 +8,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from db.repositories.numbers import stock
+from domain.numbers.patterns import DEFAULT_TIER_TERMS, TierTerms
 from domain.numbers.regions import sample_numbers
 from domain.numbers.stocking import stock_row
 
@@ -16,7 +17,10 @@ BATCH = 20_000
 
 
 async def seed_numbers(
-    count: int, progress: Callable[[int], None] | None = None, seed: int = 12
+    count: int,
+    progress: Callable[[int], None] | None = None,
+    seed: int = 12,
+    terms: dict[int, TierTerms] = DEFAULT_TIER_TERMS,
 ) -> None:
     """Stock `count` numbers over the region blocks in one transaction, in big batches."""
     db = connections.get("default")
@@ -26,7 +30,7 @@ async def seed_numbers(
     async with in_transaction() as conn:
         batch: list[tuple] = []
         for msisdn, block in sample_numbers(count, seed):
-            batch.append(stock_row(msisdn, block.province, block.city))
+            batch.append(stock_row(msisdn, block.province, block.city, terms))
             if len(batch) >= BATCH:
                 await stock(batch, conn)
                 if progress:
