@@ -72,3 +72,19 @@ class SubscriberIdentity(Model):
 
     class Meta:
         table = "subscriber_identity"
+
+
+class NumberTrigram(Model):
+    """The contains index: one row per distinct 3-digit substring of a stocked number
+
+    `gram` is the substring as an int (0 to 999): a search for digits anywhere reads the numbers
+    holding its first 3 digits instead of the whole pool, then checks the whole string on those.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    gram = fields.SmallIntField()
+    phone_id = fields.IntField()
+
+    class Meta:
+        table = "number_trigram"
+        unique_together = (("gram", "phone_id"),)

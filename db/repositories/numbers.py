@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from tortoise import connections
-from tortoise.expressions import Q, RawSQL
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
-from db.models.numbers import NumberReservation, PhoneNumber
+from db.models.numbers import NumberReservation, NumberTrigram, PhoneNumber
 
 COLUMNS = (
     "msisdn",
@@ -43,12 +43,47 @@ def _insert_sql(dialect: str) -> str:
     )
 
 
-async def stock(rows: Iterable[tuple], conn=None) -> None:
-    """Insert rows (values in `COLUMNS` order); numbers already stocked are left as they are."""
+async def stock(rows: Iterable[tuple], conn=None, index: bool = True) -> None:
+    """Insert rows (values in `COLUMNS` order); numbers already stocked are left as they are.
+    `index=False` leaves the `contains` index to one `index_contains` at the end (bulk seed)."""
     db = conn or connections.get("default")
     batch = list(rows)
     if batch:
+        since = await last_id(db) if index else 0
         await db.execute_many(_insert_sql(db.capabilities.dialect), batch)
+        if index:
+            await index_contains(db, since)
+
+
+async def last_id(conn) -> int:
+    rows = await conn.execute_query_dict("SELECT MAX(id) AS top FROM phone_number")
+    return int(rows[0]["top"] or 0) if rows else 0
+
+
+async def index_contains(conn, after_id: int = 0) -> None:
+    """Trigram rows of the numbers stocked after `after_id`, written in index order (fast in
+    bulk on both databases); rows already there are kept."""
+    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    positions = ", ".join(f"({p})" for p in range(1, 10))  # a 3-digit window starts at 1..9
+    await conn.execute_query(
+        f"WITH k(p) AS (VALUES {positions}) "
+        "INSERT INTO number_trigram (gram, phone_id) "
+        "SELECT DISTINCT CAST(substr(n.msisdn, k.p, 3) AS INTEGER), n.id "
+        f"FROM phone_number n CROSS JOIN k WHERE n.id > {mark} ORDER BY 1, 2 "
+        "ON CONFLICT (gram, phone_id) DO NOTHING",
+        [after_id],
+    )
+
+
+def containing(query: QuerySet, digits: str) -> QuerySet:
+    """Numbers with `digits` anywhere. Three digits or more: only the numbers whose trigram
+    index holds the first three are read, then the whole string is checked on them; one or two
+    digits match so many numbers that the ordered scan stops after a page anyway."""
+    query = query.filter(msisdn__contains=digits)
+    if len(digits) >= 3:
+        grams = NumberTrigram.filter(gram=int(digits[:3])).values("phone_id")
+        query = query.filter(id__in=Subquery(grams))
+    return query
 
 
 def available(now: datetime) -> Q:
