@@ -9,13 +9,12 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
-            name='NumberTrigram',
+            name='NumberGram',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('gram', fields.SmallIntField()),
                 ('phone_id', fields.IntField()),
             ],
-            options={'table': 'number_trigram', 'app': 'telehall', 'unique_together': (('gram', 'phone_id'),), 'pk_attr': 'id', 'table_description': 'The contains index: one row per distinct 3-digit substring of a stocked number'},
+            options={'table': 'number_gram', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'The contains index: one row per distinct 4-digit substring of a stocked number'},
             bases=['Model'],
         ),
     ]

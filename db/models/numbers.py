@@ -74,17 +74,17 @@ class SubscriberIdentity(Model):
         table = "subscriber_identity"
 
 
-class NumberTrigram(Model):
-    """The contains index: one row per distinct 3-digit substring of a stocked number
+class NumberGram(Model):
+    """The contains index: one row per distinct 4-digit substring of a stocked number
 
-    `gram` is the substring as an int (0 to 999): a search for digits anywhere reads the numbers
-    holding its first 3 digits instead of the whole pool, then checks the whole string on those.
+    The key packs the substring and the number: `id = gram * 2**32 + phone_id`, so the rows of
+    one substring are one key range of the primary key (on SQLite the table itself, written
+    in key order by the bulk seed). A search for 4 digits or more reads the numbers holding its
+    first 4 (about 800 in a million) and checks the whole string on those.
     """
 
-    id = fields.BigIntField(primary_key=True)
-    gram = fields.SmallIntField()
+    id = fields.BigIntField(primary_key=True)  # explicit keys; SQLite: the rowid itself
     phone_id = fields.IntField()
 
     class Meta:
-        table = "number_trigram"
-        unique_together = (("gram", "phone_id"),)
+        table = "number_gram"
