@@ -188,10 +188,7 @@ async def confirm_delivery(
     except DomainError:
         # never the digits typed: which order, which courier, when
         log.warning(
-            "SIM delivery refused: receiver ID mismatch order=%s staff=%s at=%s",
-            order.id,
-            staff_id,
-            ctx.now().isoformat(),
+            "SIM delivery refused: receiver ID mismatch order=%s staff=%s", order.id, staff_id
         )
         raise
     if order.status is OrderStatus.COMPLETED:

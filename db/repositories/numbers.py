@@ -72,7 +72,7 @@ async def index_contains(conn, after_id: int = 0) -> None:
     await conn.execute_query(
         f"WITH k(p) AS (VALUES {windows}) "
         "INSERT INTO number_gram (id, phone_id) "
-        f"SELECT DISTINCT CAST(substr(n.msisdn, k.p, {GRAM}) AS BIGINT) * {GRAM_SHIFT} + n.id, "
+        f"SELECT CAST(substr(n.msisdn, k.p, {GRAM}) AS BIGINT) * {GRAM_SHIFT} + n.id, "
         "n.id "
         f"FROM phone_number n CROSS JOIN k WHERE n.id > {mark} ORDER BY 1 "
         "ON CONFLICT (id) DO NOTHING",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 from datetime import timedelta
 
@@ -100,8 +101,9 @@ def codes(result: dict) -> list[str]:
 
 
 async def test_an_anonymous_buyer_pays_gets_a_password_and_the_courier_activates(
-    api, services, operator_token
+    api, services, operator_token, caplog
 ) -> None:
+    caplog.set_level(logging.INFO)
     [msisdn] = await stocked()
     row = await PhoneNumber.get(msisdn=msisdn)
     tok, id_number = token(), new_id()
@@ -134,10 +136,12 @@ async def test_an_anonymous_buyer_pays_gets_a_password_and_the_courier_activates
     wrong = "000000" if id_number[-6:] != "000000" else "111111"
     refused = (await staff.data(CONFIRM, id=order["id"], last6=wrong))["simDeliveryConfirm"]
     assert codes(refused) == ["DELIVERY_ID_MISMATCH"]
+    assert "SIM delivery refused" in caplog.text  # logged, without the ID's digits
     assert (await Subscriber.get(id=line.id)).status.value == "INACTIVE"
     done = (await staff.data(CONFIRM, id=order["id"], last6=id_number[-6:]))["simDeliveryConfirm"]
     assert done["userErrors"] == [] and done["order"]["status"] == "COMPLETED"
     assert (await Subscriber.get(id=line.id)).status.value == "ACTIVE"
+    assert id_number not in caplog.text and id_number[-6:] not in caplog.text
 
 
 async def test_bad_input_is_refused_and_changes_nothing(api, services) -> None:
