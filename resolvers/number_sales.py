@@ -16,19 +16,26 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 
 from db.models.accounts import Subscriber
-from db.models.numbers import NumberReservation
+from db.models.numbers import NumberReservation, PhoneNumber
 from db.models.orders import Order
 from db.repositories.orders import check_key, previous_order
 from domain.accounts import SubscriberStatus, check_msisdn
 from domain.errors import fail
 from domain.numbers.identity import id_digest, mask_id, parse_resident_id
-from domain.numbers.purchase import check_address, check_method, check_name, last6_digest
+from domain.numbers.purchase import (
+    check_address,
+    check_method,
+    check_name,
+    first_payment,
+    last6_digest,
+)
 from domain.orders import OrderKind
 from domain.orders.eligibility import check_real_name
 from domain.payments import PaymentMethod
 from domain.pricing import Channel
 from resolvers.context import RequestContext
 from resolvers.ordering.number_purchases import Buyer, NumberPurchase
+from resolvers.ordering.offerings import plan_for_change
 from resolvers.ordering.pipeline import place_order
 
 
@@ -116,7 +123,13 @@ async def purchase(
     check_real_name(OrderKind.NUMBER_PURCHASE, verified)  # before any row is made
     if reservation.released_at is not None or reservation.expires_at <= now:
         raise fail("RESERVATION_NOT_FOUND", "预占已失效，请重新选号", "reservationId")
-    line = await _new_line(ctx, reservation.msisdn, request.plan_id)
+    # everything the order needs is checked before the line's row is made
+    number = await PhoneNumber.get_or_none(msisdn=reservation.msisdn)
+    if number is None:
+        raise fail("NUMBER_NOT_FOUND", "号码不存在", "reservationId")
+    plan = await plan_for_change(request.plan_id, None)  # a new line: no device on record yet
+    first_payment(number.prestore_fen, number.min_monthly_fen, plan.monthly_fee_fen)
+    line = await _new_line(ctx, reservation.msisdn, plan.id)
     buyer = Buyer(
         holder=holder,
         verified=verified,
@@ -127,9 +140,9 @@ async def purchase(
     )
     handler = NumberPurchase(
         str(reservation.id),
-        reservation.msisdn,
+        number,
         buyer,
-        request.plan_id,
+        plan,
         method,
         contact,
         address,

@@ -55,22 +55,18 @@ class NumberPurchase:
     def __init__(
         self,
         reservation_id: str,
-        msisdn: str,
+        number: PhoneNumber,
         buyer: Buyer,
-        plan_id: str,
+        plan: Plan,
         method: PaymentMethod,
         contact_msisdn: str,
         address: str,
         fingerprint: str,
         id_limit: int,
     ) -> None:
-        self.reservation_id, self.msisdn, self.buyer = reservation_id, msisdn, buyer
-        self.plan_id, self.method, self.contact, self.address = (
-            plan_id,
-            method,
-            contact_msisdn,
-            address,
-        )
+        self.reservation_id, self.number, self.msisdn = reservation_id, number, number.msisdn
+        self.buyer, self.plan, self.plan_id, self.method = buyer, plan, plan.id, method
+        self.contact, self.address = contact_msisdn, address
         self._fingerprint, self.id_limit = fingerprint, id_limit
         self.buyer_verified = buyer.verified  # place_order's real-name check asks the buyer
 
@@ -80,12 +76,7 @@ class NumberPurchase:
     async def prepare(
         self, ctx: RequestContext, subscriber: Subscriber, channel: Channel, now: datetime
     ) -> Prepared:
-        number = await PhoneNumber.get_or_none(msisdn=self.msisdn)
-        if number is None:
-            raise fail("NUMBER_NOT_FOUND", "号码不存在", "reservationId")
-        plan = await Plan.get_or_none(id=self.plan_id, active=True)
-        if plan is None or plan.kind.value != "PLAN":
-            raise fail("PLAN_NOT_AVAILABLE", "该套餐不可办理", "planId")
+        number, plan = self.number, self.plan
         pay = first_payment(number.prestore_fen, number.min_monthly_fen, plan.monthly_fee_fen)
         lines = [
             CartLine(plan.id, OfferingKind.PLAN, f"{plan.name}首月", pay.first_month_fen, False)

@@ -157,6 +157,7 @@ async def test_bad_input_is_refused_and_changes_nothing(api, services) -> None:
         (purchase_input(rid, new_id(), shippingAddress="北"), "INVALID_ADDRESS"),
         (purchase_input(rid, new_id(), paymentMethod="CARD_PIN"), "INVALID_METHOD"),
         (purchase_input(rid_premium, new_id()), "PLAN_BELOW_MINIMUM"),
+        (purchase_input(rid, new_id(), planId="NO-SUCH-PLAN"), "UNKNOWN_PLAN"),
         (purchase_input(secrets.token_hex(4), new_id()), "RESERVATION_NOT_FOUND"),
     ]
     if bad_check != new_id():
@@ -166,7 +167,7 @@ async def test_bad_input_is_refused_and_changes_nothing(api, services) -> None:
     other = await buy(api, purchase_input(rid, new_id()), token())
     assert codes(other) == ["RESERVATION_NOT_FOUND"]  # someone else's hold
     assert (await PhoneNumber.get(msisdn=msisdn)).status == "RESERVED"
-    assert not await Order.filter(subscriber__msisdn=msisdn).exists()
+    assert not await Subscriber.exists(msisdn__in=[msisdn, premium])  # no line was made
 
 
 async def test_unverified_subscribers_may_not_buy_numbers(api, services) -> None:
