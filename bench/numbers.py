@@ -45,6 +45,11 @@ CASES = [
     ),
     ("contains 520", {"contains": "520"}, lambda n, p: re.search(r"520", n)),
     (
+        "contains 5201314 (the substring index)",
+        {"contains": "5201314"},
+        lambda n, p: "5201314" in n,
+    ),
+    (
         "tags [BIRTHDAY_MMDD] + endsWith 0517",
         {"tags": ["BIRTHDAY_MMDD"], "endsWith": "0517"},
         lambda n, p: re.search(r"0517$", n) and _mmdd(n),

@@ -15,6 +15,7 @@ class SubscriberStatus(StrEnum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"  # arrears: may log in, read and recharge
     CLOSED = "CLOSED"
+    INACTIVE = "INACTIVE"  # bought online, before the courier hands the SIM to the ID holder
 
 
 class StaffRole(StrEnum):
@@ -80,3 +81,7 @@ def check_new_password(secret: str, msisdn: str | None = None, field: str = "new
 def check_can_log_in(status: SubscriberStatus) -> None:
     if status is SubscriberStatus.CLOSED:
         raise fail("ACCOUNT_CLOSED", "This number has been closed.", "msisdn")
+    if status is SubscriberStatus.INACTIVE:
+        raise fail(
+            "NOT_ACTIVATED", "This number is activated when its SIM card is delivered.", "msisdn"
+        )

@@ -151,6 +151,24 @@ class ErrorCode(StrEnum):
         "REAL_NAME_ALREADY_VERIFIED",
         "The number is already real-name verified.",
     )
+    NOT_VERIFIED = (
+        "NOT_VERIFIED",
+        "The number is not real-name verified: it may not buy numbers, devices or flash sales.",
+    )
+    NOT_ACTIVATED = "NOT_ACTIVATED", "The number bought online is active once its SIM is delivered."
+    PLAN_BELOW_MINIMUM = (
+        "PLAN_BELOW_MINIMUM",
+        "The plan's monthly fee is below the number's minimum monthly spend.",
+    )
+    INVALID_ADDRESS = "INVALID_ADDRESS", "The shipping address is empty or too long."
+    NOT_AWAITING_DELIVERY = (
+        "NOT_AWAITING_DELIVERY",
+        "The order is not a paid number purchase waiting for its SIM delivery.",
+    )
+    DELIVERY_ID_MISMATCH = (
+        "DELIVERY_ID_MISMATCH",
+        "The receiver's ID number does not end as the buyer's: the SIM is not handed over.",
+    )
 
     # --- points, mall and growth ---------------------------------------------------------------
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS", "The points balance does not cover this."

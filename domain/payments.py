@@ -58,6 +58,7 @@ class PaymentStatus(StrEnum):
 class PaymentPurpose(StrEnum):
     RECHARGE = "RECHARGE"  # credited to the balance
     FLASH_SALE = "FLASH_SALE"  # pays a flash-sale reservation, never touches the balance
+    NUMBER_PURCHASE = "NUMBER_PURCHASE"  # a number bought online: prestore + first month
 
 
 class PaymentTrigger(StrEnum):

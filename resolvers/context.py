@@ -44,6 +44,9 @@ class HallSettings(Protocol):
     sms_max_attempts: int
     sms_retry_base_seconds: float
     sms_retry_cap_seconds: float
+    number_hold_minutes: int
+    number_holds_per_caller: int
+    number_tier_terms: Any  # tier -> terms with prestore_fen, min_monthly_fen, contract_months
 
 
 @dataclass

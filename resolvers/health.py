@@ -1,7 +1,7 @@
 """Readiness: may this worker take traffic? The database answers and carries every migration
-this code ships, Redis answers, and every live flash sale's stock is loaded in Redis (a sale Redis forgot is
-loaded again first). Each
-check has a short timeout, so a hung dependency makes the answer "not ready", not a hung probe."""
+this code ships, Redis answers, and every live flash sale's stock is loaded in Redis (a sale
+Redis forgot is loaded again first). Each check has a short timeout, so a hung dependency
+makes the answer "not ready", not a hung probe."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
@@ -12,9 +13,12 @@ from db.repositories.orders import check_key
 from domain.errors import fail
 from domain.numbers.holds import HoldPolicy
 from domain.numbers.patterns import is_msisdn
-from resolvers.context import RequestContext
+from resolvers.context import RequestContext, Services
 
-POLICY = HoldPolicy()
+
+def policy(ctx: RequestContext) -> HoldPolicy:
+    settings = ctx.settings
+    return HoldPolicy(settings.number_hold_minutes, settings.number_holds_per_caller)
 
 
 async def reserve(
@@ -29,9 +33,11 @@ async def reserve(
             raise fail("IDEMPOTENCY_KEY_REUSED", "该幂等键已用于其他号码", "idempotencyKey")
         return previous
     now = ctx.now()
+    rules = policy(ctx)
     async with in_transaction() as conn:
-        POLICY.check_room(await pool.live_holds(holder, now, conn))
-        if not await pool.hold(msisdn, holder, POLICY.until(now), now, conn):
+        await pool.lock_holder(conn, holder)  # the count below and the hold are one step
+        rules.check_room(await pool.live_holds(holder, now, conn))
+        if not await pool.hold(msisdn, holder, rules.until(now), now, conn):
             if not await PhoneNumber.filter(msisdn=msisdn).using_db(conn).exists():
                 raise fail("NUMBER_NOT_FOUND", "号码不存在", "msisdn")
             raise fail("NUMBER_UNAVAILABLE", "号码已被预占或售出", "msisdn")
@@ -46,13 +52,13 @@ async def reserve(
             msisdn=msisdn,
             holder=holder,
             idempotency_key=key,
-            expires_at=POLICY.until(now),
+            expires_at=rules.until(now),
             created_at=now,
             using_db=conn,
         )
     if notify:
         await ctx.services.sms.send(
-            notify, "NUMBER_RESERVED", f"您已预占号码{msisdn}，请在{POLICY.minutes}分钟内完成购买。"
+            notify, "NUMBER_RESERVED", f"您已预占号码{msisdn}，请在{rules.minutes}分钟内完成购买。"
         )
     return reservation
 
@@ -79,3 +85,20 @@ async def release(ctx: RequestContext, holder: str, reservation_id: str) -> Numb
 
 async def reap(ctx: RequestContext) -> int:
     return await pool.reap(ctx.now())
+
+
+@dataclass(frozen=True)
+class Reaped:
+    unpaid_orders: int  # NUMBER_PURCHASE orders ended EXPIRED (their ID quota given back)
+    numbers: int  # numbers back in the pool
+
+
+async def reap_expired(services: Services) -> Reaped:
+    """The job runner's entry (a plain coroutine: schedule it every minute). Number purchases
+    unpaid past the payment window end, then every lapsed hold (a caller's or an unpaid
+    order's) returns its number to the pool. Safe on several hosts at once: each step is a
+    guarded UPDATE."""
+    from resolvers.number_delivery import expire_unpaid
+
+    unpaid = await expire_unpaid(services)
+    return Reaped(unpaid, await pool.reap(services.now()))

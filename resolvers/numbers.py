@@ -28,7 +28,7 @@ def matching(f: NumberFilter, now: datetime) -> QuerySet[PhoneNumber]:
     if f.ends_with:
         query = pool.tail_range(query, f.ends_with)
     if f.contains:
-        query = query.filter(msisdn__contains=f.contains)
+        query = pool.containing(query, f.contains)
     if f.tags:
         query = pool.with_mask(query, "tags", f.tag_mask, f.tag_mask)
     if f.exclude_digits:

@@ -8,20 +8,14 @@ from db.repositories import identities
 from db.repositories.business_orders import lock_subscriber
 from domain.errors import fail
 from domain.numbers.identity import id_digest, mask_id, parse_resident_id
+from domain.numbers.purchase import check_name
 from resolvers.context import RequestContext
-
-
-def _name(raw: str) -> str:
-    name = raw.strip()
-    if not 1 <= len(name) <= 32 or any(ch.isdigit() for ch in name):
-        raise fail("INVALID_NAME", "请填写身份证上的姓名", "name")
-    return name
 
 
 async def register(ctx: RequestContext, subscriber_id: int, name: str, id_number: str) -> str:
     """Verify the caller's real name; returns the masked ID number."""
     now = ctx.now()
-    clean_name = _name(name)
+    clean_name = check_name(name)
     resident = parse_resident_id(id_number, now)
     digest = id_digest(resident.number, ctx.settings.id_number_secret)
     async with in_transaction() as conn:

@@ -17,6 +17,7 @@ from schema.flash.queries import FlashQuery
 from schema.flash.subscriptions import FlashSubscription
 from schema.jobs.queries import JobQuery
 from schema.numbers.mutations import NumberMutation
+from schema.numbers.purchase import NumberPurchaseMutation
 from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
@@ -46,6 +47,7 @@ MUTATIONS: tuple[type, ...] = (
     PromotionMutation,
     FlashMutation,
     NumberMutation,
+    NumberPurchaseMutation,
     PointsMutation,
     GrowthMutation,
 )

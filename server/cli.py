@@ -94,7 +94,9 @@ def migrate() -> None:
 
 async def _seed_numbers(count: int) -> float:
     from db.seed.numbers import seed_numbers
+    from domain.numbers.stocking import tier_terms
 
+    terms = tier_terms(load_settings().number_tier_terms)
     async with _database():
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -106,7 +108,7 @@ async def _seed_numbers(count: int) -> float:
         ) as progress:
             task = progress.add_task("stocking numbers", total=count)
             started = progress.get_time()
-            await seed_numbers(count, lambda n: progress.advance(task, n))
+            await seed_numbers(count, lambda n: progress.advance(task, n), terms=terms)
             return progress.get_time() - started
 
 
@@ -333,18 +335,23 @@ async def _sweep():
         return await sweep(services, services.now())
 
 
-async def _reap() -> int:
-    from db.repositories.numbers import reap
+async def _reap():
+    from resolvers.number_holds import reap_expired
 
-    async with _database():
-        return await reap(clock().now())
+    async with _services() as services:
+        return await reap_expired(services)
 
 
 @numbers_app.command("reap")
 def numbers_reap() -> None:
-    """Return numbers whose 15-minute hold ran out to the pool (safe to run every minute;
+    """End number purchases left unpaid past the payment window (their per-ID quota comes
+    back) and return numbers whose hold ran out to the pool (safe to run every minute;
     search and numberReserve already treat an expired hold as free)."""
-    console.print(f"{asyncio.run(_reap())} number(s) back in the pool")
+    reaped = asyncio.run(_reap())
+    console.print(
+        f"{reaped.unpaid_orders} unpaid purchase(s) ended, {reaped.numbers} number(s) back in "
+        "the pool"
+    )
 
 
 async def _flush_campaign_stats() -> int:

@@ -8,8 +8,10 @@ from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.numbers.patterns import DEFAULT_TIER_TERMS, PLAIN_TIER
 
 # The secrets the hall holds (field name -> what it protects). In prod each must be set, long,
 # unknown to the public and distinct: the dev defaults below are published in this repository,
@@ -31,6 +33,25 @@ KNOWN_DEFAULT_SECRETS = frozenset(
     }
 )
 SECRET_MIN_LENGTH = 32
+
+
+class NumberTierTerms(BaseModel):
+    """What a number of one tier costs: prestore, minimum monthly spend, contract months."""
+
+    prestore_fen: int = Field(ge=0)
+    min_monthly_fen: int = Field(ge=0)
+    contract_months: int = Field(ge=0, le=60)
+
+
+def _default_tier_terms() -> dict[int, NumberTierTerms]:
+    return {
+        tier: NumberTierTerms(
+            prestore_fen=t.prestore_fen,
+            min_monthly_fen=t.min_monthly_fen,
+            contract_months=t.contract_months,
+        )
+        for tier, t in DEFAULT_TIER_TERMS.items()
+    }
 
 
 class Env(StrEnum):
@@ -86,6 +107,13 @@ class Settings(BaseSettings):
         description="HMAC key of resident ID numbers (stored only masked and keyed-hashed)",
     )
     id_numbers_per_person: int = Field(default=5, ge=1, description="numbers per ID nationwide")
+    number_hold_minutes: int = Field(default=15, ge=1, le=24 * 60, description="a hold's life")
+    number_holds_per_caller: int = Field(default=3, ge=1, description="holds one caller may keep")
+    number_tier_terms: dict[int, NumberTierTerms] = Field(
+        default_factory=_default_tier_terms,
+        description="JSON {tier: {prestoreFen…}} as prestore_fen, min_monthly_fen, "
+        "contract_months per tier 1 (best) to 6 (plain), copied onto numbers as they are stocked",
+    )
 
     flash_redis_time: bool = Field(
         default=True,
@@ -221,6 +249,12 @@ class Settings(BaseSettings):
             self.trusted_networks  # noqa: B018 - parse once, fail at start-up
         except ValueError as error:
             raise ValueError(f"TELEHALL_TRUSTED_PROXIES: {error}") from None
+
+    @model_validator(mode="after")
+    def _every_tier_priced(self) -> Settings:
+        missing = set(range(1, PLAIN_TIER + 1)) - set(self.number_tier_terms)
+        if missing:
+            raise ValueError(f"TELEHALL_NUMBER_TIER_TERMS lacks tiers {sorted(missing)}")
         return self
 
     @cached_property

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('telehall', '0005_flash_more')]
+    dependencies = [('telehall', '0007_numbers_more')]
 
     initial = False
 

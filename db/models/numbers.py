@@ -72,3 +72,19 @@ class SubscriberIdentity(Model):
 
     class Meta:
         table = "subscriber_identity"
+
+
+class NumberGram(Model):
+    """The contains index: one row per distinct 4-digit substring of a stocked number
+
+    The key packs the substring and the number: `id = gram * 2**32 + phone_id`, so the rows of
+    one substring are one key range of the primary key (on SQLite the table itself, written
+    in key order by the bulk seed). A search for 4 digits or more reads the numbers holding its
+    first 4 (about 800 in a million) and checks the whole string on those.
+    """
+
+    id = fields.BigIntField(primary_key=True)  # explicit keys; SQLite: the rowid itself
+    phone_id = fields.IntField()
+
+    class Meta:
+        table = "number_gram"

@@ -35,6 +35,8 @@ from domain.rating import UsageKind
 
 FEE_REASON = "MONTHLY_FEE"
 CHUNK = 200
+# closed numbers are gone; a line bought online is billed from its activation (joined_at then)
+NOT_BILLED = (SubscriberStatus.CLOSED, SubscriberStatus.INACTIVE)
 
 
 @dataclass
@@ -211,7 +213,7 @@ async def close_cycle(
     except ValueError as exc:
         raise fail("CYCLE_NOT_ENDED", f"{cycle} has not ended yet.", "cycle") from exc
     summary = CloseSummary(cycle)
-    query = Subscriber.filter(joined_at__lt=end).exclude(status=SubscriberStatus.CLOSED)
+    query = Subscriber.filter(joined_at__lt=end).exclude(status__in=NOT_BILLED)
     if subscriber_ids is not None:
         query = query.filter(id__in=subscriber_ids)
     last_id = 0
@@ -233,9 +235,7 @@ async def close_cycle(
 
 async def count_billable(cycle: str) -> int:
     _, end = cycle_bounds(cycle)
-    return (
-        await Subscriber.filter(joined_at__lt=end).exclude(status=SubscriberStatus.CLOSED).count()
-    )
+    return await Subscriber.filter(joined_at__lt=end).exclude(status__in=NOT_BILLED).count()
 
 
 async def bill_of(subscriber_id: int, cycle: str) -> Bill | None:

@@ -35,3 +35,24 @@ async def record(
         registered_at=at,
         using_db=conn,
     )
+
+
+async def give_back_quota(conn, id_digest: str) -> None:
+    """One number fewer on this ID (a purchase unpaid, failed or refunded)."""
+    await (
+        IdentityQuota.filter(id_digest=id_digest, used__gt=0)
+        .using_db(conn)
+        .update(used=F("used") - 1)
+    )
+
+
+async def replace(
+    conn, subscriber_id: int, name: str, masked: str, digest: str, at: datetime
+) -> None:
+    """The real name behind a line bought online (an earlier unpaid attempt's row goes)."""
+    await SubscriberIdentity.filter(subscriber_id=subscriber_id).using_db(conn).delete()
+    await record(conn, subscriber_id, name, masked, digest, at)
+
+
+async def forget(conn, subscriber_id: int) -> None:
+    await SubscriberIdentity.filter(subscriber_id=subscriber_id).using_db(conn).delete()

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from db.repositories.numbers import stock
+from db.repositories.numbers import index_contains, last_id, stock
+from domain.numbers.patterns import DEFAULT_TIER_TERMS, TierTerms
 from domain.numbers.regions import sample_numbers
 from domain.numbers.stocking import stock_row
 
@@ -16,7 +17,10 @@ BATCH = 20_000
 
 
 async def seed_numbers(
-    count: int, progress: Callable[[int], None] | None = None, seed: int = 12
+    count: int,
+    progress: Callable[[int], None] | None = None,
+    seed: int = 12,
+    terms: dict[int, TierTerms] = DEFAULT_TIER_TERMS,
 ) -> None:
     """Stock `count` numbers over the region blocks in one transaction, in big batches."""
     db = connections.get("default")
@@ -24,15 +28,17 @@ async def seed_numbers(
         # a million rows touch four indexes at random places: keep their pages in memory
         await db.execute_script("PRAGMA cache_size = -262144")
     async with in_transaction() as conn:
+        since = await last_id(conn)
         batch: list[tuple] = []
         for msisdn, block in sample_numbers(count, seed):
-            batch.append(stock_row(msisdn, block.province, block.city))
+            batch.append(stock_row(msisdn, block.province, block.city, terms))
             if len(batch) >= BATCH:
-                await stock(batch, conn)
+                await stock(batch, conn, index=False)
                 if progress:
                     progress(len(batch))
                 batch = []
         if batch:
-            await stock(batch, conn)
+            await stock(batch, conn, index=False)
             if progress:
                 progress(len(batch))
+        await index_contains(conn, since)  # the contains index, in one sorted pass

@@ -1,9 +1,9 @@
 """Who holds a number, for how long, and how many at once.
 
-A hold is 15 minutes (`HoldPolicy.minutes`); a caller holds at most 3 numbers at a time
-(NUMBER_HOLD_LIMIT). A caller is a subscriber (``sub:<id>``) or, before logging in, an anonymous
-client token the app generates once and keeps (``tok:<token>``, 16–64 characters of
-``A-Z a-z 0-9 _ -``).
+A hold is 15 minutes (`HoldPolicy.minutes`, setting number_hold_minutes); a caller holds at most
+3 numbers at a time (number_holds_per_caller, NUMBER_HOLD_LIMIT). A caller is a subscriber
+(``sub:<id>``) or, before logging in, an anonymous client token the app generates once and keeps
+(``tok:<token>``, 16–64 characters of ``A-Z a-z 0-9 _ -``).
 """
 
 from __future__ import annotations

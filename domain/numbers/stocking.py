@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from domain.numbers.patterns import DEFAULT_TIER_TERMS, TierTerms, tag_mask, tier_of
+
+
+def tier_terms(configured: Mapping[int, Any]) -> dict[int, TierTerms]:
+    """The terms per tier from settings (objects with prestore_fen, min_monthly_fen and
+    contract_months), as the domain's TierTerms."""
+    return {
+        int(tier): TierTerms(t.prestore_fen, t.min_monthly_fen, t.contract_months)
+        for tier, t in configured.items()
+    }
 
 
 def digit_mask(msisdn: str) -> int:

@@ -18,6 +18,7 @@ class OrderKind(StrEnum):
 
 class OrderStatus(StrEnum):
     PENDING_PAYMENT = "PENDING_PAYMENT"  # reservation held until paid or expired
+    PENDING_ACTIVATION = "PENDING_ACTIVATION"  # a number paid for, its SIM not yet handed over
     SCHEDULED = "SCHEDULED"  # takes effect on effective_from
     COMPLETED = "COMPLETED"
     SUPERSEDED = "SUPERSEDED"  # a later pending change replaced it

@@ -107,3 +107,25 @@ class DevicePurchaseDetails(OrderDetails):
     device_id: str = ""
     quantity: int = 1
     shipping_address: str = ""
+
+
+@OrderDetails.register(OrderKind.NUMBER_PURCHASE)
+@dataclass(frozen=True)
+class NumberPurchaseDetails(OrderDetails):
+    """A number bought online: the ID only masked and as keyed digests, never in clear."""
+
+    msisdn: str = ""
+    reservation_id: str = ""
+    plan_id: str = ""
+    method: str = ""  # ALIPAY, WECHAT, BANK_CARD (through the provider)
+    payment_id: str | None = None
+    pay_url: str | None = None
+    prestore_fen: int = 0
+    first_month_fen: int = 0
+    contract_months: int = 0
+    contact_msisdn: str = ""  # where the initial password and delivery notices go
+    shipping_address: str = ""
+    id_masked: str = ""
+    id_digest: str = ""  # HMAC of the whole ID: the per-ID quota given back if unpaid
+    id_last6_digest: str = ""  # HMAC of the last 6: the courier's check at delivery
+    status_reason: str | None = None  # REFUNDED / EXPIRED / FAILED: why

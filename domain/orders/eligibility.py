@@ -7,11 +7,41 @@ from domain.accounts import SubscriberStatus
 from domain.catalog import PlanKind
 from domain.errors import fail
 from domain.money import yuan
+from domain.orders import OrderKind
 from domain.pricing import Quote
 
+# Order kinds the law reserves to real-name verified numbers (NOT_VERIFIED otherwise): numbers,
+# devices and flash-sale units. A new kind that sells one of these adds itself here (a device
+# order kind, when it exists, too), and `place_order` asks `check_real_name` for every kind.
+REAL_NAME_KINDS: frozenset[OrderKind] = frozenset(
+    {OrderKind.NUMBER_PURCHASE, OrderKind.FLASH_SALE}
+    | {kind for kind in OrderKind if kind.value.startswith("DEVICE")}
+)
 
-def check_may_transact(status: SubscriberStatus) -> None:
-    """Business orders need an ACTIVE number: a closed one is gone, a suspended one recharges."""
+
+def needs_real_name(kind: OrderKind) -> bool:
+    return kind in REAL_NAME_KINDS
+
+
+def check_real_name(kind: OrderKind, verified: bool) -> None:
+    """Numbers, devices and flash-sale units are sold only to real-name verified callers."""
+    if needs_real_name(kind) and not verified:
+        raise fail(
+            "NOT_VERIFIED",
+            "This number has not completed real-name registration (实名登记): register with "
+            "realNameRegister first.",
+            None,
+        )
+
+
+def check_may_transact(status: SubscriberStatus, kind: OrderKind | None = None) -> None:
+    """Business orders need an ACTIVE number: a closed one is gone, a suspended one recharges.
+    A line bought online is INACTIVE until its SIM is delivered: only its own purchase order
+    (NUMBER_PURCHASE) is placed on it before that."""
+    if status is SubscriberStatus.INACTIVE and kind is not OrderKind.NUMBER_PURCHASE:
+        raise fail(
+            "NOT_ACTIVATED", "This number is activated when its SIM card is delivered.", None
+        )
     if status is SubscriberStatus.CLOSED:
         raise fail("ACCOUNT_CLOSED", "This number has been closed.", None)
     if status is SubscriberStatus.SUSPENDED:

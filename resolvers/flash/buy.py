@@ -24,6 +24,8 @@ from domain.flash.model import (
     from_ms,
     refusal,
 )
+from domain.orders import OrderKind
+from domain.orders.eligibility import check_real_name
 from resolvers.context import RequestContext, Services
 from resolvers.flash.loading import cached_sale, load, mark_sold_out, rebuild, shed
 
@@ -83,6 +85,7 @@ async def flash_buy(
     check_eligible(
         subscriber.status is SubscriberStatus.ACTIVE, await _needs_5g(sale), subscriber.device_5g
     )
+    check_real_name(OrderKind.FLASH_SALE, subscriber.real_name_verified)
     rid, sub = str(uuid4()), str(subscriber_id)
     result = await _take(ctx.services, sale, key, rid, sub, quantity)
     if not result.ok:

@@ -62,7 +62,7 @@ JOBS: dict[str, JobSpec] = {
             "number-holds-reap",
             Schedule("* * * * *", MINUTE),
             tasks.number_holds_reap,
-            "return numbers whose 15-minute hold ran out to the pool (telehall numbers reap)",
+            "end unpaid number purchases, return lapsed holds to the pool (telehall numbers reap)",
         ),
         JobSpec(
             "auto-recharge",

@@ -60,7 +60,8 @@ async def flash_reap(job: JobContext) -> JobOutcome:
 
 
 async def number_holds_reap(job: JobContext) -> JobOutcome:
-    return JobOutcome({"returned": await number_holds.reap(job.request())})
+    reaped = await number_holds.reap_expired(job.services)
+    return JobOutcome({"unpaidOrders": reaped.unpaid_orders, "returned": reaped.numbers})
 
 
 async def auto_recharge(job: JobContext) -> JobOutcome:

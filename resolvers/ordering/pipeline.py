@@ -1,7 +1,8 @@
 """`place_order`: the steps every order takes, once, in this order.
 
 1. idempotency: the same key and request returns the first order before anything is checked;
-2. load the caller with due plan changes applied, and ask `domain.orders.eligibility`;
+2. load the caller with due plan changes applied, and ask `domain.orders.eligibility` (status,
+   and real name for the kinds in `REAL_NAME_KINDS`);
 3. the kind prepares: validates what is ordered and prices it through the promotions engine;
 4. the price the client showed must still hold (`expectedFinalPriceFen`);
 5. campaign caps are held in Redis (CAP_REACHED when they ran out);
@@ -29,7 +30,7 @@ from db.repositories.plan_changes import apply_due_changes
 from domain.errors import DomainError, fail
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import OrderDetails
-from domain.orders.eligibility import check_expected_price, check_may_transact
+from domain.orders.eligibility import check_expected_price, check_may_transact, check_real_name
 from domain.pricing import Channel, Quote
 from resolvers import campaign_caps
 from resolvers.context import RequestContext
@@ -95,7 +96,10 @@ async def place_order(
     subscriber = await subscriber_now(subscriber_id, now)
     if subscriber is None:
         raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
-    check_may_transact(subscriber.status)
+    check_may_transact(subscriber.status, handler.kind)
+    # numbers, devices and flash-sale units need a real-name verified buyer; a kind whose buyer
+    # is not the order's subscriber (a number bought for a new line) says `buyer_verified`
+    check_real_name(handler.kind, getattr(handler, "buyer_verified", subscriber.real_name_verified))
     prepared = await handler.prepare(ctx, subscriber, channel, now)
     check_expected_price(prepared.quote, expected_fen)
 
@@ -103,7 +107,7 @@ async def place_order(
         locked = await business_orders.lock_subscriber(conn, subscriber_id)
         if locked is None:
             raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
-        check_may_transact(locked.status)
+        check_may_transact(locked.status, handler.kind)
         details = prepared.details.replace(
             fingerprint=fingerprint, channel=channel.value, cap_reservation=rid
         )

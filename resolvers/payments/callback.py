@@ -17,7 +17,7 @@ from domain.payments import (
     PaymentStatus,
     verify_callback,
 )
-from resolvers import campaign_caps
+from resolvers import campaign_caps, number_delivery
 from resolvers.context import RequestContext, Services
 from resolvers.flash import pay as flash_pay
 from resolvers.payments.shared import credited_notice, provider
@@ -42,6 +42,13 @@ async def receive_callback(
             raise CallbackRejected(409, "NOT_PROVIDER_PAYMENT", "Card payments have no callback.")
         if payment.purpose is PaymentPurpose.FLASH_SALE:
             return await flash_pay.callback(
+                services,
+                payment,
+                callback.provider_txn_id,
+                callback.outcome is CallbackOutcome.SUCCESS,
+            )
+        if payment.purpose is PaymentPurpose.NUMBER_PURCHASE:
+            return await number_delivery.callback(
                 services,
                 payment,
                 callback.provider_txn_id,

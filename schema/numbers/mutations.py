@@ -27,6 +27,14 @@ TOKEN_HELP = (
 ClientToken = Annotated[str | None, strawberry.argument(description=TOKEN_HELP)]
 
 
+def holder_and_buyer(info: Info, client_token: str | None) -> tuple[str, int | None]:
+    """The hold's holder, and the logged-in subscriber buying (None when anonymous)."""
+    if context(info).session is None:
+        return holder_of(None, client_token), None
+    session = subscriber_session(info)
+    return holder_of(session.subject_id, None), session.subject_id
+
+
 def _holder(info: Info, client_token: str | None) -> tuple[str, str | None]:
     if context(info).session is None:
         return holder_of(None, client_token), None

@@ -8,7 +8,9 @@ from uuid import UUID
 import strawberry
 
 from domain.numbers.patterns import PatternTag as DomainPatternTag
+from schema.billing.types import PaymentMethodEnum
 from schema.errors import UserError
+from schema.orders.types import Order
 
 PatternTag = strawberry.enum(
     DomainPatternTag,
@@ -94,4 +96,31 @@ class RealNameRegisterPayload:
     id_number_masked: str | None = strawberry.field(
         default=None, description="e.g. 110***********123X"
     )
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class NumberPurchaseInput:
+    reservation_id: str = strawberry.field(description="The caller's live numberReserve hold.")
+    real_name: RealNameInput = strawberry.field(description="The buyer (who receives the SIM).")
+    contact_msisdn: str = strawberry.field(
+        description="Where the initial service password and delivery notices are sent."
+    )
+    shipping_address: str
+    plan_id: str = strawberry.field(description="Monthly fee at least the number's minimum.")
+    payment_method: PaymentMethodEnum = strawberry.field(description="ALIPAY, WECHAT, BANK_CARD.")
+
+
+@strawberry.type
+class NumberPurchasePayload:
+    order: Order | None = strawberry.field(
+        default=None, description="PENDING_PAYMENT until paid, then PENDING_ACTIVATION."
+    )
+    pay_url: str | None = strawberry.field(default=None, description="The provider's cashier.")
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SimDeliveryConfirmPayload:
+    order: Order | None = None
     user_errors: list[UserError]

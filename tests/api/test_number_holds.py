@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from db.models.numbers import PhoneNumber
 from db.repositories.numbers import stock
@@ -114,3 +114,32 @@ async def test_50_concurrent_reserves_of_one_number_make_one_winner(api, postgre
     assert {e["code"] for r in results if not r["reservation"] for e in r["userErrors"]} == {
         "NUMBER_UNAVAILABLE"
     }
+
+
+async def test_one_caller_racing_themselves_never_holds_more_than_three(api, postgres_only) -> None:
+    _, numbers = await fresh_numbers(12)
+    for _ in range(3):  # a few rounds: the race window is small but real without the lock
+        tok = token()
+        results = await asyncio.gather(*(reserve(api, m, tok) for m in numbers[:10]))
+        held = [r for r in results if r["reservation"]]
+        assert len(held) == 3, [r["userErrors"] for r in results]
+        assert {e["code"] for r in results for e in r["userErrors"]} == {"NUMBER_HOLD_LIMIT"}
+        for r in held:
+            rid = r["reservation"]["id"]
+            assert (await api.data(RELEASE, id=rid, token=tok))["numberRelease"]["userErrors"] == []
+
+
+async def test_the_hold_policy_is_read_from_settings(api, services, clock) -> None:
+    settings = services.settings
+    saved = settings.number_holds_per_caller, settings.number_hold_minutes
+    settings.number_holds_per_caller, settings.number_hold_minutes = 1, 5
+    try:
+        clock.set(clock.now())
+        _, numbers = await fresh_numbers(2)
+        tok = token()
+        first = await reserve(api, numbers[0], tok)
+        expires = first["reservation"]["expiresAt"]
+        assert datetime.fromisoformat(expires) == clock.now() + timedelta(minutes=5)
+        assert (await reserve(api, numbers[1], tok))["userErrors"][0]["code"] == "NUMBER_HOLD_LIMIT"
+    finally:
+        settings.number_holds_per_caller, settings.number_hold_minutes = saved

@@ -98,6 +98,9 @@ FILTERS = [
     {"excludeDigits": [4]},
     {"excludeDigits": [4, 7], "city": "甲市"},
     {"contains": "520"},
+    {"contains": "52"},  # short: the ordered scan
+    {"contains": "5201314"},  # long: the index range of its first 4 digits, then the string
+    {"contains": "0520", "city": "甲市"},
     {"tags": ["BIRTHDAY_MMDD"], "endsWith": "0517"},
     {"tags": ["NO_FOUR", "AA"]},
     {"prefix": "1999"},

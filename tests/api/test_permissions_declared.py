@@ -29,7 +29,7 @@ OPERATOR_ONLY = {
     "Query": {"jobRuns"},
     "Mutation": {
         "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
-        "redemptionDeliver", "pointsAdjust", "pointsExpire",
+        "redemptionDeliver", "pointsAdjust", "pointsExpire", "simDeliveryConfirm",
     },
 }  # fmt: skip
 

@@ -30,7 +30,7 @@ async def register(api, sub, id_number: str, name: str = "张三") -> dict:
 
 
 async def test_registration_verifies_the_number_and_keeps_the_id_masked(api, services) -> None:
-    sub = await subscribe(services)
+    sub = await subscribe(services, real_name=None)
     id_number = new_id()
     result = await register(api, sub, id_number)
     assert result == {
@@ -50,7 +50,7 @@ async def test_registration_verifies_the_number_and_keeps_the_id_masked(api, ser
 
 
 async def test_bad_ids_and_young_holders_are_refused(api, services) -> None:
-    sub = await subscribe(services)
+    sub = await subscribe(services, real_name=None)
     bad = new_id()
     bad = bad[:17] + ("0" if bad[17] != "0" else "1")
     assert (await register(api, sub, bad))["userErrors"] == [
@@ -64,7 +64,7 @@ async def test_bad_ids_and_young_holders_are_refused(api, services) -> None:
 
 async def test_five_numbers_per_id(api, services) -> None:
     id_number = new_id()
-    subs = [await subscribe(services) for _ in range(6)]
+    subs = [await subscribe(services, real_name=None) for _ in range(6)]
     results = [await register(api, s, id_number) for s in subs]
     assert all(r["realNameVerified"] for r in results[:5])
     assert results[5]["userErrors"][0]["code"] == "ID_LIMIT_REACHED"
@@ -73,8 +73,10 @@ async def test_five_numbers_per_id(api, services) -> None:
 async def test_10_concurrent_registrations_on_an_id_with_4_numbers(api, services, postgres_only):
     id_number = new_id()
     for _ in range(4):
-        assert (await register(api, await subscribe(services), id_number))["realNameVerified"]
-    subs = [await subscribe(services) for _ in range(10)]
+        assert (await register(api, await subscribe(services, real_name=None), id_number))[
+            "realNameVerified"
+        ]
+    subs = [await subscribe(services, real_name=None) for _ in range(10)]
     results = await asyncio.gather(*(register(api, s, id_number) for s in subs))
     assert sum(1 for r in results if r["realNameVerified"]) == 1
     assert {e["code"] for r in results for e in r["userErrors"]} == {"ID_LIMIT_REACHED"}

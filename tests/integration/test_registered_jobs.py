@@ -21,7 +21,7 @@ EXPECTED = {
     "plan-changes": {"applied"},
     "campaign-caps-sweep": {"holdsExpired", "ordersExpired", "lateConfirmed", "released"},
     "flash-reap": {"returned", "answersCounted"},
-    "number-holds-reap": {"returned"},
+    "number-holds-reap": {"unpaidOrders", "returned"},
     "auto-recharge": {"started", "failed", "paymentsExpired"},
     "points-expire": {"lotsExpired", "pointsExpired"},
     "points-remind": {"queued"},
