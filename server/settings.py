@@ -249,6 +249,7 @@ class Settings(BaseSettings):
             self.trusted_networks  # noqa: B018 - parse once, fail at start-up
         except ValueError as error:
             raise ValueError(f"TELEHALL_TRUSTED_PROXIES: {error}") from None
+        return self
 
     @model_validator(mode="after")
     def _every_tier_priced(self) -> Settings:
