@@ -40,6 +40,32 @@ class ErrorCode(StrEnum):
     )
     NOT_SUPPORTED = "NOT_SUPPORTED", "This deployment does not offer the operation."
 
+    # --- GraphQL requests (GraphQL errors, `extensions.code`; refused before any work) ------
+    QUERY_TOO_LARGE = (
+        "QUERY_TOO_LARGE",
+        "The GraphQL document has more lexer tokens than the server accepts (2,000 by default).",
+    )
+    QUERY_TOO_DEEP = (
+        "QUERY_TOO_DEEP",
+        "The query nests fields deeper than allowed (10 by default, fragments expanded).",
+    )
+    TOO_MANY_ALIASES = (
+        "TOO_MANY_ALIASES",
+        "The query uses more aliases than allowed (15 by default, fragments expanded).",
+    )
+    TOO_MANY_DIRECTIVES = (
+        "TOO_MANY_DIRECTIVES",
+        "The query uses more directives than allowed (50 by default, fragments expanded).",
+    )
+    TOO_MANY_MUTATIONS = (
+        "TOO_MANY_MUTATIONS",
+        "The request runs more root mutation fields than allowed (4 by default).",
+    )
+    QUERY_TOO_COSTLY = (
+        "QUERY_TOO_COSTLY",
+        "The query costs more than allowed (objects 1, lists times `first`, mutations 10).",
+    )
+
     # --- accounts and login ------------------------------------------------------------------
     INVALID_MSISDN = "INVALID_MSISDN", "A mobile number is 11 digits starting with 13 to 19."
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS", "The number (or username) or the secret is wrong."

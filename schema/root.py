@@ -15,6 +15,7 @@ from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
 from schema.flash.subscriptions import FlashSubscription
+from schema.limits import Limits
 from schema.numbers.mutations import NumberMutation
 from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
@@ -49,14 +50,20 @@ MUTATIONS: tuple[type, ...] = (
 )
 
 
-def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema:
+def build_schema(
+    *,
+    include_dev: bool,
+    limits: Limits | None = None,
+    max_tokens: int = 2000,
+    introspection: bool = True,
+) -> strawberry.Schema:
     queries = QUERIES + ((DevQuery,) if include_dev else ())
     mutations = MUTATIONS + ((DevMutation,) if include_dev else ())
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=FlashSubscription,
-        extensions=extensions(max_depth),
+        extensions=extensions(limits or Limits(), max_tokens, introspection),
     )
 
 

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from resolvers.context import RequestContext, Services
+from schema.limits import Limits
 from schema.root import build_schema
 from server.resources import close_services, open_services
 from server.settings import Settings
@@ -147,7 +148,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             reaper.cancel()
             await close_services(app.state.services)
 
-    schema = build_schema(include_dev=settings.is_dev_like, max_depth=settings.max_query_depth)
+    schema = build_schema(
+        include_dev=settings.is_dev_like,
+        limits=query_limits(settings),
+        max_tokens=settings.max_query_tokens,
+        introspection=settings.introspection_enabled,
+    )
     app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
     if services is not None:
         app.state.services = services
@@ -162,6 +168,16 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         per_minute=settings.rate_limit_per_minute,
     )
     return app
+
+
+def query_limits(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_query_aliases,
+        max_directives=settings.max_query_directives,
+        max_root_mutations=settings.max_root_mutations,
+        max_cost=settings.max_query_cost,
+    )
 
 
 def extra_routes(include_dev: bool = False) -> list[Route | Mount]:
