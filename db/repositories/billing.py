@@ -243,6 +243,8 @@ async def bill_of(subscriber_id: int, cycle: str) -> Bill | None:
 
 
 async def bills_of(subscriber_id: int, cycles: list[str]) -> dict[str, Bill]:
+    if not cycles:  # a subscriber who joined this cycle: no `WHERE 1=0` round trip
+        return {}
     rows = await Bill.filter(subscriber_id=subscriber_id, cycle__in=cycles)
     return {b.cycle: b for b in rows}
 
