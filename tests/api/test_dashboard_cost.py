@@ -43,3 +43,18 @@ async def test_a_subscriber_with_history_reads_the_same(api, services):
     counted = await dashboard_counts(api, services, veteran.token)
     assert [s for s in counted.sql if "1=0" in s.replace(" ", "")] == []
     assert len(counted.sql) <= 5, counted.sql
+
+
+async def test_postgres_statements_skip_the_pool_reset_round_trip(services, postgres_only):
+    from tortoise import connections
+
+    from db.config import reset_released
+
+    client = connections.get("default")
+    await client.execute_query("SELECT 1")
+    assert client._pool._reset is reset_released  # not asyncpg's 4-statement reset
+    async with client._pool.acquire() as raw:
+        await raw.execute("BEGIN")
+        assert raw.is_in_transaction()
+        await reset_released(raw)  # released mid-transaction: rolled back, never leaked
+        assert not raw.is_in_transaction()
