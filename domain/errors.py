@@ -61,6 +61,26 @@ class ErrorCode(StrEnum):
         "TOO_MANY_MUTATIONS",
         "The request runs more root mutation fields than allowed (4 by default).",
     )
+    BAD_REQUEST = (
+        "BAD_REQUEST",
+        "The HTTP request is malformed: not JSON, not UTF-8, or a parameter of the wrong type.",
+    )
+    UNSUPPORTED_MEDIA_TYPE = (
+        "UNSUPPORTED_MEDIA_TYPE",
+        "A POST body must be application/json in UTF-8.",
+    )
+    NOT_ACCEPTABLE = (
+        "NOT_ACCEPTABLE",
+        "The Accept header allows neither application/graphql-response+json nor JSON.",
+    )
+    METHOD_NOT_ALLOWED = (
+        "METHOD_NOT_ALLOWED",
+        "Mutations run only over POST, never GET.",
+    )
+    BATCH_TOO_LARGE = (
+        "BATCH_TOO_LARGE",
+        "A JSON array of operations holds 1 to 5 of them (a setting).",
+    )
     QUERY_TOO_COSTLY = (
         "QUERY_TOO_COSTLY",
         "The query costs more than allowed (objects 1, lists times `first`, mutations 10).",

@@ -16,10 +16,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
 from resolvers.context import RequestContext, Services
 from schema.limits import Limits
 from schema.root import build_schema
+from server.graphql_http import graphql_over_http, wants_ide, wants_stream
 from server.resources import close_services, open_services
 from server.settings import Settings
 
@@ -38,9 +40,13 @@ def bearer(request: Request) -> str | None:
 
 
 class HallGraphQL(GraphQL):
-    def __init__(self, app_state: Any, **kwargs: Any) -> None:
+    """HTTP requests follow GraphQL over HTTP (`server.graphql_http`); WebSockets (subscriptions)
+    and HTTP streaming stay Strawberry's."""
+
+    def __init__(self, app_state: Any, max_batch: int = 5, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app_state = app_state
+        self.max_batch = max_batch
         self._ide_html = self.graphql_ide_html.replace(
             "defaultEditorToolsVisibility: true,",
             f"defaultEditorToolsVisibility: true, defaultQuery: {json.dumps(EXAMPLES)},",
@@ -59,6 +65,13 @@ class HallGraphQL(GraphQL):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide_html)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if not isinstance(request, Request) or wants_stream(request):
+            return await super().run(request, context, root_value)
+        if wants_ide(request):
+            return await self.render_graphql_ide(request)
+        return await graphql_over_http(self, request, self.max_batch)
 
 
 class Guard:
@@ -157,7 +170,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
     if services is not None:
         app.state.services = services
-    graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")
+    graphql = HallGraphQL(
+        app.state, max_batch=settings.max_batch_operations, schema=schema, graphql_ide="graphiql"
+    )
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
     app.router.routes.extend(extra_routes(settings.is_dev_like))
