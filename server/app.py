@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
@@ -27,6 +28,8 @@ from server.settings import Settings
 
 logger = logging.getLogger("telehall.flash")
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
+GRAPHIQL = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
+GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
 
 
 def client_ip(request: Request) -> str:
@@ -47,9 +50,8 @@ class HallGraphQL(GraphQL):
         super().__init__(**kwargs)
         self.app_state = app_state
         self.max_batch = max_batch
-        self._ide_html = self.graphql_ide_html.replace(
-            "defaultEditorToolsVisibility: true,",
-            f"defaultEditorToolsVisibility: true, defaultQuery: {json.dumps(EXAMPLES)},",
+        self._ide_html = GRAPHIQL.replace(
+            "__EXAMPLES__", json.dumps(EXAMPLES).replace("</", "<\\/")
         )
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:
@@ -175,6 +177,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     )
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
+    app.router.routes.append(Mount("/static/graphiql", StaticFiles(directory=GRAPHIQL_ASSETS)))
     app.router.routes.extend(extra_routes(settings.is_dev_like))
     app.add_middleware(
         Guard,

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-STREAMING = ("multipart/mixed", "text/event-stream")
+STREAMING = ("subscriptionSpec", "text/event-stream")  # subscriptions over HTTP: Strawberry's
 
 
 class HttpProblem(Exception):
@@ -46,11 +46,7 @@ def wants_stream(request: Request) -> bool:
 
 
 def wants_ide(request: Request) -> bool:
-    return (
-        request.method == "GET"
-        and "text/html" in request.headers.get("accept", "")
-        and "query" not in request.query_params
-    )
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
 
 
 def media_type(accept: str | None) -> str | None:
