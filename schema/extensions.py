@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLSyntaxError, parse
+from graphql import GraphQLError, GraphQLSyntaxError, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from resolvers.bad_input import BAD_INPUT
 from schema.errors import should_mask
 from schema.limits import Limits, Measure, limit_error, measure
 
@@ -25,6 +26,16 @@ CACHE_SIZE = 512
 class HallMaskErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask, error_message="Internal error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if isinstance(error.original_error, BAD_INPUT):  # a value storage cannot take
+            return GraphQLError(
+                "An argument is too long or out of range.",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "INVALID_ARGUMENT"},
+            )
+        return super().anonymise_error(error)
 
 
 _cached_parse = lru_cache(maxsize=CACHE_SIZE)(parse)

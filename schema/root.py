@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts.mutations import AccountMutation
@@ -25,6 +26,7 @@ from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
+from schema.scalars import SCALAR_MAP
 from schema.usage.mutations import UsageMutation
 
 QUERIES: tuple[type, ...] = (
@@ -64,6 +66,7 @@ def build_schema(
         mutation=merge_types("Mutation", mutations),
         subscription=FlashSubscription,
         extensions=extensions(limits or Limits(), max_tokens, introspection),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
@@ -74,6 +75,16 @@ def media_type(accept: str | None) -> str | None:
     return max(offered)[2] if offered else None
 
 
+NUL = re.compile(r"\x00|\\u0000|\\u\{0+\}", re.IGNORECASE)
+
+
+def refuse_nul(text: str) -> None:
+    """No field takes a NUL character (PostgreSQL text cannot hold one): refuse it at the door,
+    raw, JSON-escaped or GraphQL-escaped, instead of failing deep inside a write."""
+    if NUL.search(text):
+        raise HttpProblem(400, "BAD_REQUEST", "NUL characters (U+0000) are not accepted.")
+
+
 def _json_param(raw: str | None, name: str) -> Any:
     if raw is None or raw == "":
         return None
@@ -106,6 +117,8 @@ def _request_params(data: Any) -> dict[str, Any]:
 async def _body(request: Request, max_batch: int) -> list[dict[str, Any]] | dict[str, Any]:
     if request.method == "GET":
         params = request.query_params
+        for value in params.values():
+            refuse_nul(value)
         return _request_params(
             {
                 "query": params.get("query"),
@@ -123,9 +136,12 @@ async def _body(request: Request, max_batch: int) -> list[dict[str, Any]] | dict
         )
     raw = await request.body()
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise HttpProblem(400, "BAD_REQUEST", "The body is not UTF-8.") from None
+    refuse_nul(text)
+    try:
+        data = json.loads(text)
     except (ValueError, RecursionError):
         raise HttpProblem(400, "BAD_REQUEST", "The body is not valid JSON.") from None
     if isinstance(data, list):
