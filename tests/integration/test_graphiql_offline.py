@@ -107,7 +107,7 @@ def served(tmp_path):
             time.sleep(0.5)
     else:
         proc.terminate()
-        pytest.fail("the server did not start")
+        raise AssertionError("the server did not start")
     yield base
     proc.terminate()
     proc.wait(20)
