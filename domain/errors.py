@@ -40,6 +40,52 @@ class ErrorCode(StrEnum):
     )
     NOT_SUPPORTED = "NOT_SUPPORTED", "This deployment does not offer the operation."
 
+    # --- GraphQL requests (GraphQL errors, `extensions.code`; refused before any work) ------
+    QUERY_TOO_LARGE = (
+        "QUERY_TOO_LARGE",
+        "The GraphQL document has more lexer tokens than the server accepts (2,000 by default).",
+    )
+    QUERY_TOO_DEEP = (
+        "QUERY_TOO_DEEP",
+        "The query nests fields deeper than allowed (10 by default, fragments expanded).",
+    )
+    TOO_MANY_ALIASES = (
+        "TOO_MANY_ALIASES",
+        "The query uses more aliases than allowed (15 by default, fragments expanded).",
+    )
+    TOO_MANY_DIRECTIVES = (
+        "TOO_MANY_DIRECTIVES",
+        "The query uses more directives than allowed (50 by default, fragments expanded).",
+    )
+    TOO_MANY_MUTATIONS = (
+        "TOO_MANY_MUTATIONS",
+        "The request runs more root mutation fields than allowed (4 by default).",
+    )
+    BAD_REQUEST = (
+        "BAD_REQUEST",
+        "The HTTP request is malformed: not JSON, not UTF-8, or a parameter of the wrong type.",
+    )
+    UNSUPPORTED_MEDIA_TYPE = (
+        "UNSUPPORTED_MEDIA_TYPE",
+        "A POST body must be application/json in UTF-8.",
+    )
+    NOT_ACCEPTABLE = (
+        "NOT_ACCEPTABLE",
+        "The Accept header allows neither application/graphql-response+json nor JSON.",
+    )
+    METHOD_NOT_ALLOWED = (
+        "METHOD_NOT_ALLOWED",
+        "Mutations run only over POST, never GET.",
+    )
+    BATCH_TOO_LARGE = (
+        "BATCH_TOO_LARGE",
+        "A JSON array of operations holds 1 to 5 of them (a setting).",
+    )
+    QUERY_TOO_COSTLY = (
+        "QUERY_TOO_COSTLY",
+        "The query costs more than allowed (objects 1, lists times `first`, mutations 10).",
+    )
+
     # --- accounts and login ------------------------------------------------------------------
     INVALID_MSISDN = "INVALID_MSISDN", "A mobile number is 11 digits starting with 13 to 19."
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS", "The number (or username) or the secret is wrong."

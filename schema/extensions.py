@@ -1,35 +1,128 @@
-"""Schema extensions as classes (never shared instances): caches, masking, depth limit."""
+"""Schema extensions as classes (never shared instances): caches, masking, the cost limits.
+
+`HallParser` parses through an LRU cache with a token cap; `HallValidation` first measures the
+document (`schema.limits`: depth, aliases, directives, root mutations, cost, fragments expanded
+through a memo) and refuses it before graphql-core's rules ever walk it, then validates through an
+LRU cache. The cost goes out in `extensions.cost` on every response."""
 
 from __future__ import annotations
 
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.query_depth_limiter import create_validator
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
 
+from graphql import GraphQLError, GraphQLSyntaxError, parse
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from resolvers.bad_input import BAD_INPUT
 from schema.errors import should_mask
+from schema.limits import Limits, Measure, limit_error, measure
+
+CACHE_SIZE = 512
 
 
 class HallMaskErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask, error_message="Internal error.")
 
-
-def depth_limiter(max_depth: int) -> type[SchemaExtension]:
-    # One rule class for the schema's life: the validation cache keys on the rule classes, so a
-    # rule built per request (as QueryDepthLimiter does) would make every lookup miss.
-    rule = create_validator(max_depth, should_ignore=None)
-
-    class HallDepthLimiter(AddValidationRules):
-        def __init__(self) -> None:
-            super().__init__([rule])
-
-    return HallDepthLimiter
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if isinstance(error.original_error, BAD_INPUT):  # a value storage cannot take
+            return GraphQLError(
+                "An argument is too long or out of range.",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "INVALID_ARGUMENT"},
+            )
+        return super().anonymise_error(error)
 
 
-def extensions(max_depth: int) -> list[type[SchemaExtension]]:
-    return [ParserCache, ValidationCache, HallMaskErrors, depth_limiter(max_depth)]
+_cached_parse = lru_cache(maxsize=CACHE_SIZE)(parse)
+_cached_validate = lru_cache(maxsize=CACHE_SIZE)(validate_document)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached_measure(
+    schema: Any, document: Any, numbers: tuple, name: Any, limits: Limits
+) -> Measure:
+    return measure(schema, document, dict(numbers), name, limits)
+
+
+def _numbers(variables: dict[str, Any] | None) -> tuple:
+    """The variables that can set a page size, as a cache key (others cannot change the cost)."""
+    if not variables:
+        return ()
+    return tuple(
+        sorted(
+            (k, v if v is None or (isinstance(v, int) and not isinstance(v, bool)) else "?")
+            for k, v in variables.items()
+        )
+    )
+
+
+def limits_extensions(
+    limits: Limits, max_tokens: int, introspection: bool
+) -> list[type[SchemaExtension]]:
+    extra_rules = () if introspection else (NoSchemaIntrospectionCustomRule,)
+
+    class HallParser(SchemaExtension):
+        def on_parse(self) -> Iterator[None]:
+            context = self.execution_context
+            try:
+                context.graphql_document = _cached_parse(context.query, max_tokens=max_tokens)
+            except GraphQLSyntaxError as error:
+                if "tokens" in error.message and "Parsing aborted" in error.message:
+                    raise limit_error(
+                        f"The document has more than {max_tokens} tokens.", "QUERY_TOO_LARGE"
+                    ) from None
+                if "nested too deeply" in error.message:
+                    raise limit_error("The document nests too deep.", "QUERY_TOO_DEEP") from None
+                raise
+            except RecursionError:
+                raise limit_error("The document nests too deep.", "QUERY_TOO_DEEP") from None
+            yield
+
+    class HallValidation(SchemaExtension):
+        cost: int | None = None
+
+        def on_validate(self) -> Iterator[None]:
+            context = self.execution_context
+            schema = context.schema._schema
+            try:
+                measured = _cached_measure(
+                    schema,
+                    context.graphql_document,
+                    _numbers(context.variables),
+                    context.operation_name,
+                    limits,
+                )
+            except RecursionError:
+                measured = Measure(
+                    errors=[limit_error("The query nests too deep.", "QUERY_TOO_DEEP")]
+                )
+            except TypeError:  # unhashable operationName (a list): graphql-core refuses it below
+                measured = measure(
+                    schema, context.graphql_document, context.variables, None, limits
+                )
+            self.cost = measured.cost
+            if measured.errors:
+                context.pre_execution_errors = list(measured.errors)
+            else:
+                context.pre_execution_errors = _cached_validate(
+                    schema, context.graphql_document, (*context.validation_rules, *extra_rules)
+                )
+            yield
+
+        def get_results(self) -> dict[str, Any]:
+            if self.cost is None:
+                return {}
+            return {"cost": {"requestedQueryCost": self.cost, "maximumAvailable": limits.max_cost}}
+
+    return [HallParser, HallValidation]
+
+
+def extensions(
+    limits: Limits, max_tokens: int, introspection: bool = True
+) -> list[type[SchemaExtension]]:
+    return [*limits_extensions(limits, max_tokens, introspection), HallMaskErrors]

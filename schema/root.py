@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts.mutations import AccountMutation
@@ -16,6 +17,7 @@ from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
 from schema.flash.subscriptions import FlashSubscription
 from schema.jobs.queries import JobQuery
+from schema.limits import Limits
 from schema.numbers.mutations import NumberMutation
 from schema.numbers.purchase import NumberPurchaseMutation
 from schema.numbers.queries import NumberQuery
@@ -26,6 +28,7 @@ from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
+from schema.scalars import SCALAR_MAP
 from schema.usage.mutations import UsageMutation
 
 QUERIES: tuple[type, ...] = (
@@ -54,7 +57,12 @@ MUTATIONS: tuple[type, ...] = (
 
 
 def build_schema(
-    *, include_dev: bool, max_depth: int = 12, extra_extensions: tuple = ()
+    *,
+    include_dev: bool,
+    limits: Limits | None = None,
+    max_tokens: int = 2000,
+    introspection: bool = True,
+    extra_extensions: tuple = (),
 ) -> strawberry.Schema:
     queries = QUERIES + ((DevQuery,) if include_dev else ())
     mutations = MUTATIONS + ((DevMutation,) if include_dev else ())
@@ -62,7 +70,8 @@ def build_schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=FlashSubscription,
-        extensions=[*extensions(max_depth), *extra_extensions],
+        extensions=[*extensions(limits or Limits(), max_tokens, introspection), *extra_extensions],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

@@ -15,13 +15,17 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
 from resolvers.context import RequestContext, Services
 from resolvers.jobs.worker import BackgroundWorker
+from schema.limits import Limits
 from schema.root import build_schema
 from server.client_address import scope_client
+from server.graphql_http import graphql_over_http, wants_ide, wants_stream
 from server.health import health_routes
 from server.outage import LocalWindow, OutageMiddleware, RedisOutageExtension
 from server.resources import close_services, open_services
@@ -31,6 +35,8 @@ logger = logging.getLogger("telehall.flash")
 server_log = logging.getLogger("uvicorn.error")  # uvicorn configures it: start/stop lines
 PROBES = ("/healthz", "/readyz")  # never rate-limited: a probe must not need Redis
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
+GRAPHIQL = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
+GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
 
 
 def client_ip(request: Request, networks=()) -> str:
@@ -50,14 +56,24 @@ def bearer(request: Request) -> str | None:
 
 
 class HallGraphQL(GraphQL):
-    def __init__(self, app_state: Any, networks=(), retry_after: int = 5, **kwargs: Any) -> None:
+    """HTTP requests follow GraphQL over HTTP (`server.graphql_http`); WebSockets (subscriptions)
+    and HTTP streaming stay Strawberry's."""
+
+    def __init__(
+        self,
+        app_state: Any,
+        networks=(),
+        retry_after: int = 5,
+        max_batch: int = 5,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.app_state = app_state
         self.networks = networks
         self.retry_after = retry_after
-        self._ide_html = self.graphql_ide_html.replace(
-            "defaultEditorToolsVisibility: true,",
-            f"defaultEditorToolsVisibility: true, defaultQuery: {json.dumps(EXAMPLES)},",
+        self.max_batch = max_batch
+        self._ide_html = GRAPHIQL.replace(
+            "__EXAMPLES__", json.dumps(EXAMPLES).replace("</", "<\\/")
         )
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:
@@ -85,6 +101,13 @@ class HallGraphQL(GraphQL):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide_html)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if not isinstance(request, Request) or wants_stream(request):
+            return await super().run(request, context, root_value)
+        if wants_ide(request):
+            return await self.render_graphql_ide(request)
+        return await graphql_over_http(self, request, self.max_batch)
 
 
 class Guard:
@@ -198,7 +221,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
     schema = build_schema(
         include_dev=settings.is_dev_like,
-        max_depth=settings.max_query_depth,
+        limits=query_limits(settings),
+        max_tokens=settings.max_query_tokens,
+        introspection=settings.introspection_enabled,
         extra_extensions=(RedisOutageExtension,),
     )
     app = Starlette(lifespan=lifespan, routes=health_routes())
@@ -209,11 +234,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         app.state,
         networks,
         settings.redis_retry_after_seconds,
+        max_batch=settings.max_batch_operations,
         schema=schema,
         graphql_ide="graphiql",
     )
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
+    app.router.routes.append(Mount("/static/graphiql", StaticFiles(directory=GRAPHIQL_ASSETS)))
     app.router.routes.extend(extra_routes(settings.is_dev_like))
     app.add_middleware(
         Guard,
@@ -224,6 +251,16 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     )
     app.add_middleware(OutageMiddleware, retry_after=settings.redis_retry_after_seconds)
     return app
+
+
+def query_limits(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_query_aliases,
+        max_directives=settings.max_query_directives,
+        max_root_mutations=settings.max_root_mutations,
+        max_cost=settings.max_query_cost,
+    )
 
 
 def extra_routes(include_dev: bool = False) -> list[Route | Mount]:

@@ -91,7 +91,18 @@ class Settings(BaseSettings):
     ip_lockout_failures: int = Field(default=20, ge=1)
     rate_limit_per_minute: int = Field(default=600, ge=1, description="requests per client IP")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
-    max_query_depth: int = Field(default=12, ge=1)
+    max_query_depth: int = Field(default=10, ge=1, description="field nesting, fragments expanded")
+    max_query_aliases: int = Field(default=15, ge=0, description="aliases, fragments expanded")
+    max_query_tokens: int = Field(default=2000, ge=100, description="lexer tokens per document")
+    max_query_directives: int = Field(default=50, ge=0)
+    max_root_mutations: int = Field(default=4, ge=1, description="mutation fields per request")
+    max_query_cost: int = Field(
+        default=1000, ge=10, description="objects 1, lists times first/last, mutations 10"
+    )
+    max_batch_operations: int = Field(default=5, ge=1, description="operations per JSON array")
+    introspection: bool | None = Field(
+        default=None, description="introspection on (default: on outside prod, off in prod)"
+    )
 
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
@@ -263,6 +274,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite://{(self.data_dir / 'telehall.sqlite3').resolve()}"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else self.env is not Env.PROD
 
     @property
     def is_dev_like(self) -> bool:

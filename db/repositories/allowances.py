@@ -9,6 +9,7 @@ from contextlib import suppress
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.catalog import Plan
@@ -31,8 +32,10 @@ def plan_allowances(plan: Plan) -> list[tuple[AllowanceKind, int]]:
 
 
 async def ensure_plan_buckets(subscriber: Subscriber, cycle: str) -> None:
-    """Create this cycle's PLAN buckets from `subscriber.plan` unless they exist. Not inside a
-    transaction: a lost race surfaces as an IntegrityError, which is the expected outcome."""
+    """Create this cycle's PLAN buckets from `subscriber.plan` unless they exist: one SELECT when
+    they do (the usual case: no Plan read). All of a cycle's buckets are written in one
+    transaction, so any bucket found means all of them are there; a lost race surfaces as an
+    IntegrityError and rolls the loser back, which is the expected outcome."""
     parse_cycle(cycle)
     plan_id = subscriber.plan_id  # type: ignore[attr-defined]
     if plan_id is None:
@@ -40,32 +43,34 @@ async def ensure_plan_buckets(subscriber: Subscriber, cycle: str) -> None:
     start, end = cycle_bounds(cycle)
     if end <= subscriber.joined_at:
         return
-    have = set(
-        await AllowanceBucket.filter(
-            subscriber_id=subscriber.id, source=PLAN_SOURCE, valid_from=start
-        ).values_list("kind", flat=True)
-    )
-    if len(have) >= 3:
+    if await AllowanceBucket.exists(
+        subscriber_id=subscriber.id, source=PLAN_SOURCE, valid_from=start
+    ):
         return
     plan = await Plan.get_or_none(id=plan_id)
     if plan is None:
         return
-    for kind, total in plan_allowances(plan):
-        if kind in have:
-            continue
-        with suppress(IntegrityError):  # created concurrently by another request
-            await AllowanceBucket.create(
-                subscriber_id=subscriber.id,
-                kind=kind,
-                total=total,
-                used=0,
-                source=PLAN_SOURCE,
-                source_id=plan.id,
-                source_name=plan.name,
-                valid_from=start,
-                valid_until=end,
-                grant=f"PLAN:{cycle}",
-            )
+    rows = [
+        AllowanceBucket(
+            subscriber_id=subscriber.id,
+            kind=kind,
+            total=total,
+            used=0,
+            source=PLAN_SOURCE,
+            source_id=plan.id,
+            source_name=plan.name,
+            valid_from=start,
+            valid_until=end,
+            grant=f"PLAN:{cycle}",
+        )
+        for kind, total in plan_allowances(plan)
+    ]
+    if not rows:
+        return
+    with suppress(IntegrityError):  # created concurrently by another request
+        async with in_transaction() as conn:
+            for row in rows:
+                await row.save(using_db=conn)
 
 
 async def plan_of_cycle(subscriber: Subscriber, cycle: str, conn=None) -> Plan | None:
@@ -86,14 +91,16 @@ async def plan_of_cycle(subscriber: Subscriber, cycle: str, conn=None) -> Plan |
 
 async def current_buckets(subscriber: Subscriber, now: datetime) -> list[AllowanceBucket]:
     """Every bucket valid now (the hall's progress bars), earliest-expiring first."""
-    await ensure_plan_buckets(subscriber, cycle_of(now))
-    return (
-        await AllowanceBucket.filter(
-            subscriber_id=subscriber.id, valid_from__lte=now, valid_until__gt=now
-        )
-        .order_by("kind", "valid_until", "id")
-        .all()
-    )
+    query = AllowanceBucket.filter(
+        subscriber_id=subscriber.id, valid_from__lte=now, valid_until__gt=now
+    ).order_by("kind", "valid_until", "id")
+    found = await query
+    cycle = cycle_of(now)
+    start, _end = cycle_bounds(cycle)
+    if any(b.source == PLAN_SOURCE and b.valid_from == start for b in found):
+        return found  # the usual case: one SELECT
+    await ensure_plan_buckets(subscriber, cycle)
+    return await query
 
 
 def to_state(bucket: AllowanceBucket) -> BucketState:

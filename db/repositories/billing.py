@@ -243,12 +243,16 @@ async def bill_of(subscriber_id: int, cycle: str) -> Bill | None:
 
 
 async def bills_of(subscriber_id: int, cycles: list[str]) -> dict[str, Bill]:
+    if not cycles:  # a subscriber who joined this cycle: no `WHERE 1=0` round trip
+        return {}
     rows = await Bill.filter(subscriber_id=subscriber_id, cycle__in=cycles)
     return {b.cycle: b for b in rows}
 
 
 async def items_of(bill_ids: list[int]) -> dict[int, list[BillItem]]:
     found: dict[int, list[BillItem]] = {i: [] for i in bill_ids}
+    if not bill_ids:  # a PENDING cycle has no bill row yet: no `WHERE 1=0` round trip
+        return found
     for item in await BillItem.filter(bill_id__in=bill_ids).order_by("bill_id", "position"):
         found[item.bill_id].append(item)  # type: ignore[attr-defined]
     return found

@@ -55,10 +55,13 @@ async def test_order_records_carry_kind_status_amounts(api, services):
     assert nodes[2]["summary"] == "订购港澳台 1天流量包"
 
 
-async def test_first_is_capped_at_100_and_zero_is_empty(api, services):
+async def test_first_above_100_is_refused_and_zero_is_empty(api, services):
     _sub, me, _ids = await _five_orders(api, services)
-    capped = (await me.data(ORDERS, first=1000))["me"]["orders"]
-    assert len(capped["edges"]) == 5 and not capped["pageInfo"]["hasNextPage"]
+    refused = await me(ORDERS, first=101)  # refused before any work, as GitHub does
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
+    full = (await me.data(ORDERS, first=100))["me"]["orders"]
+    assert len(full["edges"]) == 5 and not full["pageInfo"]["hasNextPage"]
     empty = (await me.data(ORDERS, first=0))["me"]["orders"]
     assert empty["edges"] == [] and empty["pageInfo"]["endCursor"] is None
 

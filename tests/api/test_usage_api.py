@@ -127,8 +127,8 @@ async def test_usage_records_connection_masks_and_pages(api, services, operator_
         RECORDS, first=5, **{"from": "2026-10-02T00:00:00+00:00", "to": "2026-10-01T00:00:00+00:00"}
     )
     assert bad["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
-    capped = await me.data(RECORDS, first=101)  # pages are capped at 100, not refused
-    assert len(capped["me"]["usageRecords"]["edges"]) <= 100
+    too_big = await me(RECORDS, first=101)  # refused before any work (GitHub's rule)
+    assert too_big["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
     forged = await me(RECORDS, first=5, after="bm90LWEtY3Vyc29y")
     assert forged["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
 

@@ -1,0 +1,265 @@
+"""`make bench-graphql`: what the GraphQL layer costs beside the reads it makes.
+
+One uvicorn worker (a subprocess), N concurrent connections from this process, one run:
+(a) a bare Starlette route making the dashboard's reads through the same data layer,
+(b) the dashboard through GraphQL, (c) `{ __typename }`, (d) a bare Starlette JSON route with
+no reads. Prints req/s, p50, p99 and the server's CPU per request for each, then the ratios
+b/a, b/c, c/d, the SQL statements and Redis calls per dashboard (counted in-process through the
+same app), p99 of (b) at 8 connections, the worker's peak RSS, and (b) with `--workers 2`.
+
+Not a timed test: the machine is shared, so read the ratios of one run, not absolute figures.
+PostgreSQL when TELEHALL_BENCH_DATABASE_URL names a server (a fresh database is created),
+else SQLite in a temporary directory. Redis: TELEHALL_REDIS_URL, else embedded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+PORT = int(os.environ.get("TELEHALL_BENCH_PORT", "8103"))
+CONNECTIONS = int(os.environ.get("TELEHALL_BENCH_CONNECTIONS", "32"))
+REQUESTS = int(os.environ.get("TELEHALL_BENCH_REQUESTS", "1500"))
+DASHBOARD = """query Dashboard { me { msisdn balance { amountFen }
+  allowances { kind total used remaining } bills(last: 1) { cycle status totalFen }
+  orders(first: 10) { edges { node { kind status } } } } }"""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    kids = [int(p) for p in children.read_text().split()] if children.exists() else []
+    return [server.pid, *kids]
+
+
+async def _fresh_database(tmp: Path) -> str:
+    admin_url = os.environ.get("TELEHALL_BENCH_DATABASE_URL")
+    if not admin_url:
+        return f"sqlite://{tmp / 'bench.sqlite3'}"
+    import asyncpg
+
+    name = f"telehall_bench_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+
+
+def serve(env: dict[str, str], workers: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", "bench.graphql_app:build",
+            "--port", str(PORT), "--workers", str(workers), "--log-level", "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def wait_ready(client: httpx.AsyncClient) -> None:
+    for _ in range(300):
+        try:
+            if (await client.get("/bench/none")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+async def load(client, send, requests: int, connections: int) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    queue = iter(range(requests))
+
+    async def worker() -> None:
+        for _ in queue:
+            started = time.perf_counter()
+            response = await send(client)
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text[:200]
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return latencies, time.perf_counter() - started
+
+
+def cases(token: str):
+    auth = {"authorization": f"Bearer {token}"}
+    return {
+        "a bare route, same reads": lambda c: c.get("/bench/reads", headers=auth),
+        "b dashboard (GraphQL)": lambda c: c.post(
+            "/graphql", json={"query": DASHBOARD}, headers=auth
+        ),
+        "c { __typename }": lambda c: c.post("/graphql", json={"query": "{ __typename }"}),
+        "d bare JSON route": lambda c: c.get("/bench/none"),
+    }
+
+
+async def measure(client, server, name, send, requests, connections) -> dict[str, float]:
+    await load(client, send, max(50, requests // 10), connections)  # warm
+    pids = worker_pids(server)
+    cpu_before = cpu_seconds(pids)
+    latencies, wall = await load(client, send, requests, connections)
+    cpu = cpu_seconds(pids) - cpu_before
+    row = {
+        "rps": requests / wall,
+        "p50": pct(latencies, 0.5),
+        "p99": pct(latencies, 0.99),
+        "cpu_ms": cpu * 1000 / requests,
+    }
+    print(
+        f"{name:28} {row['rps']:8.0f} req/s  p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms"
+        f"  server CPU {row['cpu_ms']:5.2f} ms/req"
+    )
+    return row
+
+
+async def counts(db_url: str, redis_url: str, token: str) -> tuple[int, int]:
+    """SQL statements and Redis calls of one dashboard, counted in this process on the same app."""
+    from server.app import create_app
+    from server.resources import build_services
+    from server.settings import load_settings
+    from tests.cost_counters import counting
+
+    settings = load_settings()
+    services = build_services(settings, redis_url)
+    app = create_app(settings, services)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        send = cases(token)["b dashboard (GraphQL)"]
+        await send(client)
+        with counting(services.stores.redis) as counted:
+            assert (await send(client)).status_code == 200
+    await services.stores.redis.aclose()
+    return len(counted.sql), len(counted.redis)
+
+
+async def main() -> None:
+    from db.lifecycle import apply_migrations, close_database, open_database
+    from db.seed.demo import seed_demo
+    from domain.clock import SystemClock
+    from domain.sessions import Scope
+    from server.embedded_redis import EmbeddedRedis
+    from server.resources import build_services
+    from server.settings import load_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="telehall-bench-graphql-"))
+    db_url = await _fresh_database(tmp)
+    embedded = None
+    redis_url = os.environ.get("TELEHALL_REDIS_URL")
+    if not redis_url:
+        embedded = EmbeddedRedis(tmp / "redis")
+        redis_url = embedded.start()
+    env = {
+        **os.environ,
+        "TELEHALL_DATABASE_URL": db_url,
+        "TELEHALL_REDIS_URL": redis_url,
+        "TELEHALL_REDIS_PREFIX": f"bench-graphql-{secrets.token_hex(3)}:",
+        "TELEHALL_DATA_DIR": str(tmp),
+        "TELEHALL_ENV": "test",
+        "TELEHALL_RATE_LIMIT_PER_MINUTE": "100000000",
+        "TELEHALL_ARGON2_TIME_COST": "1",
+        "TELEHALL_ARGON2_MEMORY_KIB": "64",
+    }
+    os.environ.update(env)
+    kind = "PostgreSQL" if db_url.startswith("postgres") else "SQLite"
+    print(f"database: {kind}; {CONNECTIONS} connections, {REQUESTS} requests per case")
+    await apply_migrations(db_url)
+    await open_database(db_url, 8)
+    servers: list[subprocess.Popen] = []
+    try:
+        settings = load_settings()
+        services = build_services(settings, redis_url)
+        await seed_demo(services.hasher, SystemClock().now())
+        from db.models.accounts import Subscriber
+
+        demo = await Subscriber.get(msisdn="18600000001")
+        token = (await services.stores.sessions.create(Scope.FULL, demo.id, demo.msisdn)).token
+        sql, redis_calls = await counts(db_url, redis_url, token)
+
+        rows: dict[str, dict[str, float]] = {}
+        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+        base = f"http://127.0.0.1:{PORT}"
+        server = serve(env, 1)
+        servers.append(server)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+            await wait_ready(client)
+            for name, send in cases(token).items():
+                rows[name[0]] = await measure(client, server, name, send, REQUESTS, CONNECTIONS)
+            eight = await measure(
+                client, server, "b dashboard, 8 connections",
+                cases(token)["b dashboard (GraphQL)"], REQUESTS // 2, 8,
+            )  # fmt: skip
+            rss = max(peak_rss_mb(p) for p in worker_pids(server))
+        server.terminate()
+        server.wait(10)
+        server = serve(env, 2)
+        servers.append(server)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+            await wait_ready(client)
+            await asyncio.sleep(1.0)  # both workers up
+            two = await measure(
+                client, server, "b dashboard, --workers 2",
+                cases(token)["b dashboard (GraphQL)"], REQUESTS, CONNECTIONS,
+            )  # fmt: skip
+        a, b, c, d = (rows[k]["rps"] for k in "abcd")
+        print(
+            f"ratios (throughput): b/a {b / a:.2f} (target >= 0.85), b/c {b / c:.2f} "
+            f"(>= 0.25), c/d {c / d:.2f} (>= 0.35)"
+        )
+        print(
+            f"CPU per request: b/a {rows['b']['cpu_ms'] / rows['a']['cpu_ms']:.2f}x, "
+            f"c {rows['c']['cpu_ms']:.2f} ms, d {rows['d']['cpu_ms']:.2f} ms"
+        )
+        print(
+            f"per dashboard: {sql} SQL statements (target <= 3), {redis_calls} Redis calls (<= 1)"
+        )
+        print(f"p99 of (b) at 8 connections: {eight['p99']:.1f} ms (target <= 20 ms, idle machine)")
+        print(f"peak RSS per worker: {rss:.0f} MB (target <= 200 MB)")
+        print(
+            f"--workers 2 / 1 on (b): {two['rps'] / b:.2f}x (target >= 1.8; this machine has "
+            f"{os.cpu_count()} cores shared with the load generator)"
+        )
+    finally:
+        for server in servers:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(10)
+        await close_database()
+        if embedded is not None:
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
