@@ -17,6 +17,11 @@ return 0
 """
 
 
+def _who(kind: str, value: str) -> str:
+    # a hash tag: a counter and its lock share one Redis Cluster slot (FAIL touches both)
+    return f"{{{kind}:{value}}}"
+
+
 class LockoutStore(Store):
     def __init__(self, redis, prefix: str) -> None:
         super().__init__(redis, prefix)
@@ -25,8 +30,8 @@ class LockoutStore(Store):
     async def locked_for(self, msisdn: str, ip: str) -> int:
         """Seconds until both the number and the IP may try again (0 = not locked)."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.ttl(self.key("lock", "msisdn", msisdn))
-        pipe.ttl(self.key("lock", "ip", ip))
+        pipe.ttl(self.key("lock", _who("msisdn", msisdn)))
+        pipe.ttl(self.key("lock", _who("ip", ip)))
         ttls = await pipe.execute()
         return max(0, *ttls)
 
@@ -34,14 +39,17 @@ class LockoutStore(Store):
         self, msisdn: str, ip: str, limit: int, ip_limit: int, lock_seconds: int
     ) -> int:
         by_number = await self._fail(
-            keys=[self.key("fails", "msisdn", msisdn), self.key("lock", "msisdn", msisdn)],
+            keys=[
+                self.key("fails", _who("msisdn", msisdn)),
+                self.key("lock", _who("msisdn", msisdn)),
+            ],
             args=[limit, lock_seconds],
         )
         by_ip = await self._fail(
-            keys=[self.key("fails", "ip", ip), self.key("lock", "ip", ip)],
+            keys=[self.key("fails", _who("ip", ip)), self.key("lock", _who("ip", ip))],
             args=[ip_limit, lock_seconds],
         )
         return max(int(by_number), int(by_ip))
 
     async def record_success(self, msisdn: str) -> None:
-        await self.redis.delete(self.key("fails", "msisdn", msisdn))
+        await self.redis.delete(self.key("fails", _who("msisdn", msisdn)))
