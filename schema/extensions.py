@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import structlog
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -15,8 +17,21 @@ from schema.errors import should_mask
 
 
 class HallMaskErrors(MaskErrors):
+    """An unexpected failure reaches the client as "Internal error." with `extensions.code`
+    INTERNAL and the request id (the X-Request-ID header, and `request_id` of every server log
+    line of that request), so support can find the stack trace without the client seeing it."""
+
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask, error_message="Internal error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        masked.extensions = {
+            "code": "INTERNAL",
+            **({"requestId": request_id} if request_id else {}),
+        }
+        return masked
 
 
 def depth_limiter(max_depth: int) -> type[SchemaExtension]:

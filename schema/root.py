@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from schema.accounts.mutations import AccountMutation
@@ -49,14 +52,17 @@ MUTATIONS: tuple[type, ...] = (
 )
 
 
-def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema:
+def build_schema(
+    *, include_dev: bool, max_depth: int = 12, observers: Sequence[type[SchemaExtension]] = ()
+) -> strawberry.Schema:
+    """`observers`: extension classes the server adds (metrics, log notes), after the others."""
     queries = QUERIES + ((DevQuery,) if include_dev else ())
     mutations = MUTATIONS + ((DevMutation,) if include_dev else ())
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=FlashSubscription,
-        extensions=extensions(max_depth),
+        extensions=[*extensions(max_depth), *observers],
     )
 
 

@@ -19,6 +19,8 @@ from strawberry.asgi import GraphQL
 
 from resolvers.context import RequestContext, Services
 from schema.root import build_schema
+from server.metrics import metrics_endpoint, sample_pools
+from server.observe import RequestObserver, observe_operations
 from server.resources import close_services, open_services
 from server.settings import Settings
 
@@ -147,8 +149,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             reaper.cancel()
             await close_services(app.state.services)
 
-    schema = build_schema(include_dev=settings.is_dev_like, max_depth=settings.max_query_depth)
+    schema = build_schema(
+        include_dev=settings.is_dev_like,
+        max_depth=settings.max_query_depth,
+        observers=[observe_operations(settings)],
+    )
     app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
+    app.router.routes.append(Route("/metrics", metrics_endpoint(settings.metrics_token)))
     if services is not None:
         app.state.services = services
     graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")
@@ -161,7 +168,15 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         max_body=settings.max_body_bytes,
         per_minute=settings.rate_limit_per_minute,
     )
+    # outermost: 413 and 429 answers get a request id and a log line too
+    app.add_middleware(RequestObserver, after=lambda: _sample_pools(app))
     return app
+
+
+def _sample_pools(app: Starlette) -> None:
+    services = getattr(app.state, "services", None)
+    if services is not None:
+        sample_pools(services)
 
 
 def extra_routes(include_dev: bool = False) -> list[Route | Mount]:

@@ -143,6 +143,11 @@ def serve(
         os.environ["TELEHALL_REDIS_URL"] = redis_url
         console.print(f"embedded Redis at {redis_url}")
     console.print(f"GraphQL at http://{settings.host}:{settings.port}/graphql")
+    from server.logs import configure_logging
+    from server.metrics import reset_multiprocess_dir
+
+    configure_logging(settings.log_level, settings.log_json)
+    reset_multiprocess_dir()
     try:
         uvicorn.run(
             "server.asgi:app",
@@ -150,6 +155,8 @@ def serve(
             port=settings.port,
             workers=workers or settings.workers,
             log_level=settings.log_level,
+            log_config=None,  # server/logs.py: JSON lines through the root logger
+            access_log=False,  # the hall's own request line instead: it never logs a query string
             proxy_headers=True,
         )
     finally:
