@@ -23,6 +23,7 @@ from server.metrics import metrics_endpoint, sample_pools
 from server.observe import RequestObserver, observe_operations
 from server.resources import close_services, open_services
 from server.settings import Settings
+from server.tracing import tracing_extension
 
 logger = logging.getLogger("telehall.flash")
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
@@ -152,10 +153,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     schema = build_schema(
         include_dev=settings.is_dev_like,
         max_depth=settings.max_query_depth,
-        observers=[observe_operations(settings)],
+        observers=[
+            observe_operations(settings),
+            *([tracing_extension()] if settings.otel_enabled else []),
+        ],
     )
     app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
-    app.router.routes.append(Route("/metrics", metrics_endpoint(settings.metrics_token)))
+    app.router.routes.append(Route("/metrics", metrics_endpoint(settings.metrics_token or None)))
     if services is not None:
         app.state.services = services
     graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         default=None,
         description="HMAC key of the subscriber-id hash in logs (unset: the ID number secret)",
     )
+    otel_enabled: bool = Field(
+        default=False,
+        description="OpenTelemetry spans per GraphQL operation (needs the `otel` extra; the SDK "
+        "and exporter come from the environment, e.g. opentelemetry-instrument)",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="when set, GET /metrics needs `Authorization: Bearer <token>` (see "
