@@ -22,7 +22,7 @@ from server.app import create_app
 from server.resources import build_services
 from server.settings import Settings
 from tests.api.auth_helpers import LOGIN, SEND, last_code, password_login
-from tests.api.flash_helpers import create_sale
+from tests.api.flash_helpers import buy, create_sale
 from tests.api.order_helpers import new_key
 from tests.api.promo_helpers import (
     Window,
@@ -170,3 +170,32 @@ async def test_a_flash_sale_storm_on_the_cluster(capi, cluster_services, clock):
     assert set(refused) <= {"SOLD_OUT", "LIMIT_REACHED"}, refused
     assert await built.stores.flash_sales.remaining(sale["id"]) == 0
     assert await FlashUnit.filter(sale_id=sale["id"]).count() == UNITS
+
+
+async def test_stock_updates_of_two_sales_reach_their_watchers_on_the_cluster(
+    capi, cluster_services, clock
+):
+    """One reader follows the event streams of every watched sale; on a cluster the sales live
+    in different slots, which one XREAD may not span."""
+    import asyncio
+
+    from resolvers.flash.feed import StockFeed
+
+    _, built = cluster_services
+    marketing = await staff_token(built, "marketing")
+    sales = [
+        await create_sale(capi, marketing, clock.now(), unitsTotal=6, perSubscriberLimit=2)
+        for _ in range(2)
+    ]
+    buyer = await subscribe(built, balance_fen=100_000)
+    clock.set(datetime.fromisoformat(sales[0]["startsAt"]) + timedelta(seconds=1))
+    feed = StockFeed(built)
+    streams = [feed.watch(s["id"]).__aiter__() for s in sales]
+    firsts = [await asyncio.wait_for(anext(s), 5) for s in streams]
+    assert [f.remaining for f in firsts] == [6, 6]
+    for sale in sales:
+        assert (await buy(capi, buyer.token, sale["id"], 2))["reservation"]
+    updates = [await asyncio.wait_for(anext(s), 5) for s in streams]
+    assert [(u.flash_sale_id, u.remaining) for u in updates] == [(s["id"], 4) for s in sales]
+    for s in streams:
+        await s.aclose()
