@@ -149,3 +149,18 @@ async def test_no_secret_reaches_the_logs(api, services, server_logs):
     assert buys and buys[0]["subscriber"] and str(sub.id) != buys[0]["subscriber"]
     leaked = {name: value for name, value in secrets_seen.items() if value in text}
     assert leaked == {}, leaked
+
+
+def test_uvicorn_access_log_stays_off():
+    """uvicorn's access line carries the query string: configuring the logs switches it off."""
+    stream = io.StringIO()
+    handler = configure_logging("info", json=True, stream=stream)
+    try:
+        logging.getLogger("uvicorn.access").info('%s - "GET /graphql?variables=%s"', "1.2.3.4", "x")
+        logging.getLogger("uvicorn.error").info("Started server process")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(logging.WARNING)
+        structlog.reset_defaults()
+    assert "variables" not in stream.getvalue()
+    assert "Started server process" in stream.getvalue()
