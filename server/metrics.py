@@ -2,7 +2,7 @@
 
 With `PROMETHEUS_MULTIPROC_DIR` set (several uvicorn workers), the answer sums every worker's
 memory-mapped values, whichever worker the scrape reaches; `telehall serve` empties the directory
-before the workers start and each worker marks itself dead on exit.
+before the workers start and each worker leaves the live sums when its lifespan ends.
 
 Values that are the same for every worker (flash-sale stock in Redis, reservations and the SMS
 outbox in the database) are read when scraped; pool use is read per process on every scrape and
@@ -15,7 +15,6 @@ adds a bearer token on top, for networks where the scraper is not the only one i
 
 from __future__ import annotations
 
-import atexit
 import hmac
 import os
 from pathlib import Path
@@ -30,6 +29,7 @@ from prometheus_client import (
 )
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise import connections
 
 from db import metrics
@@ -58,11 +58,25 @@ def reset_multiprocess_dir() -> None:
         stale.unlink()
 
 
-def mark_dead_on_exit() -> None:
-    """In a worker: its live gauges (pool use) leave the sums when it exits."""
-    if multiprocess_dir() is not None:
-        pid = os.getpid()
-        atexit.register(lambda: multiprocess.mark_process_dead(pid))
+def leave_sums_on_shutdown(app: ASGIApp) -> ASGIApp:
+    """Wraps a worker's app: at the end of its lifespan, in multiprocess mode, its live gauges
+    (pool use) leave the sums. Not atexit: uvicorn's workers die by the SIGTERM they re-raise
+    after a graceful stop, so no exit handler of theirs runs."""
+    if multiprocess_dir() is None:
+        return app
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            return await app(scope, receive, send)
+
+        async def send_and_leave(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                multiprocess.mark_process_dead(os.getpid())
+            await send(message)
+
+        await app(scope, receive, send_and_leave)
+
+    return wrapped
 
 
 def sample_pools(services: Services) -> None:

@@ -183,3 +183,29 @@ def test_multiprocess_mode_sums_the_workers(tmp_path, workers):
     }
     assert value(found, "telehall_graphql_requests_total", operation="WorkerOp", type="query") == 3
     assert value(found, "telehall_points_redeemed_total") == 21
+
+
+async def test_a_worker_leaves_the_live_sums_when_its_lifespan_ends(tmp_path, monkeypatch):
+    import os
+
+    from server.metrics import leave_sums_on_shutdown
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    live = tmp_path / f"gauge_livesum_{os.getpid()}.db"
+    live.write_bytes(b"")
+
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "lifespan.shutdown.complete"})
+
+    async def receive():
+        return {"type": "lifespan.shutdown"}
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    await leave_sums_on_shutdown(app)({"type": "lifespan"}, receive, send)
+    assert sent == [{"type": "lifespan.shutdown.complete"}]
+    assert not live.exists()
