@@ -112,9 +112,10 @@ def configure_logging(
     # outbox's rows hold SMS codes and random passwords: never below INFO, whatever was asked
     for name in ("tortoise.db_client", "aiosqlite"):
         logging.getLogger(name).setLevel(max(logging.INFO, root.level))
-    for name in ("uvicorn", "uvicorn.error"):
+    for name in ("uvicorn", "uvicorn.error"):  # through the root handler, at the root's level
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+        logging.getLogger(name).setLevel(logging.NOTSET)
     # uvicorn's access line has the query string (GET /graphql carries variables there): off for
     # good, the request line of server/observe.py replaces it
     access = logging.getLogger("uvicorn.access")

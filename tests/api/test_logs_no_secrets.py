@@ -35,6 +35,7 @@ BUY_PACK = """mutation BuyPack($key: String!) {
 @pytest.fixture
 def server_logs() -> Iterator[io.StringIO]:
     stream = io.StringIO()
+    root_level = logging.getLogger().level
     handler = configure_logging("debug", json=True, stream=stream)
     client_side = [logging.getLogger(n) for n in ("httpx", "httpcore", "hpack", "asyncio")]
     levels = [lg.level for lg in client_side]
@@ -44,7 +45,7 @@ def server_logs() -> Iterator[io.StringIO]:
         yield stream
     finally:
         logging.getLogger().removeHandler(handler)
-        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger().setLevel(root_level)
         for lg, level in zip(client_side, levels, strict=True):
             lg.setLevel(level)
         structlog.reset_defaults()
@@ -153,6 +154,7 @@ async def test_no_secret_reaches_the_logs(api, services, server_logs):
 
 def test_uvicorn_access_log_stays_off():
     """uvicorn's access line carries the query string: configuring the logs switches it off."""
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # as an earlier uvicorn left it
     stream = io.StringIO()
     handler = configure_logging("info", json=True, stream=stream)
     try:
