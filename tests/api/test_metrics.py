@@ -41,7 +41,7 @@ def value(found, name: str, **labels) -> float:
     return found.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-async def test_operations_errors_and_latency_are_counted(api, services):
+async def test_operations_errors_and_latency_are_counted(api, services, settings, db_is_postgres):
     before = await scrape(api)
     query = "query HallPlans { catalog { plans { id } } }"
     for _ in range(3):
@@ -74,6 +74,8 @@ async def test_operations_errors_and_latency_are_counted(api, services):
     assert value(after, "telehall_http_requests_total", route="graphql", status="200") >= 5
     assert value(after, "telehall_redis_pool_connections", state="max") >= 1
     assert ("telehall_sms_outbox_backlog", ()) in after
+    if db_is_postgres:  # SQLite has no pool
+        assert value(after, "telehall_db_pool_connections", state="max") == settings.db_pool_max
 
 
 async def test_flash_sale_stock_and_reservations_per_sale(api, services, clock, marketing_token):
