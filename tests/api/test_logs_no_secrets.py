@@ -1,7 +1,7 @@
 """The server's logs (JSON lines, every logger, at DEBUG) after logging in every way, paying by
-provider, buying a pack, redeeming a prepaid card and registering a real name: each line has the
-request id, and no password, token, captcha answer, SMS code, random password, ID number or card
-PIN appears anywhere in them."""
+provider, buying a pack, redeeming a prepaid card, registering a real name and holding a number:
+each request line has its request id, and no password, token, captcha answer, SMS code, random
+password, ID number or card PIN appears anywhere in them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from domain.payments import hash_card_pin
 from server.logs import configure_logging
 from tests.api.auth_helpers import ANSWER, CAPTCHA, LOGIN, SEND, last_code
 from tests.api.order_helpers import new_key
+from tests.api.test_number_holds import fresh_numbers, reserve
 from tests.api.test_passwords_qr_staff import CHANGE
 from tests.api.test_real_name import REGISTER, new_id
 from tests.api.test_recharge_api import COMPLETE, recharge_input
@@ -138,6 +139,13 @@ async def test_no_secret_reaches_the_logs(api, services, server_logs):
     secrets_seen["id number"] = id_number
     registered = await api.as_(token).data(REGISTER, name="张三", id=id_number)
     assert registered["realNameRegister"]["userErrors"] == []
+
+    # hold a number (the buying step the hall has today) with an anonymous client token
+    _, numbers = await fresh_numbers(1)
+    client_token = secrets.token_urlsafe(16)
+    secrets_seen["number client token"] = client_token
+    held = await reserve(api, numbers[0], client_token)
+    assert held["reservation"]
 
     text = server_logs.getvalue()
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]
