@@ -21,7 +21,7 @@ from server.logs import configure_logging
 from tests.api.auth_helpers import ANSWER, CAPTCHA, LOGIN, SEND, last_code
 from tests.api.order_helpers import new_key
 from tests.api.test_number_holds import fresh_numbers, reserve
-from tests.api.test_passwords_qr_staff import CHANGE
+from tests.api.test_passwords_qr_staff import CHANGE, STAFF
 from tests.api.test_real_name import REGISTER, new_id
 from tests.api.test_recharge_api import COMPLETE, recharge_input
 from tests.billing_helpers import RECHARGE
@@ -108,6 +108,17 @@ async def test_no_secret_reaches_the_logs(api, services, server_logs):
         api, "PasswordLogin", login, m=third.msisdn, method="RANDOM_PASSWORD", s=random_password
     )
     secrets_seen["limited session"] = out["authLogin"]["session"]["token"]
+
+    # QR login (the QR token is a bearer secret until claimed) and a staff login
+    qr = (await api.data("mutation { qrLoginStart { token } }"))["qrLoginStart"]["token"]
+    secrets_seen["qr token"] = qr
+    confirm = "mutation($t: String!) { qrLoginConfirm(token: $t) { ok } }"
+    assert (await api.as_(token).data(confirm, t=qr))["qrLoginConfirm"]["ok"]
+    poll = "mutation($t: String!) { qrLoginPoll(token: $t) { session { token } } }"
+    secrets_seen["qr session"] = (await api.data(poll, t=qr))["qrLoginPoll"]["session"]["token"]
+    secrets_seen["staff password"] = "Operator#2026"
+    staff = (await api.data(STAFF, u="operator", p="Operator#2026"))["staffLogin"]
+    secrets_seen["staff session"] = staff["session"]["token"]
 
     # a password change, then a GET with a secret in the query string (never logged: no query)
     fresh = f"Fresh#{secrets.randbelow(9000) + 1000}"
