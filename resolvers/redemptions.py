@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from db import metrics
 from db.models.accounts import Subscriber
 from db.models.catalog import AddOn
 from db.models.points import MallItem, Redemption
@@ -147,6 +148,7 @@ async def points_redeem(
         if (found := await mall.redemption_by_key(None, subscriber_id, key)) is not None:
             return _same(found, fingerprint)
         raise
+    metrics.points_redeemed(cost.points)  # a new redemption only: replays returned above
     cash = f"和{yuan(cost.cash_fen)}话费" if cost.cash_fen else ""
     delivery = f"，兑换码：{'、'.join(codes)}" if codes else ""
     await ctx.services.sms.send(

@@ -4,6 +4,7 @@ errors with an `extensions.code`. Anything unexpected is masked: no stack trace 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import strawberry
@@ -46,12 +47,25 @@ def to_user_errors(error: DomainError) -> list[UserError]:
 
 P = TypeVar("P")
 
+# The userError codes answered in the current operation, for the metrics of `server/observe.py`
+# (a list shared by the operation's resolver tasks; None outside an observed operation).
+_answered: ContextVar[list[str] | None] = ContextVar("telehall_user_error_codes", default=None)
+
+
+def observe_user_errors() -> list[str]:
+    """Start counting the userError codes of this operation; the list fills as payloads fail."""
+    codes: list[str] = []
+    _answered.set(codes)
+    return codes
+
 
 async def payload(cls: type[P], work: Callable[[], Awaitable[dict[str, Any]]]) -> P:
     """Run a mutation body; a DomainError becomes the payload's userErrors and nothing else."""
     try:
         fields = await work()
     except DomainError as error:
+        if (answered := _answered.get()) is not None:
+            answered.extend(str(p.code) for p in error.problems)
         return cls(user_errors=to_user_errors(error))  # type: ignore[call-arg]
     return cls(**fields, user_errors=[])  # type: ignore[call-arg]
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+import structlog
 from graphql import GraphQLError, GraphQLSyntaxError, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -24,6 +25,10 @@ CACHE_SIZE = 512
 
 
 class HallMaskErrors(MaskErrors):
+    """An unexpected failure reaches the client as "Internal error." with `extensions.code`
+    INTERNAL and the request id (the X-Request-ID header, and `request_id` of every server log
+    line of that request), so support can find the stack trace without the client seeing it."""
+
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask, error_message="Internal error.")
 
@@ -35,7 +40,13 @@ class HallMaskErrors(MaskErrors):
                 path=error.path,
                 extensions={"code": "INVALID_ARGUMENT"},
             )
-        return super().anonymise_error(error)
+        masked = super().anonymise_error(error)
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        masked.extensions = {
+            "code": "INTERNAL",
+            **({"requestId": request_id} if request_id else {}),
+        }
+        return masked
 
 
 _cached_parse = lru_cache(maxsize=CACHE_SIZE)(parse)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -62,15 +65,17 @@ def build_schema(
     limits: Limits | None = None,
     max_tokens: int = 2000,
     introspection: bool = True,
-    extra_extensions: tuple = (),
+    observers: Sequence[type[SchemaExtension]] = (),
 ) -> strawberry.Schema:
+    """`observers`: extension classes the server adds (outage, metrics, log notes, tracing),
+    after the hall's own."""
     queries = QUERIES + ((DevQuery,) if include_dev else ())
     mutations = MUTATIONS + ((DevMutation,) if include_dev else ())
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=FlashSubscription,
-        extensions=[*extensions(limits or Limits(), max_tokens, introspection), *extra_extensions],
+        extensions=[*extensions(limits or Limits(), max_tokens, introspection), *observers],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 

@@ -27,9 +27,12 @@ from schema.root import build_schema
 from server.client_address import scope_client
 from server.graphql_http import graphql_over_http, wants_ide, wants_stream
 from server.health import health_routes
+from server.metrics import metrics_endpoint, sample_pools
+from server.observe import RequestObserver, observe_operations
 from server.outage import LocalWindow, OutageMiddleware, RedisOutageExtension
 from server.resources import close_services, open_services
 from server.settings import Settings
+from server.tracing import tracing_extension
 
 logger = logging.getLogger("telehall.flash")
 server_log = logging.getLogger("uvicorn.error")  # uvicorn configures it: start/stop lines
@@ -224,9 +227,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         limits=query_limits(settings),
         max_tokens=settings.max_query_tokens,
         introspection=settings.introspection_enabled,
-        extra_extensions=(RedisOutageExtension,),
+        observers=[
+            RedisOutageExtension,
+            observe_operations(settings),
+            *([tracing_extension()] if settings.otel_enabled else []),
+        ],
     )
     app = Starlette(lifespan=lifespan, routes=health_routes())
+    app.router.routes.append(Route("/metrics", metrics_endpoint(settings.metrics_token or None)))
     if services is not None:
         app.state.services = services
     networks = settings.trusted_networks
@@ -250,7 +258,15 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         networks=networks,
     )
     app.add_middleware(OutageMiddleware, retry_after=settings.redis_retry_after_seconds)
+    # outermost: 413 and 429 answers get a request id and a log line too
+    app.add_middleware(RequestObserver, after=lambda: _sample_pools(app))
     return app
+
+
+def _sample_pools(app: Starlette) -> None:
+    services = getattr(app.state, "services", None)
+    if services is not None:
+        sample_pools(services)
 
 
 def query_limits(settings: Settings) -> Limits:

@@ -156,6 +156,11 @@ def serve(
     from server.health import announce_when_ready
 
     announce_when_ready(settings.host, settings.port, console.print)
+    from server.logs import configure_logging
+    from server.metrics import reset_multiprocess_dir
+
+    configure_logging(settings.log_level, settings.log_json)
+    reset_multiprocess_dir()
     try:
         uvicorn.run(
             "server.asgi:app",
@@ -167,6 +172,8 @@ def serve(
             proxy_headers=False,
             # SIGTERM: stop accepting, let in-flight requests finish this long, then shut down
             timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+            log_config=None,  # server/logs.py: JSON lines through the root logger
+            access_log=False,  # the hall's own request line instead: it never logs a query string
         )
     finally:
         if embedded is not None:

@@ -23,7 +23,7 @@ def make_clock(settings: Settings) -> Clock:
 
 
 def build_services(settings: Settings, redis_url: str, clock: Clock | None = None) -> Services:
-    redis = connect_redis(redis_url, settings.redis_pool_max)
+    redis = connect_redis(redis_url, settings.redis_pool_max, settings.redis_cluster)
     clock = clock or make_clock(settings)
     provider = SimulatedPaymentProvider(settings.payment_secret, clock)
     # flash sales decide by Redis TIME, one clock for every host, unless business time is moved

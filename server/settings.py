@@ -74,10 +74,32 @@ class Settings(BaseSettings):
     )
     redis_prefix: str = "telehall:"
     redis_pool_max: int = Field(default=64, ge=1)
+    redis_cluster: bool = Field(
+        default=False,
+        description="TELEHALL_REDIS_URL names a node of a Redis Cluster (also implied by a "
+        "redis+cluster:// URL)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
     log_level: str = "info"
+    log_json: bool = Field(
+        default=True, description="one JSON object per log line (false: readable console lines)"
+    )
+    log_hash_secret: str | None = Field(
+        default=None,
+        description="HMAC key of the subscriber-id hash in logs (unset: the ID number secret)",
+    )
+    otel_enabled: bool = Field(
+        default=False,
+        description="OpenTelemetry spans per GraphQL operation (needs the `otel` extra; the SDK "
+        "and exporter come from the environment, e.g. opentelemetry-instrument)",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="when set, GET /metrics needs `Authorization: Bearer <token>` (see "
+        "docs/deploy.md: metrics name business figures, keep them off the public network)",
+    )
 
     session_idle_seconds: int = Field(default=15 * 60, ge=60)
     qr_login_seconds: int = Field(default=120, ge=30)

@@ -13,8 +13,11 @@ redis-py's `register_script`: EVALSHA, and EVAL + reload when a restarted Redis 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+from redis.asyncio.cluster import RedisCluster
 
 from db.stores.base import Store
 from domain.flash.ledger import Hold, HoldState, TakeCode, TakeResult, Terms
@@ -362,3 +365,23 @@ class FlashSaleStore(Store):
     async def events(self, sale_id: str, last_id: str = "$", block_ms: int = 1000, count=100):
         key = self.sale_key(sale_id, "events")
         return await self.redis.xread({key: last_id}, count=count, block=block_ms)
+
+    async def events_tail(self, sale_id: str) -> str:
+        """The id of the sale's last event ("0-0" when none): read from there to get what comes."""
+        last = await self.redis.xrevrange(self.sale_key(sale_id, "events"), count=1)
+        return last[0][0] if last else "0-0"
+
+    async def read_events(self, streams: dict[str, str], count: int, block_ms: int) -> list:
+        """XREAD of several sales' event streams ({key: last id}, ids from `events_tail` or the
+        entries read). One blocking XREAD on one Redis; on a Redis Cluster the sales live in
+        different slots, which one XREAD may not span: there, one non-blocking XREAD per sale in
+        a pipeline (one round trip per node), and a pause of `block_ms` when nothing came."""
+        if not isinstance(self.redis, RedisCluster):
+            return await self.redis.xread(streams, count=count, block=block_ms)
+        pipe = self.redis.pipeline(transaction=False)
+        for key, last_id in streams.items():
+            pipe.xread({key: last_id}, count=count)
+        found = [entry for part in await pipe.execute() for entry in (part or [])]
+        if not found:
+            await asyncio.sleep(block_ms / 1000)
+        return found

@@ -179,20 +179,26 @@ class ReservationStore(Store):
         self._release = redis.register_script(RELEASE)
         self._load = redis.register_script(LOAD)
 
+    def ns_key(self, *parts: object) -> str:
+        """A key of this namespace. The hash tag `{<namespace>}` puts every counter, reservation
+        and the deadline set in one Redis Cluster slot: one reservation takes the counters of
+        several campaigns all or none in one script (see docs/deploy.md, "Redis Cluster")."""
+        return self.key(f"{{{self.namespace}}}", *parts)
+
     def _rkey(self, rid: str) -> str:
-        return self.key(self.namespace, "reservation", rid)
+        return self.ns_key("reservation", rid)
 
     def _deadlines(self) -> str:
-        return self.key(self.namespace, "deadlines")
+        return self.ns_key("deadlines")
 
     def loaded_key(self, name: str) -> str:
         return self.key(self.namespace, "loaded", name)
 
     def counter_keys(self, name: str, subscriber: str) -> list[str]:
         return [
-            self.key(self.namespace, "units", name),
-            self.key(self.namespace, "sub", name, subscriber),
-            self.key(self.namespace, "budget", name),
+            self.ns_key("units", name),
+            self.ns_key("sub", name, subscriber),
+            self.ns_key("budget", name),
         ]
 
     def reserve_call(

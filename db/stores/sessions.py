@@ -37,11 +37,13 @@ class SessionStore(Store):
         token = secrets.token_urlsafe(32)
         fields = {"scope": scope.value, "subject": subject_id, "name": name, "role": role or ""}
         subject_key = self._subject_key(scope, subject_id)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(self.key("session", token), mapping=fields)
-        pipe.expire(self.key("session", token), self.idle_seconds)
+        # Not one MULTI: the token's key and the subject's set live in different Redis Cluster
+        # slots. The set is written first, so a revoke-all never misses a usable token.
+        pipe = self.redis.pipeline(transaction=False)
         pipe.sadd(subject_key, token)
         pipe.expire(subject_key, 7 * 86400)
+        pipe.hset(self.key("session", token), mapping=fields)
+        pipe.expire(self.key("session", token), self.idle_seconds)
         await pipe.execute()
         return self._session(token, fields)
 

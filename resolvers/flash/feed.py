@@ -37,10 +37,11 @@ class StockFeed:
 
     async def watch(self, sale_id: str) -> AsyncIterator[StockUpdate]:
         queue: asyncio.Queue[StockUpdate] = asyncio.Queue(maxsize=1)
-        first = sale_id not in self.watchers
+        # from the stream's current tail, not "$": on a Redis Cluster the reader does not block
+        if sale_id not in self.watchers:
+            tail = await self.services.stores.flash_sales.events_tail(sale_id)
+            self.last_ids.setdefault(sale_id, tail)  # before the reader can see the watcher
         self.watchers.setdefault(sale_id, set()).add(queue)
-        if first:
-            self.last_ids[sale_id] = "$"
         if self.reader is None or self.reader.done():
             self.reader = asyncio.create_task(self._read())
         try:
@@ -68,7 +69,7 @@ class StockFeed:
         while self.watchers:
             streams = {store.sale_key(sid, "events"): self.last_ids[sid] for sid in self.watchers}
             try:
-                found = await store.redis.xread(streams, count=1000, block=BLOCK_MS)
+                found = await store.read_events(streams, count=1000, block_ms=BLOCK_MS)
             except Exception:  # Redis away: try again shortly, the watchers stay
                 await asyncio.sleep(0.5)
                 continue

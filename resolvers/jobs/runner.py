@@ -14,9 +14,11 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import Mapping
 from datetime import datetime
 
+from db.metrics import job_run_finished
 from db.models.jobs import JobRun
 from db.repositories import job_runs
 from domain.jobs import JobRunStatus, JobTrigger, may_attempt
@@ -107,6 +109,7 @@ class JobRunner:
     ) -> None:
         keeper = asyncio.create_task(self._keep_lease(spec.name, token))
         status, counts, error = JobRunStatus.FAILED, {}, None
+        started = time.perf_counter()  # a duration for the metrics, not a time of day
         try:
             outcome = await spec.run(JobContext(self.services, slot, now))
             status, counts = JobRunStatus.SUCCEEDED, outcome.counts
@@ -120,6 +123,9 @@ class JobRunner:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
+            job_run_finished(
+                spec.name, status is JobRunStatus.SUCCEEDED, time.perf_counter() - started
+            )
             if not await job_runs.finish(run, status, counts, error, self.services.now()):
                 logger.warning("job %s lost its lease before it finished", spec.name)
 

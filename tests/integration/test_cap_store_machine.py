@@ -156,9 +156,7 @@ class RedisMatchesLedger(RuleBasedStateMachine):
     @rule()
     def sweep(self):
         due = self.ledger.due(self.now)
-        found = self.client.zrangebyscore(
-            self.store.key(self.store.namespace, "deadlines"), "-inf", self.ms
-        )
+        found = self.client.zrangebyscore(self.store.ns_key("deadlines"), "-inf", self.ms)
         assert sorted(found) == due
         for rid in due:
             assert self.ledger.expire(rid, self.now)
@@ -188,9 +186,7 @@ class RedisMatchesLedger(RuleBasedStateMachine):
     @invariant()
     def states_are_identical(self):
         for rid in self.made:
-            state = self.client.hget(
-                self.store.key(self.store.namespace, "reservation", rid), "state"
-            )
+            state = self.client.hget(self.store.ns_key("reservation", rid), "state")
             mine = self.ledger.state(rid)
             assert (None if state in (None, "REFUSED") else state) == (
                 None if mine is None else mine.value
