@@ -1,11 +1,13 @@
 """The front door of every HTTP request in one Redis round trip: the client's rate-limit hit
 and, when it carries a bearer token, the session read-and-renew. The two are the very scripts
 of `RateLimitStore` and `SessionStore`, sent as EVALSHA in one pipeline (not one script: a
-client's counter and a session live in different Redis Cluster slots). After a Redis restart
+client's counter and a session live in different Redis Cluster slots). On a Redis Cluster,
+whose pipelines refuse scripts, they are two calls. After a Redis restart
 forgot the scripts, the two calls are made the ordinary way, which loads them again."""
 
 from __future__ import annotations
 
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
 from db.stores.rate_limits import RateLimitStore
@@ -23,6 +25,9 @@ class Gate:
         """(within the rate limit, the token's session or None)."""
         rate, sessions = self.rate_limits, self.sessions
         token = token if token and len(token) <= 128 else None
+        if isinstance(rate.redis, RedisCluster):  # its pipelines refuse scripts: two calls
+            allowed = await rate.allow(bucket, client, limit)
+            return allowed, (await sessions.resolve(token) if token else None)
         pipe = rate.redis.pipeline(transaction=False)
         rate_key, window = rate.hit_key(bucket, client)
         pipe.evalsha(rate.hit_sha, 1, rate_key, window)

@@ -192,7 +192,7 @@ class ReservationStore(Store):
         return self.ns_key("deadlines")
 
     def loaded_key(self, name: str) -> str:
-        return self.key(self.namespace, "loaded", name)
+        return self.ns_key("loaded", name)  # in the slot of the counters RESERVE checks it with
 
     def counter_keys(self, name: str, subscriber: str) -> list[str]:
         return [

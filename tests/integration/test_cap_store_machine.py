@@ -110,7 +110,7 @@ class RedisMatchesLedger(RuleBasedStateMachine):
 
     @rule()
     def redis_restarts_empty(self):
-        pattern = self.store.key(self.store.namespace, "*")
+        pattern = self.store.ns_key("*")
         for key in self.client.scan_iter(match=pattern, count=500):
             self.client.delete(key)
         self.ledger.restart()

@@ -58,7 +58,7 @@ async def test_an_attempt_that_never_finished_stays_counted(services):
     account, ip = f"acct-{secrets.token_hex(4)}", "10.56.0.2"
     for _ in range(3):  # a worker died after each begin: the in-flight mark lapses, the count stays
         await lockouts.begin(account, ip, 3, 60)
-        await services.stores.redis.delete(lockouts.key("inflight", "msisdn", account))
+        await services.stores.redis.delete(lockouts.key("inflight", "{acct:" + account + "}"))
     assert (await lockouts.begin(account, ip, 3, 60)).outcome == "LOCKED"
 
 

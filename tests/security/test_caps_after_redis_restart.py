@@ -22,8 +22,12 @@ STATS = """query($id: ID!) { campaign(id: $id) { stats { unitsUsed unitsTaken } 
 async def _redis_restarts_empty(services) -> None:
     """What a restart without persistence leaves of the campaign counters: nothing."""
     redis = services.stores.redis
-    pattern = services.stores.campaign_caps.key("campaign", "*")
-    keys = [k async for k in redis.scan_iter(match=pattern, count=1000)]
+    store = services.stores.campaign_caps
+    keys = [
+        k
+        for pattern in (store.key("campaign", "*"), store.ns_key("*"))
+        for k in [k async for k in redis.scan_iter(match=pattern, count=1000)]
+    ]
     if keys:
         await redis.delete(*keys)
 
