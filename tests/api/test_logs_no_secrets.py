@@ -68,7 +68,7 @@ async def named(api, operation: str, query: str, token: str | None = None, **var
 @pytest.mark.calendar
 async def test_no_secret_reaches_the_logs(api, services, server_logs):
     secrets_seen: dict[str, str] = {}
-    sub = await subscribe(services, balance_fen=10_000)
+    sub = await subscribe(services, balance_fen=10_000, real_name=None)  # registers below
     secrets_seen["password"] = TEST_PASSWORD
     secrets_seen["fixture token"] = sub.token
 
