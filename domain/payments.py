@@ -58,6 +58,7 @@ class PaymentStatus(StrEnum):
 class PaymentPurpose(StrEnum):
     RECHARGE = "RECHARGE"  # credited to the balance
     FLASH_SALE = "FLASH_SALE"  # pays a flash-sale reservation, never touches the balance
+    POINTS_MALL = "POINTS_MALL"  # the cash part of a points + cash redemption
 
 
 class PaymentTrigger(StrEnum):

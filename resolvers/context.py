@@ -29,6 +29,13 @@ class HallSettings(Protocol):
     payment_secret: str
     id_number_secret: str
     id_numbers_per_person: int
+    growth_per_yuan_order: int
+    growth_per_ten_yuan_recharge: int
+    points_reminder_days: list[int]
+    points_expiry_batch_accounts: int
+    points_mall_payment_minutes: int
+    lucky_draw_cost_points: int
+    lucky_draw_daily_limit: int
 
 
 @dataclass

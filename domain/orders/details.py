@@ -99,3 +99,17 @@ class FlashSaleDetails(OrderDetails):
     payment_id: str | None = None  # paid through the provider
     pay_url: str | None = None
     status_reason: str | None = None  # REFUNDED: PAID_AFTER_DEADLINE or ALREADY_PAID
+
+
+@OrderDetails.register(OrderKind.POINTS_REDEMPTION)
+@dataclass(frozen=True)
+class RedemptionDetails(OrderDetails):
+    """A points-mall redemption: the Redemption row shares the order's id. `charged_fen` is the
+    cash part, paid through the payment provider (`payment_id`), never from the balance."""
+
+    item_id: str = ""
+    quantity: int = 1
+    points: int = 0
+    method: str | None = None  # ALIPAY, WECHAT, BANK_CARD when there is a cash part
+    payment_id: str | None = None
+    pay_url: str | None = None
