@@ -20,6 +20,7 @@ from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
 from schema.points.growth import GrowthMutation
+from schema.points.lucky_draw import LuckyDrawMutation, LuckyDrawQuery
 from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
@@ -35,6 +36,7 @@ QUERIES: tuple[type, ...] = (
     FlashQuery,
     NumberQuery,
     PointsQuery,
+    LuckyDrawQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -46,6 +48,7 @@ MUTATIONS: tuple[type, ...] = (
     NumberMutation,
     PointsMutation,
     GrowthMutation,
+    LuckyDrawMutation,
 )
 
 

@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "db.models.flash",
     "db.models.growth",
     "db.models.ledger",
+    "db.models.lucky_draw",
     "db.models.numbers",
     "db.models.orders",
     "db.models.payments",

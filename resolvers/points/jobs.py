@@ -19,7 +19,7 @@ from db.models.points import PointsReminder
 from db.repositories import points as repo
 from domain.calendar import as_utc, local
 from domain.points.ledger import reminders_due
-from resolvers import mall_payments
+from resolvers import lucky_draw, mall_payments
 from resolvers.context import Services
 from resolvers.points import ExpiryRun, points_expire
 
@@ -73,3 +73,9 @@ async def expire_unpaid_redemptions(services: Services, now: datetime) -> int:
     returns how many were given back."""
     window = timedelta(minutes=services.settings.points_mall_payment_minutes)
     return await mall_payments.expire_unpaid(services, now, window)
+
+
+async def commit_draw_seeds(services: Services, now: datetime) -> int:
+    """Commit (publish the sha256 of) today's and tomorrow's lucky-draw seeds before any draw;
+    returns how many were new."""
+    return await lucky_draw.commit_seeds(services, now)
