@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-from tortoise.expressions import F
 from tortoise import connections
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
