@@ -45,6 +45,8 @@ async def points_redeem(
 ) -> Redemption:
     handler = PointsRedemption(item_id, quantity, address, method)
     order = await place_order(ctx, subscriber_id, check_key(key), handler, channel)
+    if handler.redemption is not None and handler.redemption.id == order.id:
+        return handler.redemption  # written by this request: no need to read it back
     return await Redemption.get(id=order.id)
 
 

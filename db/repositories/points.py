@@ -39,15 +39,15 @@ class LedgerConflict(RuntimeError):
 
 
 async def lock_account(conn: BaseDBAsyncClient, subscriber_id: int) -> PointsAccount:
+    """Lock the account row, creating it first if the subscriber has none yet (one statement
+    in the common case, where it exists)."""
+    query = PointsAccount.filter(subscriber_id=subscriber_id).select_for_update().using_db(conn)
+    if (account := await query.first()) is not None:
+        return account
     await PointsAccount.bulk_create(
         [PointsAccount(subscriber_id=subscriber_id)], ignore_conflicts=True, using_db=conn
     )
-    account = (
-        await PointsAccount.filter(subscriber_id=subscriber_id)
-        .select_for_update()
-        .using_db(conn)
-        .first()
-    )
+    account = await query.first()
     assert account is not None
     return account
 
@@ -141,9 +141,26 @@ async def _new_lot(
     )
 
 
-async def expire_due(conn: BaseDBAsyncClient, account: PointsAccount, at: datetime) -> int:
+async def _live_lots(conn: BaseDBAsyncClient, account: PointsAccount, at: datetime) -> list[Lot]:
+    """The locked account's open lots once what is due at `at` has expired (one read when
+    nothing is due, the common case)."""
+    lots = await _open_lots(conn, account.subscriber_id)  # type: ignore[attr-defined]
+    if not plan_expiry(lots, at):
+        return lots
+    await expire_due(conn, account, at, lots)
+    return await _open_lots(conn, account.subscriber_id)  # type: ignore[attr-defined]
+
+
+async def expire_due(
+    conn: BaseDBAsyncClient,
+    account: PointsAccount,
+    at: datetime,
+    open_lots: list[Lot] | None = None,
+) -> int:
     """Expire what is due in one locked account; 0 when nothing is (a second run)."""
-    lots = {lot.id: lot for lot in await _open_lots(conn, account.subscriber_id)}  # type: ignore[attr-defined]
+    if open_lots is None:
+        open_lots = await _open_lots(conn, account.subscriber_id)  # type: ignore[attr-defined]
+    lots = {lot.id: lot for lot in open_lots}
     due = plan_expiry(lots.values(), at)
     total = 0
     for expires_at in sorted({lots[a.lot_id].expires_at for a in due}):
@@ -208,14 +225,17 @@ async def redeem(
     points: int,
     at: datetime,
     note: str = "",
+    *,
+    fresh: bool = False,
 ) -> PointsEntry:
-    """Burn `points`, earliest-expiring lots first (INSUFFICIENT_POINTS when they fall short)."""
+    """Burn `points`, earliest-expiring lots first (INSUFFICIENT_POINTS when they fall short).
+    `fresh`: the source is new by construction (a new order's id), so it is not looked up (its
+    unique index still refuses a duplicate)."""
     source = check_source(source)
     account = await lock_account(conn, subscriber_id)
-    if (found := await _entry(conn, source)) is not None:
+    if not fresh and (found := await _entry(conn, source)) is not None:
         return found
-    await expire_due(conn, account, at)
-    allocations = plan_burn(await _open_lots(conn, subscriber_id), points, at)
+    allocations = plan_burn(await _live_lots(conn, account, at), points, at)
     return await _move(conn, account, EntryKind.REDEEM, -points, source, at, allocations, note=note)
 
 
@@ -258,8 +278,7 @@ async def clawback(
     earned = await _entry(conn, earned_source)
     if earned is None or earned.kind is not EntryKind.EARN or await _entry(conn, source):
         return None
-    await expire_due(conn, account, at)
-    lots = await _open_lots(conn, subscriber_id)
+    lots = await _live_lots(conn, account, at)
     allocations, owed = plan_clawback(lots, earned.lot_id, earned.amount, at)
     taken = sum(a.points for a in allocations)
     entry = await _move(

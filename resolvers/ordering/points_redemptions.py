@@ -65,6 +65,7 @@ class PointsRedemption:
         self.method = method
         self.item: MallItem | None = None
         self.codes: list[str] = []
+        self.redemption: Redemption | None = None  # the row this request wrote, if it did
 
     def fingerprint(self) -> str:
         address = self.address.as_json() if self.address else None
@@ -118,7 +119,13 @@ class PointsRedemption:
         )
         if detail.points:
             await points_repo.redeem(
-                conn, subscriber.id, redeem_source(order.id), detail.points, now, note=item.name
+                conn,
+                subscriber.id,
+                redeem_source(order.id),
+                detail.points,
+                now,
+                note=item.name,
+                fresh=True,  # a new order's id
             )
         cash = detail.charged_fen
         if cash:
@@ -160,6 +167,7 @@ class PointsRedemption:
             self.codes = await deliver(conn, item, subscriber.id, order.id, self.quantity, now)
             redemption.codes = self.codes
         await redemption.save(using_db=conn, force_create=True)
+        self.redemption = redemption
         return order
 
     async def after(self, ctx: RequestContext, order: Order, subscriber: Subscriber) -> None:
@@ -173,6 +181,8 @@ class PointsRedemption:
             await Order.filter(id=order.id).update(details=order.details)
             await Payment.filter(id=detail.payment_id).update(pay_url=url)
             await Redemption.filter(id=order.id).update(pay_url=url)
+            if self.redemption is not None:
+                self.redemption.pay_url = url
             await ctx.services.sms.send(
                 subscriber.msisdn,
                 "POINTS_REDEMPTION_PAYING",
