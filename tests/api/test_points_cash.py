@@ -81,6 +81,17 @@ async def test_cash_part_is_paid_through_the_provider_and_the_order_is_listed(ap
     assert await points_balance(me) == 4000
     assert (await me.data(BALANCE))["me"]["balance"]["amountFen"] == 5000
 
+    # Cancelled before shipping: the points to the lots, the cash back through the provider.
+    cancel = """mutation($id: ID!) { redemptionCancel(id: $id) { redemption { status } } }"""
+    assert (await me.data(cancel, id=r["id"]))["redemptionCancel"]["redemption"] == {
+        "status": "CANCELLED"
+    }
+    assert await points_balance(me) == 5000
+    assert (await Payment.get(id=r["paymentId"])).status == "REFUNDED"
+    assert (await Order.get(id=r["id"])).status == "CANCELLED"
+    assert (await me.data(BALANCE))["me"]["balance"]["amountFen"] == 5000
+    assert (await MallItem.get(id=item.id)).stock == 10
+
 
 async def test_a_failed_or_expired_payment_gives_points_and_stock_back_once(api, services, clock):
     sub = await subscribe(services)
