@@ -33,6 +33,7 @@ class HallSettings(Protocol):
     growth_per_ten_yuan_recharge: int
     points_reminder_days: list[int]
     points_expiry_batch_accounts: int
+    points_expiry_parallel: int
     points_mall_payment_minutes: int
     lucky_draw_cost_points: int
     lucky_draw_daily_limit: int

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     points_expiry_batch_accounts: int = Field(
         default=500, ge=1, le=5000, description="accounts per year-end expiry transaction"
     )
+    points_expiry_parallel: int = Field(
+        default=2, ge=1, le=8, description="year-end expiry batches run at once (PostgreSQL)"
+    )
     points_mall_payment_minutes: int = Field(
         default=30, ge=1, description="the window to pay a points + cash redemption's cash part"
     )

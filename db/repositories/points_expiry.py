@@ -10,6 +10,7 @@ balances (`_PG_EXPIRE`). Elsewhere (SQLite) the same writes are made a few state
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -81,36 +82,66 @@ async def expire_all(
     *,
     batch: int = BATCH_ACCOUNTS,
     progress: Callable[[int], None] | None = None,
+    parallel: int = 1,
 ) -> tuple[int, int]:
-    """Expire every lot due at `at`. Returns (lots expired, points expired)."""
+    """Expire every lot due at `at`. Returns (lots expired, points expired). On PostgreSQL up
+    to `parallel` batches (disjoint accounts, so they never wait for each other) run at once."""
     at = as_utc(at)
     last = 0
-    lots_done = points_done = 0
+    totals = [0, 0]
     conn = connections.get("default")
     postgres = _postgres(conn)
-    while True:
-        # Only accounts that have something due: a second run reads one index range and stops.
-        if postgres:
-            _, rows = await conn.execute_query(_PG_DUE_ACCOUNTS, [at, last, batch])
-            ids = [int(r["subscriber_id"]) for r in rows]
-        else:
-            due = await (
-                PointsLot.filter(remaining__gt=0, expires_at__lte=at, subscriber_id__gt=last)
-                .order_by("subscriber_id")
-                .limit(batch * LOTS_PER_ACCOUNT_HINT)
-                .values_list("subscriber_id", flat=True)
-            )
-            ids = sorted(set(due))[:batch]
-        if not ids:
-            break
-        last = ids[-1]
-        expire = _expire_batch_pg if postgres else _expire_batch
-        lots, points = await expire(ids, at)
-        lots_done += lots
-        points_done += points
+    running: set[asyncio.Task] = set()
+    sizes: dict[asyncio.Task, int] = {}
+
+    def done(task: asyncio.Task) -> None:
+        lots, points = task.result()
+        size = sizes.pop(task)
+        totals[0] += lots
+        totals[1] += points
         if progress is not None:
-            progress(len(ids))
-    return lots_done, points_done
+            progress(size)
+
+    try:
+        while True:
+            # Only accounts with something due: a second run reads one index range and stops.
+            if postgres:
+                _, rows = await conn.execute_query(_PG_DUE_ACCOUNTS, [at, last, batch])
+                ids = [int(r["subscriber_id"]) for r in rows]
+            else:
+                due = await (
+                    PointsLot.filter(remaining__gt=0, expires_at__lte=at, subscriber_id__gt=last)
+                    .order_by("subscriber_id")
+                    .limit(batch * LOTS_PER_ACCOUNT_HINT)
+                    .values_list("subscriber_id", flat=True)
+                )
+                ids = sorted(set(due))[:batch]
+            if not ids:
+                break
+            last = ids[-1]
+            if not postgres or parallel <= 1:
+                expire = _expire_batch_pg if postgres else _expire_batch
+                lots, points = await expire(ids, at)
+                totals[0] += lots
+                totals[1] += points
+                if progress is not None:
+                    progress(len(ids))
+                continue
+            task = asyncio.create_task(_expire_batch_pg(ids, at))
+            sizes[task] = len(ids)
+            running.add(task)
+            if len(running) >= parallel:
+                finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for t in finished:
+                    done(t)
+        if running:
+            finished, running = await asyncio.wait(running)
+            for t in finished:
+                done(t)
+    finally:
+        for t in running:
+            t.cancel()
+    return totals[0], totals[1]
 
 
 async def _insert_allocations(conn, rows: list[tuple[int, int, int]], chunk: int = 2000) -> None:

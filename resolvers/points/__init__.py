@@ -108,11 +108,15 @@ async def points_adjust(
 
 
 async def points_expire(
-    at: datetime, progress: Callable[[int], None] | None = None, batch: int | None = None
+    at: datetime,
+    progress: Callable[[int], None] | None = None,
+    batch: int | None = None,
+    parallel: int = 1,
 ) -> ExpiryRun:
     """Expire every lot due at `at` (the CLI, the OPERATOR mutation, the year-end task)."""
     at = as_utc(at)
-    lots, points = await expire_all(at, progress=progress, **({"batch": batch} if batch else {}))
+    options = {"batch": batch} if batch else {}
+    lots, points = await expire_all(at, progress=progress, parallel=parallel, **options)
     return ExpiryRun(at, lots, points)
 
 

@@ -28,8 +28,13 @@ async def expire_points(
     services: Services, now: datetime, progress: Callable[[int], None] | None = None
 ) -> ExpiryRun:
     """Expire every lot due at `now`; `lots_expired` / `points_expired` count what moved."""
-    batch = services.settings.points_expiry_batch_accounts
-    return await points_expire(now, progress=progress, batch=batch)
+    settings = services.settings
+    return await points_expire(
+        now,
+        progress=progress,
+        batch=settings.points_expiry_batch_accounts,
+        parallel=settings.points_expiry_parallel,
+    )
 
 
 async def send_expiry_reminders(services: Services, now: datetime) -> int:

@@ -175,3 +175,16 @@ async def test_batched_expiry_writes_one_entry_per_expiry_instant_with_running_b
     ]
     assert await check_consistent(sub.id) == 0
     assert await expire_all(at) == (0, 0)
+
+
+async def test_parallel_expiry_batches_expire_everything_once(services):
+    subs = [await subscribe(services) for _ in range(5)]
+    for sub in subs:
+        await run(repo.earn, sub.id, f"{sub.id}:p-old", 60, T0)
+    at = lot_expires_at(T0)
+    seen: list[int] = []
+    lots, points = await expire_all(at, batch=1, parallel=3, progress=seen.append)
+    assert lots >= 5 and points >= 300 and sum(seen) >= 5
+    for sub in subs:
+        assert await check_consistent(sub.id) == 0
+    assert await expire_all(at, batch=1, parallel=3) == (0, 0)
