@@ -243,13 +243,13 @@ async def main() -> None:
                 batches.append(t - last[0])
                 last[0] = t
 
-            from resolvers.points import points_expire
+            from resolvers.points.jobs import expire_points
 
             stop = asyncio.Event()
             during = asyncio.create_task(_load(client, tokens, 10**9, 4, stop))
             started = time.perf_counter()
             last[0] = started
-            run = await points_expire(expires_at, progress=tick)
+            run = await expire_points(services, expires_at, tick)
             expiry_s = time.perf_counter() - started
             stop.set()
             meanwhile, _ = await during
@@ -260,7 +260,7 @@ async def main() -> None:
                 f"{max(meanwhile) * 1000:.0f} ms, p99 {pct(meanwhile, 0.99):.0f} ms"
             )
             again = time.perf_counter()
-            second = await points_expire(expires_at)
+            second = await expire_points(services, expires_at)
             print(f"second run: {second.lots_expired} lots in {time.perf_counter() - again:.1f} s")
             cached = sum(await PointsAccount.all().values_list("balance", flat=True))
             remaining = sum(await PointsLot.all().values_list("remaining", flat=True))

@@ -5,19 +5,35 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
+from tortoise.backends.base.config_generator import expand_db_url
+
 from db.models import MODEL_MODULES
 
 APP = "telehall"
 
 
-def _with_pool(url: str, pool_max: int) -> str:
+class HallConnection(asyncpg.connection.Connection):
+    """asyncpg resets a pooled connection on every release with one more round trip
+    (`pg_advisory_unlock_all(), CLOSE ALL, UNLISTEN *, RESET ALL`). The hall never takes
+    advisory locks, keeps cursors, LISTENs or SETs session variables, so there is nothing to
+    reset: skip the query. An open transaction is still rolled back on release (asyncpg always
+    does that, whatever this returns)."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def _with_pool(url: str, pool_max: int) -> str | dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql", "asyncpg"):
         return url
     query = dict(parse_qsl(parts.query))
     query.setdefault("maxsize", str(pool_max))
     query.setdefault("minsize", "1")
-    return urlunsplit(parts._replace(scheme="postgres", query=urlencode(query)))
+    config = expand_db_url(urlunsplit(parts._replace(scheme="postgres", query=urlencode(query))))
+    config["credentials"]["connection_class"] = HallConnection
+    return config
 
 
 async def reset_released(connection: Any) -> None:

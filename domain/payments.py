@@ -59,6 +59,7 @@ class PaymentPurpose(StrEnum):
     RECHARGE = "RECHARGE"  # credited to the balance
     FLASH_SALE = "FLASH_SALE"  # pays a flash-sale reservation, never touches the balance
     NUMBER_PURCHASE = "NUMBER_PURCHASE"  # a number bought online: prestore + first month
+    POINTS_MALL = "POINTS_MALL"  # the cash part of a points + cash redemption
 
 
 class PaymentTrigger(StrEnum):

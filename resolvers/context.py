@@ -47,6 +47,14 @@ class HallSettings(Protocol):
     number_hold_minutes: int
     number_holds_per_caller: int
     number_tier_terms: Any  # tier -> terms with prestore_fen, min_monthly_fen, contract_months
+    growth_per_yuan_order: int
+    growth_per_ten_yuan_recharge: int
+    points_reminder_days: list[int]
+    points_expiry_batch_accounts: int
+    points_expiry_parallel: int
+    points_mall_payment_minutes: int
+    lucky_draw_cost_points: int
+    lucky_draw_daily_limit: int
 
 
 @dataclass

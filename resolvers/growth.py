@@ -21,7 +21,20 @@ from domain.errors import fail
 from domain.points.growth import STAGES, GrowthRules, RewardKind, check_claim, next_stage, stage_of
 from resolvers.context import RequestContext
 
-RULES = GrowthRules()
+_rules = [GrowthRules()]
+
+
+def configure(settings) -> None:
+    """The growth rules are settings (TELEHALL_GROWTH_PER_YUAN_ORDER / _PER_TEN_YUAN_RECHARGE),
+    read once when the process builds its services."""
+    _rules[0] = GrowthRules(
+        per_yuan_order=settings.growth_per_yuan_order,
+        per_ten_yuan_recharge=settings.growth_per_ten_yuan_recharge,
+    )
+
+
+def rules() -> GrowthRules:
+    return _rules[0]
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ async def grow_for_order(conn: BaseDBAsyncClient, order: Order, now) -> bool:
         conn,
         order.subscriber_id,
         f"ORDER:{order.id}",
-        RULES.for_order(charged),
+        rules().for_order(charged),
         now,  # type: ignore[attr-defined]
     )
 

@@ -1,92 +1,37 @@
-"""Redeeming points in the mall, cancelling before fulfilment, and the operator's fulfilment.
-
-One transaction per redemption, locks in the hall's order (subscriber, points account, then
-the item's stock row, shared by all customers, so taken last and held briefly): the
-per-subscriber count, the points (earliest-expiring lots first), the cash part (from the phone
-balance), the stock, the delivery (a code, a data bucket, bill credit) and the record. Any
-refusal rolls all of it back. The same idempotencyKey returns the first redemption."""
+"""Redeeming points in the mall (an order of kind POINTS_REDEMPTION through the ordering
+pipeline: `resolvers.ordering.points_redemptions`), cancelling before fulfilment, and the
+operator's fulfilment. The same idempotencyKey returns the first redemption."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from db import metrics
 from db.models.accounts import Subscriber
-from db.models.catalog import AddOn
-from db.models.points import MallItem, Redemption
-from db.repositories import balances, mall
+from db.models.orders import Order
+from db.models.points import Redemption
+from db.repositories import mall
 from db.repositories import points as points_repo
-from db.repositories.allowance_grants import grant_add_on
 from db.repositories.business_orders import lock_subscriber
 from db.repositories.orders import check_key
-from domain.accounts import SubscriberStatus
 from domain.errors import fail
-from domain.money import yuan
+from domain.orders import OrderStatus
+from domain.payments import PaymentMethod
 from domain.points.mall import (
     CANCELLABLE,
-    CODE_KINDS,
-    ItemTerms,
-    MallItemKind,
     RedemptionStatus,
     ShippingAddress,
-    check_address,
     check_cancellable,
-    cost_of,
-    first_status,
     next_fulfilment,
-    out_of_stock,
 )
+from domain.pricing import Channel
 from resolvers.context import RequestContext
+from resolvers.mall_payments import redeem_source, refund_payment
+from resolvers.ordering.pipeline import place_order
+from resolvers.ordering.points_redemptions import PointsRedemption
 from resolvers.pagination import Page, keyset_page
-
-
-def terms_of(item: MallItem) -> ItemTerms:
-    return ItemTerms(
-        kind=item.kind,
-        points_price=item.points_price,
-        cash_price_fen=item.cash_price_fen,
-        per_subscriber_limit=item.per_subscriber_limit,
-        available_from=item.available_from,
-        available_until=item.available_until,
-        archived=item.archived,
-    )
-
-
-def _fingerprint(item_id: str, quantity: int, address: ShippingAddress | None) -> str:
-    raw = json.dumps([item_id, quantity, address.as_json() if address else None], sort_keys=True)
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-
-def _same(found: Redemption, fingerprint: str) -> Redemption:
-    if found.fingerprint != fingerprint:
-        raise fail(
-            "IDEMPOTENCY_KEY_REUSED",
-            "This idempotencyKey was already used for a different redemption.",
-            "idempotencyKey",
-        )
-    return found
-
-
-async def _deliver(conn, item: MallItem, subscriber_id: int, rid: UUID, quantity: int, now):
-    codes: list[str] = []
-    if item.kind in CODE_KINDS:
-        codes = await mall.hand_out_codes(conn, item.id, rid, quantity)
-    elif item.kind is MallItemKind.DATA_PACK:
-        add_on = await AddOn.get_or_none(id=item.add_on_id).using_db(conn)
-        if add_on is None:
-            raise fail("NOT_AVAILABLE", "This data pack is no longer offered.", "itemId")
-        for unit in range(quantity):  # one bucket per unit: a grant key is unique per bucket
-            await grant_add_on(conn, subscriber_id, add_on, now, f"M{rid.hex}:{unit}")
-    elif item.kind is MallItemKind.BILL_CREDIT:
-        await balances.credit(
-            conn, subscriber_id, item.credit_fen * quantity, "POINTS_MALL_CREDIT", str(rid), at=now
-        )
-    return codes
 
 
 async def points_redeem(
@@ -96,67 +41,15 @@ async def points_redeem(
     quantity: int,
     key: str,
     address: ShippingAddress | None,
+    method: PaymentMethod | None = None,
+    channel: Channel = Channel.APP,
 ) -> Redemption:
-    key = check_key(key)
-    now = ctx.now()
-    item = await mall.item_by_id(item_id)
-    if item is None:
-        raise fail("NOT_FOUND", "There is no such item in the mall.", "itemId")
-    address = check_address(item.kind, address)
-    fingerprint = _fingerprint(item.id, quantity, address)
-    if (found := await mall.redemption_by_key(None, subscriber_id, key)) is not None:
-        return _same(found, fingerprint)
-    cost = cost_of(terms_of(item), quantity, now)
-    if item.stock < quantity:  # answer a sold-out item before counting points: the guard decides
-        raise out_of_stock()
-    rid = uuid4()
-    try:
-        async with in_transaction() as conn:
-            subscriber = await lock_subscriber(conn, subscriber_id)
-            if subscriber is None or subscriber.status is SubscriberStatus.CLOSED:
-                raise fail("ACCOUNT_CLOSED", "This number has been closed.", None)
-            if (found := await mall.redemption_by_key(conn, subscriber_id, key)) is not None:
-                return _same(found, fingerprint)
-            await mall.take_limit(conn, item.id, subscriber_id, quantity, item.per_subscriber_limit)
-            if cost.points:
-                await points_repo.redeem(
-                    conn, subscriber_id, f"REDEEM:{rid}", cost.points, now, note=item.name
-                )
-            if cost.cash_fen:
-                await balances.debit(
-                    conn, subscriber_id, cost.cash_fen, "POINTS_MALL", str(rid), at=now
-                )
-            # The item's stock row is shared by every customer: take it last, hold it briefly.
-            await mall.take_stock(conn, item.id, quantity)
-            codes = await _deliver(conn, item, subscriber_id, rid, quantity, now)
-            redemption = await Redemption.create(
-                id=rid,
-                subscriber_id=subscriber_id,
-                item_id=item.id,
-                idempotency_key=key,
-                fingerprint=fingerprint,
-                quantity=quantity,
-                points_spent=cost.points,
-                cash_fen=cost.cash_fen,
-                status=first_status(item.kind),
-                shipping_address=address.as_json() if address else None,
-                codes=codes,
-                created_at=now,
-                using_db=conn,
-            )
-    except IntegrityError:
-        if (found := await mall.redemption_by_key(None, subscriber_id, key)) is not None:
-            return _same(found, fingerprint)
-        raise
-    metrics.points_redeemed(cost.points)  # a new redemption only: replays returned above
-    cash = f"和{yuan(cost.cash_fen)}话费" if cost.cash_fen else ""
-    delivery = f"，兑换码：{'、'.join(codes)}" if codes else ""
-    await ctx.services.sms.send(
-        subscriber.msisdn,
-        "POINTS_REDEEMED",
-        f"您已使用{cost.points}积分{cash}兑换{item.name}×{quantity}{delivery}。",
-    )
-    return redemption
+    handler = PointsRedemption(item_id, quantity, address, method)
+    order = await place_order(ctx, subscriber_id, check_key(key), handler, channel)
+    if handler.redemption is not None and handler.redemption.id == order.id:
+        metrics.points_redeemed(handler.redemption.points_spent)  # a new one: not a replay
+        return handler.redemption  # written by this request: no need to read it back
+    return await Redemption.get(id=order.id)
 
 
 async def _own(subscriber_id: int, redemption_id: str) -> Redemption:
@@ -189,23 +82,22 @@ async def redemption_cancel(
         item_id = redemption.item_id  # type: ignore[attr-defined]
         await mall.return_limit(conn, item_id, subscriber_id, redemption.quantity)
         await points_repo.refund(
-            conn, subscriber_id, f"REDEEM:{redemption.id}", now, note="兑换取消"
+            conn, subscriber_id, redeem_source(redemption.id), now, note="兑换取消"
         )
-        if redemption.cash_fen:
-            await balances.credit(
-                conn,
-                subscriber_id,
-                redemption.cash_fen,
-                "POINTS_MALL_REFUND",
-                str(redemption.id),
-                at=now,
-            )
         await mall.return_stock(conn, item_id, redemption.quantity)
+        await (
+            Order.filter(id=redemption.id, status=OrderStatus.COMPLETED)
+            .using_db(conn)
+            .update(status=OrderStatus.CANCELLED, updated_at=now)
+        )
+    if redemption.payment_id:  # the cash part went through the provider: it goes back there
+        await refund_payment(ctx.services, redemption.payment_id, "REDEMPTION_CANCELLED")
     subscriber = await Subscriber.get(id=subscriber_id)
     await ctx.services.sms.send(
         subscriber.msisdn,
         "POINTS_REDEMPTION_CANCELLED",
-        f"您的积分兑换已取消，{redemption.points_spent}积分已退回。",
+        f"您的积分兑换已取消，{redemption.points_spent}积分已退回"
+        + ("，现金部分已原路退回。" if redemption.payment_id else "。"),
     )
     return await Redemption.get(id=redemption.id)
 

@@ -27,6 +27,7 @@ from schema.numbers.queries import NumberQuery
 from schema.orders.mutations import OrderMutation
 from schema.orders.queries import OrderQuery
 from schema.points.growth import GrowthMutation
+from schema.points.lucky_draw import LuckyDrawMutation, LuckyDrawQuery
 from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
@@ -44,6 +45,7 @@ QUERIES: tuple[type, ...] = (
     NumberQuery,
     PointsQuery,
     JobQuery,
+    LuckyDrawQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -56,6 +58,7 @@ MUTATIONS: tuple[type, ...] = (
     NumberPurchaseMutation,
     PointsMutation,
     GrowthMutation,
+    LuckyDrawMutation,
 )
 
 

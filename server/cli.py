@@ -433,14 +433,14 @@ app.add_typer(points_app, name="points")
 
 
 async def _expire(at):
-    from resolvers.points import points_expire
+    from resolvers.points.jobs import expire_points
 
-    async with _database(4):
+    async with _services() as services:
         with Progress(
             TextColumn("[bold]{task.description}"), MofNCompleteColumn(), console=console
         ) as progress:  # fmt: skip
             task = progress.add_task("points accounts", total=None)
-            return await points_expire(at, progress=lambda n: progress.advance(task, n))
+            return await expire_points(services, at, lambda n: progress.advance(task, n))
 
 
 @points_app.command("expire")
@@ -468,12 +468,10 @@ def points_expire_command(
 
 
 async def _remind():
-    from resolvers.context import RequestContext
-    from resolvers.points import points_remind
+    from resolvers.points.jobs import send_expiry_reminders
 
     async with _services() as services:
-        ctx = RequestContext(services=services, session=None, client_ip="cli")
-        return await points_remind(ctx)
+        return await send_expiry_reminders(services, services.now())
 
 
 @points_app.command("remind")

@@ -11,6 +11,7 @@ from db.stores import Stores
 from domain.clock import Clock, SettableClock, SystemClock
 from domain.flash.model import ms
 from domain.hashing import SecretHasher
+from resolvers import growth
 from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
 from resolvers.flash import loading as flash_loading
@@ -54,6 +55,7 @@ def build_services(settings: Settings, redis_url: str, clock: Clock | None = Non
         return await receive_callback(services, body, headers)
 
     provider.deliver = deliver
+    growth.configure(settings)
     return services
 
 

@@ -188,6 +188,30 @@ class Settings(BaseSettings):
         default=20.0, gt=0, description="on SIGTERM, how long in-flight requests may finish"
     )
 
+    # --- points, mall, growth tree (沃之树), lucky draw: policies ------------------------------
+    growth_per_yuan_order: int = Field(
+        default=1, ge=0, description="growth value per whole yuan of a pack or plan order"
+    )
+    growth_per_ten_yuan_recharge: int = Field(
+        default=1, ge=0, description="growth value per whole ten yuan recharged"
+    )
+    points_reminder_days: list[int] = Field(
+        default=[30, 7], description="expiry reminders this many days before points expire"
+    )
+    points_expiry_batch_accounts: int = Field(
+        default=500, ge=1, le=5000, description="accounts per year-end expiry transaction"
+    )
+    points_expiry_parallel: int = Field(
+        default=2, ge=1, le=8, description="year-end expiry batches run at once (PostgreSQL)"
+    )
+    points_mall_payment_minutes: int = Field(
+        default=30, ge=1, description="the window to pay a points + cash redemption's cash part"
+    )
+    lucky_draw_cost_points: int = Field(default=50, ge=0, description="points per lucky draw")
+    lucky_draw_daily_limit: int = Field(
+        default=1, ge=1, description="lucky draws per subscriber per Shanghai day"
+    )
+
     clock_start: datetime | None = Field(
         default=None,
         description="dev/test only: the hall's clock starts at this instant (ISO 8601 with offset) "

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('telehall', '0005_flash_more')]
+    dependencies = [('telehall', '0006_points_more')]
 
     initial = False
 

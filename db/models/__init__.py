@@ -8,6 +8,7 @@ MODEL_MODULES = [
     "db.models.growth",
     "db.models.jobs",
     "db.models.ledger",
+    "db.models.lucky_draw",
     "db.models.numbers",
     "db.models.orders",
     "db.models.payments",

@@ -155,6 +155,7 @@ class Redemption(Model):
     codes = fields.JSONField(default=list)
     tracking_number = fields.CharField(max_length=40, null=True)
     payment_id = fields.CharField(max_length=64, null=True)
+    pay_url = fields.CharField(max_length=255, null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -105,14 +105,16 @@ async def return_stock(conn: BaseDBAsyncClient, item_id: str, quantity: int) -> 
 async def take_limit(
     conn: BaseDBAsyncClient, item_id: str, subscriber_id: int, quantity: int, limit: int | None
 ) -> None:
+    query = MallTaken.filter(item_id=item_id, subscriber_id=subscriber_id)
+    if limit is not None:
+        query = query.filter(quantity__lte=limit - quantity)
+    if await query.using_db(conn).update(quantity=F("quantity") + quantity):
+        return  # the common case: one guarded statement
     await MallTaken.bulk_create(
         [MallTaken(item_id=item_id, subscriber_id=subscriber_id, quantity=0)],
         ignore_conflicts=True,
         using_db=conn,
     )
-    query = MallTaken.filter(item_id=item_id, subscriber_id=subscriber_id)
-    if limit is not None:
-        query = query.filter(quantity__lte=limit - quantity)
     if not await query.using_db(conn).update(quantity=F("quantity") + quantity):
         raise limit_reached(limit or 0)
 

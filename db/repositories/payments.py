@@ -133,18 +133,20 @@ async def _credit_in(conn, payment: Payment, at: datetime) -> tuple[int, bool]:
     return balance, reactivated
 
 
-async def _grow(conn, payment: Payment, at: datetime) -> None:
+async def _grow(conn, payment: Payment, at: datetime, rules: GrowthRules | None) -> None:
     """A recharge earns no points (a prepayment) but grows the growth tree (沃之树), once."""
     await growth.earn(
         conn,
         payment.subscriber_id,  # type: ignore[attr-defined]
         f"RECHARGE:{payment.id}",
-        GrowthRules().for_recharge(payment.amount_fen),
+        (rules or GrowthRules()).for_recharge(payment.amount_fen),
         at,
     )
 
 
-async def settle_paid(payment_id: str, provider_txn_id: str, *, at: datetime) -> Settlement:
+async def settle_paid(
+    payment_id: str, provider_txn_id: str, *, at: datetime, growth_rules: GrowthRules | None = None
+) -> Settlement:
     """PAID exactly once; raises IntegrityError if the txn id already paid another payment."""
     paid_at = at
     async with in_transaction() as conn:
@@ -158,7 +160,7 @@ async def settle_paid(payment_id: str, provider_txn_id: str, *, at: datetime) ->
             return Settlement(payment, credited=False)
         balance, reactivated = await _credit_in(conn, payment, at)
         await release_in_flight(payment.id, conn)
-        await _grow(conn, payment, paid_at)
+        await _grow(conn, payment, paid_at, growth_rules)
     return Settlement(payment, True, balance, reactivated)
 
 
@@ -199,6 +201,7 @@ async def redeem_card(
     fingerprint: str,
     channel: Channel,
     at: datetime,
+    growth_rules: GrowthRules | None = None,
 ) -> Settlement:
     """Consume the card (guarded update, single use), record a PAID payment and credit, all in
     one transaction. A DomainError or a lost idempotency race rolls the card back."""
@@ -235,7 +238,7 @@ async def redeem_card(
             using_db=conn,
         )
         balance, reactivated = await _credit_in(conn, payment, at)
-        await _grow(conn, payment, now)
+        await _grow(conn, payment, now, growth_rules)
     return Settlement(payment, True, balance, reactivated)
 
 

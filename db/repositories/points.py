@@ -38,16 +38,80 @@ class LedgerConflict(RuntimeError):
     """A guarded update matched no row: the lock order was broken somewhere."""
 
 
+# A burn on PostgreSQL in one round trip: the lots, the cached balance (both guarded), the entry
+# and its allocations. $1 lot ids, $2 points per lot, $3 the points, $4 the account id,
+# $5 subscriber id, $6 kind, $7 source, $8 note, $9 the instant.
+_PG_BURN = """
+WITH v AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS v(lot_id, points)),
+lots AS (
+    UPDATE points_lot l SET remaining = l.remaining - v.points FROM v
+    WHERE l.id = v.lot_id AND l.remaining >= v.points RETURNING l.id
+), acc AS (
+    UPDATE points_account SET balance = balance - $3 WHERE id = $4 AND balance >= $3
+    RETURNING balance
+), entry AS (
+    INSERT INTO points_entry (subscriber_id, kind, amount, balance_after, source, note, at)
+    SELECT $5, $6, -$3, acc.balance, $7, $8, $9 FROM acc RETURNING id, balance_after
+), alloc AS (
+    INSERT INTO points_allocation (entry_id, lot_id, points)
+    SELECT entry.id, v.lot_id, v.points FROM entry, v
+)
+SELECT (SELECT COUNT(*) FROM lots) AS lots, entry.id AS entry_id, entry.balance_after
+FROM entry
+"""
+
+
+async def _burn_pg(
+    conn: BaseDBAsyncClient,
+    account: PointsAccount,
+    kind: EntryKind,
+    points: int,
+    source: str,
+    at: datetime,
+    allocations: Sequence[Allocation],
+    note: str,
+) -> PointsEntry:
+    at = as_utc(at)
+    subscriber_id = account.subscriber_id  # type: ignore[attr-defined]
+    _, rows = await conn.execute_query(
+        _PG_BURN,
+        [
+            [a.lot_id for a in allocations],
+            [a.points for a in allocations],
+            points,
+            account.id,
+            subscriber_id,
+            kind.value,
+            source,
+            note[:200],
+            at,
+        ],
+    )
+    if not rows or int(rows[0]["lots"]) != len(allocations):
+        raise LedgerConflict(f"account {account.id} cannot burn {points} as planned")
+    account.balance = int(rows[0]["balance_after"])
+    return PointsEntry(
+        id=int(rows[0]["entry_id"]),
+        subscriber_id=subscriber_id,
+        kind=kind,
+        amount=-points,
+        balance_after=account.balance,
+        source=source,
+        note=note[:200],
+        at=at,
+    )
+
+
 async def lock_account(conn: BaseDBAsyncClient, subscriber_id: int) -> PointsAccount:
+    """Lock the account row, creating it first if the subscriber has none yet (one statement
+    in the common case, where it exists)."""
+    query = PointsAccount.filter(subscriber_id=subscriber_id).select_for_update().using_db(conn)
+    if (account := await query.first()) is not None:
+        return account
     await PointsAccount.bulk_create(
         [PointsAccount(subscriber_id=subscriber_id)], ignore_conflicts=True, using_db=conn
     )
-    account = (
-        await PointsAccount.filter(subscriber_id=subscriber_id)
-        .select_for_update()
-        .using_db(conn)
-        .first()
-    )
+    account = await query.first()
     assert account is not None
     return account
 
@@ -141,9 +205,26 @@ async def _new_lot(
     )
 
 
-async def expire_due(conn: BaseDBAsyncClient, account: PointsAccount, at: datetime) -> int:
+async def _live_lots(conn: BaseDBAsyncClient, account: PointsAccount, at: datetime) -> list[Lot]:
+    """The locked account's open lots once what is due at `at` has expired (one read when
+    nothing is due, the common case)."""
+    lots = await _open_lots(conn, account.subscriber_id)  # type: ignore[attr-defined]
+    if not plan_expiry(lots, at):
+        return lots
+    await expire_due(conn, account, at, lots)
+    return await _open_lots(conn, account.subscriber_id)  # type: ignore[attr-defined]
+
+
+async def expire_due(
+    conn: BaseDBAsyncClient,
+    account: PointsAccount,
+    at: datetime,
+    open_lots: list[Lot] | None = None,
+) -> int:
     """Expire what is due in one locked account; 0 when nothing is (a second run)."""
-    lots = {lot.id: lot for lot in await _open_lots(conn, account.subscriber_id)}  # type: ignore[attr-defined]
+    if open_lots is None:
+        open_lots = await _open_lots(conn, account.subscriber_id)  # type: ignore[attr-defined]
+    lots = {lot.id: lot for lot in open_lots}
     due = plan_expiry(lots.values(), at)
     total = 0
     for expires_at in sorted({lots[a.lot_id].expires_at for a in due}):
@@ -208,14 +289,21 @@ async def redeem(
     points: int,
     at: datetime,
     note: str = "",
+    *,
+    fresh: bool = False,
 ) -> PointsEntry:
-    """Burn `points`, earliest-expiring lots first (INSUFFICIENT_POINTS when they fall short)."""
+    """Burn `points`, earliest-expiring lots first (INSUFFICIENT_POINTS when they fall short).
+    `fresh`: the source is new by construction (a new order's id), so it is not looked up (its
+    unique index still refuses a duplicate)."""
     source = check_source(source)
     account = await lock_account(conn, subscriber_id)
-    if (found := await _entry(conn, source)) is not None:
+    if not fresh and (found := await _entry(conn, source)) is not None:
         return found
-    await expire_due(conn, account, at)
-    allocations = plan_burn(await _open_lots(conn, subscriber_id), points, at)
+    allocations = plan_burn(await _live_lots(conn, account, at), points, at)
+    if conn.capabilities.dialect == "postgres" and points > 0:
+        return await _burn_pg(
+            conn, account, EntryKind.REDEEM, points, source, at, allocations, note
+        )
     return await _move(conn, account, EntryKind.REDEEM, -points, source, at, allocations, note=note)
 
 
@@ -258,8 +346,7 @@ async def clawback(
     earned = await _entry(conn, earned_source)
     if earned is None or earned.kind is not EntryKind.EARN or await _entry(conn, source):
         return None
-    await expire_due(conn, account, at)
-    lots = await _open_lots(conn, subscriber_id)
+    lots = await _live_lots(conn, account, at)
     allocations, owed = plan_clawback(lots, earned.lot_id, earned.amount, at)
     taken = sum(a.points for a in allocations)
     entry = await _move(

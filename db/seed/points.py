@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
+from db.models.lucky_draw import DrawPrize
 from db.models.points import MallCode, MallItem
 from db.repositories import points as points_repo
 from domain.points.mall import CODE_KINDS, MallCategory, MallItemKind
@@ -66,6 +67,26 @@ async def seed_mall(now: datetime) -> None:
                     ],
                     using_db=conn,
                 )
+
+
+LUCKY_DRAW_ODDS = [
+    # code, name, kind, ref, weight, stock (None: unlimited); the published table, in order
+    ("P1000", "1000积分", "POINTS", "1000", 1, 200),
+    ("DATA1G", "7天流量包 1GB", "DATA_PACK", "ADD-7D-1G", 4, 1000),
+    ("P100", "100积分", "POINTS", "100", 15, None),
+    ("P20", "20积分", "POINTS", "20", 30, None),
+    ("NONE", "谢谢参与", "NOTHING", "", 50, None),
+]
+
+
+async def seed_lucky_draw() -> None:
+    await DrawPrize.bulk_create(
+        [
+            DrawPrize(id=c, name=n, kind=k, ref=r, weight=w, stock=s, position=i)
+            for i, (c, n, k, r, w, s) in enumerate(LUCKY_DRAW_ODDS)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 async def seed_demo_points(now: datetime) -> None:

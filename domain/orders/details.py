@@ -129,3 +129,17 @@ class NumberPurchaseDetails(OrderDetails):
     id_digest: str = ""  # HMAC of the whole ID: the per-ID quota given back if unpaid
     id_last6_digest: str = ""  # HMAC of the last 6: the courier's check at delivery
     status_reason: str | None = None  # REFUNDED / EXPIRED / FAILED: why
+
+
+@OrderDetails.register(OrderKind.POINTS_REDEMPTION)
+@dataclass(frozen=True)
+class RedemptionDetails(OrderDetails):
+    """A points-mall redemption: the Redemption row shares the order's id. `charged_fen` is the
+    cash part, paid through the payment provider (`payment_id`), never from the balance."""
+
+    item_id: str = ""
+    quantity: int = 1
+    points: int = 0
+    method: str | None = None  # ALIPAY, WECHAT, BANK_CARD when there is a cash part
+    payment_id: str | None = None
+    pay_url: str | None = None

@@ -5,8 +5,10 @@ cashPriceFen` (points + cash items pay the cash through the payment provider). G
 (ORDERED -> SHIPPED -> DELIVERED, the tracking number set by an operator); codes (video
 memberships, coupons), data packs and bill credit are delivered at once (COMPLETED). A redemption
 may be cancelled before fulfilment (ORDERED goods not yet shipped); codes, data and credit once
-delivered cannot be taken back. The cash part of a points + cash item is paid from the phone
-balance (话费支付) in the same transaction.
+delivered cannot be taken back. The cash part of a points + cash item is paid through the
+payment provider: the redemption waits in PENDING_PAYMENT with its points, stock and limit held
+(the points leave the balance by a REDEEM entry), is fulfilled when the payment settles, and
+gives everything back (a REFUND entry to the same lots) when it fails or expires.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class MallCategory(StrEnum):
 
 
 class RedemptionStatus(StrEnum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"  # the cash part is being paid through the provider
     ORDERED = "ORDERED"
     SHIPPED = "SHIPPED"
     DELIVERED = "DELIVERED"

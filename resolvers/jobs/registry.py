@@ -72,8 +72,8 @@ JOBS: dict[str, JobSpec] = {
         ),
         JobSpec(
             "points-expire",
-            # daily, not only on 1 January: a run expires exactly the lots that are due
-            Schedule("5 0 * * *", timedelta(days=2)),
+            # 00:00 daily, so 1 January's run is at midnight; a run expires exactly what is due
+            Schedule("0 0 * * *", timedelta(days=2)),
             tasks.points_expire,
             "expire the points lots that are due (telehall points expire)",
         ),
@@ -82,6 +82,18 @@ JOBS: dict[str, JobSpec] = {
             Schedule("0 10 * * *", timedelta(hours=10)),  # 10:00, outside quiet hours
             tasks.points_remind,
             "queue the 30- and 7-day points expiry reminders (telehall points remind)",
+        ),
+        JobSpec(
+            "points-mall-unpaid",
+            Schedule("* * * * *", MINUTE),
+            tasks.points_mall_unpaid,
+            "give back points + cash redemptions whose payment window passed",
+        ),
+        JobSpec(
+            "lucky-draw-seeds",
+            Schedule("0 * * * *", timedelta(hours=2)),
+            tasks.lucky_draw_seeds,
+            "publish the commitments of today's and tomorrow's lucky-draw seeds",
         ),
         JobSpec(
             "sms-outbox",

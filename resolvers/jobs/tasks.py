@@ -17,8 +17,7 @@ from resolvers.billing import billing_close as close_cycle
 from resolvers.flash import reap as flash
 from resolvers.jobs.context import JobContext
 from resolvers.payments import maybe_auto_recharge
-from resolvers.points import points_expire as expire_points
-from resolvers.points import points_remind as remind_points
+from resolvers.points import jobs as points_jobs
 
 logger = logging.getLogger("telehall.jobs")
 AUTO_RECHARGE_BATCH = 200
@@ -96,12 +95,21 @@ async def auto_recharge(job: JobContext) -> JobOutcome:
 
 
 async def points_expire(job: JobContext) -> JobOutcome:
-    run = await expire_points(job.now)
+    run = await points_jobs.expire_points(job.services, job.now)
     return JobOutcome({"lotsExpired": run.lots_expired, "pointsExpired": run.points_expired})
 
 
 async def points_remind(job: JobContext) -> JobOutcome:
-    return JobOutcome({"queued": await remind_points(job.request(), job.now)})
+    return JobOutcome({"queued": await points_jobs.send_expiry_reminders(job.services, job.now)})
+
+
+async def points_mall_unpaid(job: JobContext) -> JobOutcome:
+    returned = await points_jobs.expire_unpaid_redemptions(job.services, job.now)
+    return JobOutcome({"returned": returned})
+
+
+async def lucky_draw_seeds(job: JobContext) -> JobOutcome:
+    return JobOutcome({"committed": await points_jobs.commit_draw_seeds(job.services, job.now)})
 
 
 async def sms_outbox(job: JobContext) -> JobOutcome:

@@ -17,7 +17,7 @@ from domain.payments import (
     PaymentStatus,
     verify_callback,
 )
-from resolvers import campaign_caps, number_delivery
+from resolvers import campaign_caps, growth, mall_payments, number_delivery
 from resolvers.context import RequestContext, Services
 from resolvers.flash import pay as flash_pay
 from resolvers.payments.shared import credited_notice, provider
@@ -49,6 +49,13 @@ async def receive_callback(
             )
         if payment.purpose is PaymentPurpose.NUMBER_PURCHASE:
             return await number_delivery.callback(
+                services,
+                payment,
+                callback.provider_txn_id,
+                callback.outcome is CallbackOutcome.SUCCESS,
+            )
+        if payment.purpose is PaymentPurpose.POINTS_MALL:
+            return await mall_payments.callback(
                 services,
                 payment,
                 callback.provider_txn_id,
@@ -94,7 +101,9 @@ async def _paid(services: Services, payment: Payment, txn: str) -> tuple[int, di
     if payment.status not in repo.SETTLEABLE:
         return _already(payment, txn)
     try:
-        settlement = await repo.settle_paid(str(payment.id), txn, at=services.now())
+        settlement = await repo.settle_paid(
+            str(payment.id), txn, at=services.now(), growth_rules=growth.rules()
+        )
     except IntegrityError as exc:
         raise CallbackRejected(
             409, "TXN_REUSED", "This transaction id paid another payment."

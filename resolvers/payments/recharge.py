@@ -20,6 +20,7 @@ from domain.payments import (
     normalize_card_pin,
 )
 from domain.pricing import Channel
+from resolvers import growth
 from resolvers.context import RequestContext
 from resolvers.payments.shared import (
     credited_notice,
@@ -129,6 +130,7 @@ async def _redeem_card(
             fingerprint=fingerprint,
             channel=channel,
             at=ctx.now(),
+            growth_rules=growth.rules(),
         ),
     )
     if not created:

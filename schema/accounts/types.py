@@ -13,6 +13,7 @@ from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
 from schema.points.growth import SubscriberGrowthFields
+from schema.points.lucky_draw import SubscriberLuckyDrawFields
 from schema.points.types import SubscriberPointsFields
 from schema.usage.types import SubscriberUsageFields
 
@@ -30,6 +31,7 @@ class Subscriber(
     SubscriberBillingFields,
     SubscriberPointsFields,
     SubscriberGrowthFields,
+    SubscriberLuckyDrawFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum

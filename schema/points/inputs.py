@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from domain.points.mall import ShippingAddress
+from schema.billing.types import PaymentMethodEnum
 from schema.points.types import MallCategoryEnum, MallItemKindEnum
 
 
@@ -25,6 +26,11 @@ class PointsRedeemInput:
     idempotency_key: str
     shipping_address: ShippingAddressInput | None = strawberry.field(
         default=None, description="Needed for GOODS."
+    )
+    payment_method: PaymentMethodEnum | None = strawberry.field(
+        default=None,
+        description="Points + cash items: how the cash part is paid (ALIPAY, WECHAT, BANK_CARD) "
+        "through the payment provider; the redemption waits in PENDING_PAYMENT until it settles.",
     )
 
 

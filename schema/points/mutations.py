@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import fail
+from domain.payments import PaymentMethod
 from domain.points.mall import ItemDraft, RedemptionStatus
 from domain.sessions import Capability
 from resolvers import mall, points, redemptions
@@ -76,6 +77,7 @@ class PointsMutation:
                 input.quantity,
                 input.idempotency_key,
                 address,
+                PaymentMethod(input.payment_method.value) if input.payment_method else None,
             )
             return {"redemption": found}
 

@@ -71,7 +71,7 @@ class MallItem:
     kind: MallItemKindEnum
     points_price: int
     cash_price_fen: int = strawberry.field(
-        description="Points + cash items: paid from the balance."
+        description="Points + cash items: the cash part, paid through the payment provider."
     )
     stock: int
     per_subscriber_limit: int | None
@@ -92,6 +92,16 @@ class Redemption:
     quantity: int
     tracking_number: str | None
     created_at: datetime
+    pay_url: str | None = strawberry.field(
+        description="PENDING_PAYMENT: where the payer pays the cash part."
+    )
+    payment_id: strawberry.ID | None = strawberry.field(
+        description="The provider payment of the cash part, if any."
+    )
+
+    @strawberry.field(description="The order record (me.orders) this redemption is: same id.")
+    def order_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.id))
 
     @strawberry.field
     async def item(self, info: Info) -> MallItem | None:

@@ -54,3 +54,30 @@ async def test_cli_points_expire_is_idempotent(settings, services, clock):
     assert bad.returncode == 2
     reminded = await asyncio.to_thread(run_cli, settings, "points", "remind")
     assert reminded.returncode == 0 and "reminder(s) queued" in reminded.stdout
+
+
+async def test_jobs_are_plain_idempotent_functions(services, clock):
+    from resolvers.points.jobs import commit_draw_seeds, expire_points, send_expiry_reminders
+
+    sub = await subscribe(services)
+    past = clock.now() - timedelta(days=800)
+    async with in_transaction() as conn:
+        await points_repo.earn(conn, sub.id, f"JOB:{sub.id}", 40, past)
+    first = await expire_points(services, clock.now())
+    assert first.lots_expired >= 1 and first.points_expired >= 40
+    again = await expire_points(services, clock.now())
+    assert (again.lots_expired, again.points_expired) == (0, 0)
+    assert await send_expiry_reminders(services, clock.now()) >= 0
+    assert await commit_draw_seeds(services, clock.now()) in (0, 1, 2)
+    assert await commit_draw_seeds(services, clock.now()) == 0
+
+
+def test_growth_rules_come_from_the_settings(settings):
+    from resolvers import growth
+
+    try:
+        growth.configure(settings.model_copy(update={"growth_per_yuan_order": 3}))
+        assert growth.rules().for_order(1000) == 30
+    finally:
+        growth.configure(settings)
+    assert growth.rules().for_order(1000) == 10

@@ -16,7 +16,7 @@ from db.repositories.billing import close_cycle
 from db.repositories.points_expiry import expire_all
 from domain.calendar import SHANGHAI, add_months, cycle_of, local
 from domain.errors import DomainError
-from domain.points.ledger import Ledger, lot_expires_at
+from domain.points.ledger import Ledger, expire_source, lot_expires_at
 from resolvers import points_earning
 from resolvers.ordering.pack_purchases import PackPurchase
 from resolvers.ordering.pipeline import place_order
@@ -155,3 +155,36 @@ async def test_100_parallel_redemptions_for_10_succeed_exactly_10(services, post
     results = await asyncio.gather(*(one(i) for i in range(100)))
     assert sum(results) == 10
     assert await check_consistent(sub.id) == 0
+
+
+async def test_batched_expiry_writes_one_entry_per_expiry_instant_with_running_balances(services):
+    sub = await subscribe(services)
+    older = T0 - timedelta(days=1)  # 2025 in Beijing: it expires a year before the T0 lot
+    await run(repo.earn, sub.id, f"{sub.id}:older", 40, older)
+    await run(repo.earn, sub.id, f"{sub.id}:old", 70, T0)
+    at = lot_expires_at(T0)
+    assert lot_expires_at(older) < at
+    lots, points = await expire_all(at, batch=1)
+    assert lots >= 2 and points >= 110
+    expiries = await PointsEntry.filter(subscriber_id=sub.id, kind="EXPIRE").order_by("id")
+    assert [e.amount for e in expiries] == [-40, -70]
+    assert [e.balance_after for e in expiries] == [70, 0]
+    assert [e.source for e in expiries] == [
+        expire_source(sub.id, lot_expires_at(older)),
+        expire_source(sub.id, at),
+    ]
+    assert await check_consistent(sub.id) == 0
+    assert await expire_all(at) == (0, 0)
+
+
+async def test_parallel_expiry_batches_expire_everything_once(services):
+    subs = [await subscribe(services) for _ in range(5)]
+    for sub in subs:
+        await run(repo.earn, sub.id, f"{sub.id}:p-old", 60, T0)
+    at = lot_expires_at(T0)
+    seen: list[int] = []
+    lots, points = await expire_all(at, batch=1, parallel=3, progress=seen.append)
+    assert lots >= 5 and points >= 300 and sum(seen) >= 5
+    for sub in subs:
+        assert await check_consistent(sub.id) == 0
+    assert await expire_all(at, batch=1, parallel=3) == (0, 0)

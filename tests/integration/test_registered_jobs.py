@@ -25,6 +25,8 @@ EXPECTED = {
     "auto-recharge": {"started", "failed", "paymentsExpired"},
     "points-expire": {"lotsExpired", "pointsExpired"},
     "points-remind": {"queued"},
+    "points-mall-unpaid": {"returned"},
+    "lucky-draw-seeds": {"committed"},
     "sms-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
 }

@@ -5,27 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
-from db.models.points import PointsEntry, PointsReminder
+from db.models.points import PointsEntry
 from db.repositories import billing as billing_repo
 from db.repositories import points as repo
 from db.repositories.orders import check_key
 from db.repositories.points_expiry import expire_all
 from domain.accounts import check_msisdn
 from domain.billing import BillStatus, cycle_status, previous_cycles
-from domain.calendar import as_utc, cycle_of, local
+from domain.calendar import as_utc, cycle_of
 from domain.errors import fail
 from domain.points.earning import bill_spend_fen
-from domain.points.ledger import check_adjustment, reminders_due
+from domain.points.ledger import check_adjustment
 from resolvers.context import RequestContext
 from resolvers.pagination import Page, keyset_page
-
-REMINDER_LOOKAHEAD = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -111,42 +108,20 @@ async def points_adjust(
 
 
 async def points_expire(
-    at: datetime, progress: Callable[[int], None] | None = None, batch: int | None = None
+    at: datetime,
+    progress: Callable[[int], None] | None = None,
+    batch: int | None = None,
+    parallel: int = 1,
 ) -> ExpiryRun:
     """Expire every lot due at `at` (the CLI, the OPERATOR mutation, the year-end task)."""
     at = as_utc(at)
-    lots, points = await expire_all(at, progress=progress, **({"batch": batch} if batch else {}))
+    options = {"batch": batch} if batch else {}
+    lots, points = await expire_all(at, progress=progress, parallel=parallel, **options)
     return ExpiryRun(at, lots, points)
 
 
 async def points_remind(ctx: RequestContext, now: datetime | None = None) -> int:
-    """Queue the 30- and 7-day expiry reminders that came due; each is queued once."""
-    now = as_utc(now or ctx.now())
-    queued = 0
-    for subscriber_id, msisdn, expires_at, points in await repo.expiring_soon(
-        now, now + REMINDER_LOOKAHEAD
-    ):
-        due = reminders_due(expires_at, now)
-        fresh = []
-        for days in due:
-            try:
-                await PointsReminder.create(
-                    subscriber_id=subscriber_id,
-                    expires_at=expires_at,
-                    days_before=days,
-                    points=points,
-                    queued_at=now,
-                )
-                fresh.append(days)
-            except IntegrityError:
-                continue
-        if fresh:
-            day = local(expires_at - timedelta(seconds=1))
-            await ctx.services.sms.send(
-                msisdn,
-                "POINTS_EXPIRING",
-                f"您有{points}积分将于{day.year}年{day.month}月{day.day}日24时到期清零，"
-                "请及时到积分商城兑换。",
-            )
-            queued += 1
-    return queued
+    """Queue the expiry reminders that came due (`resolvers.points.jobs`)."""
+    from resolvers.points.jobs import send_expiry_reminders
+
+    return await send_expiry_reminders(ctx.services, as_utc(now or ctx.now()))
