@@ -144,6 +144,14 @@ class ErrorCode(StrEnum):
         "The number is already real-name verified.",
     )
 
+    # --- account business (call settings, international services, WLAN) ------------------------
+    FORWARD_TO_OWN_NUMBER = (
+        "FORWARD_TO_OWN_NUMBER",
+        "Calls cannot be forwarded to the subscriber's own number.",
+    )
+    REAL_NAME_REQUIRED = "REAL_NAME_REQUIRED", "The operation needs a real-name registered number."
+    ROAMING_NOT_OPEN = "ROAMING_NOT_OPEN", "A roaming pack needs international roaming open."
+
     # --- points, mall and growth ---------------------------------------------------------------
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS", "The points balance does not cover this."
     OUT_OF_STOCK = "OUT_OF_STOCK", "The mall item has no stock left."

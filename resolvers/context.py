@@ -29,6 +29,8 @@ class HallSettings(Protocol):
     payment_secret: str
     id_number_secret: str
     id_numbers_per_person: int
+    roaming_deposit_fen: int
+    roaming_min_tenure_months: int
 
 
 @dataclass

@@ -24,6 +24,7 @@ from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
+from schema.services.mutations import ServiceMutation
 from schema.usage.mutations import UsageMutation
 
 QUERIES: tuple[type, ...] = (
@@ -46,6 +47,7 @@ MUTATIONS: tuple[type, ...] = (
     NumberMutation,
     PointsMutation,
     GrowthMutation,
+    ServiceMutation,
 )
 
 

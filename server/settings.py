@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         description="HMAC key of resident ID numbers (stored only masked and keyed-hashed)",
     )
     id_numbers_per_person: int = Field(default=5, ge=1, description="numbers per ID nationwide")
+    roaming_deposit_fen: int = Field(
+        default=50_000,
+        ge=0,
+        description="deposit held from the balance to open international roaming before the "
+        "minimum tenure (fen)",
+    )
+    roaming_min_tenure_months: int = Field(
+        default=6, ge=0, description="months on the network that open roaming without a deposit"
+    )
 
     flash_redis_time: bool = Field(
         default=True,

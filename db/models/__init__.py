@@ -1,6 +1,7 @@
 """Tortoise models of the single `telehall` app; each module holds one area's tables."""
 
 MODEL_MODULES = [
+    "db.models.account_services",
     "db.models.accounts",
     "db.models.billing",
     "db.models.catalog",

@@ -13,6 +13,9 @@ class OrderKind(StrEnum):
     FLASH_SALE = "FLASH_SALE"
     POINTS_REDEMPTION = "POINTS_REDEMPTION"
     NUMBER_PURCHASE = "NUMBER_PURCHASE"
+    CALL_SETTINGS = "CALL_SETTINGS"  # call forwarding and call waiting
+    INTERNATIONAL_SERVICES = "INTERNATIONAL_SERVICES"  # roaming and long distance
+    WLAN = "WLAN"
 
 
 class OrderStatus(StrEnum):

@@ -99,3 +99,14 @@ class FlashSaleDetails(OrderDetails):
     payment_id: str | None = None  # paid through the provider
     pay_url: str | None = None
     status_reason: str | None = None  # REFUNDED: PAID_AFTER_DEADLINE or ALREADY_PAID
+
+
+@OrderDetails.register(OrderKind.CALL_SETTINGS, OrderKind.INTERNATIONAL_SERVICES, OrderKind.WLAN)
+@dataclass(frozen=True)
+class ServiceChangeDetails(OrderDetails):
+    """A switch of an account service: which one, to what, and any deposit held or returned."""
+
+    service: str = ""  # FORWARDING_BUSY, CALL_WAITING, ROAMING, LONG_DISTANCE, WLAN, WLAN_PASSWORD
+    value: str = ""  # the target number, ON or OFF, RESET
+    deposit_held_fen: int = 0
+    deposit_returned_fen: int = 0
