@@ -29,4 +29,19 @@ class Migration(migrations.Migration):
             options={'table': 'service_settings', 'app': 'telehall', 'pk_attr': 'subscriber_id', 'table_description': "A subscriber's switchable services (call forwarding and waiting, roaming, WLAN)."},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='RoamingDestination',
+            name='data_fen_per_mb',
+            field=fields.IntField(default=300),
+        ),
+        ops.AddField(
+            model_name='RoamingDestination',
+            name='sms_fen_per_message',
+            field=fields.IntField(default=100),
+        ),
+        ops.AddField(
+            model_name='RoamingDestination',
+            name='voice_fen_per_minute',
+            field=fields.IntField(default=299),
+        ),
     ]

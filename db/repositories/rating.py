@@ -19,14 +19,14 @@ from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.billing import Bill
-from db.models.catalog import Plan
+from db.models.catalog import Plan, RoamingDestination
 from db.models.usage import AllowanceBucket, UsageRecord
 from db.repositories import balances
 from db.repositories.allowances import ensure_plan_buckets, to_state
 from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
 from domain.errors import Problem
-from domain.rating import Rates, RatingRun, UsageKind
+from domain.rating import Rates, RatingRun, RoamingRate, UsageKind, overflow_key
 from domain.usage import IncomingEvent
 
 USAGE_REASON = "USAGE"
@@ -61,6 +61,14 @@ def rates_for(plan: Plan | None) -> Rates:
     return Rates.with_overrides(getattr(plan, "payg_rates", None) if plan else None)
 
 
+async def roaming_rate_table() -> list[RoamingRate]:
+    """The catalog's per-zone roaming rates (one small table)."""
+    return [
+        RoamingRate(d.code, d.data_fen_per_mb, d.voice_fen_per_minute, d.sms_fen_per_message)
+        for d in await RoamingDestination.all()
+    ]
+
+
 async def rate_batch(
     subscriber: Subscriber,
     events: Sequence[tuple[int, IncomingEvent]],
@@ -75,7 +83,8 @@ async def rate_batch(
     plan = await Plan.get_or_none(id=subscriber.plan_id) if subscriber.plan_id else None  # type: ignore[attr-defined]
     for attempt in range(attempts):
         try:
-            return await _rate_once(subscriber, events, cycles, rates_for(plan), at)
+            rates = rates_for(plan).with_roaming(await roaming_rate_table())
+            return await _rate_once(subscriber, events, cycles, rates, at)
         except ConcurrentDraw:
             if attempt == attempts - 1:
                 raise
@@ -147,14 +156,14 @@ async def _rate_once(
         )
         by_id = {b.id: b for b in bucket_rows}
         prior_overflow = {
-            row["cycle"]: int(row["kb"] or 0)
+            overflow_key(row["cycle"], row["roaming_zone"]): int(row["kb"] or 0)
             for row in await UsageRecord.filter(
                 subscriber_id=subscriber.id, kind=UsageKind.DATA, cycle__in=cycles
             )
             .using_db(conn)
             .annotate(kb=Sum("overflow"))
-            .group_by("cycle")
-            .values("cycle", "kb")
+            .group_by("cycle", "roaming_zone")
+            .values("cycle", "roaming_zone", "kb")
         }
         run = RatingRun([to_state(b) for b in bucket_rows], rates, dict(prior_overflow))
         records: list[UsageRecord] = []

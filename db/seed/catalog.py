@@ -203,14 +203,27 @@ async def seed_packs() -> None:
         )
 
 
+# Roaming beyond a pack, per zone: data fen/MB, voice fen/minute, SMS fen/message.
+ROAMING_RATES = {
+    "HMT": (50, 99, 50),
+    "JPKR": (80, 199, 100),
+    "SEA": (80, 199, 100),
+    "EU": (150, 299, 100),
+}
+
+
 async def seed_add_ons() -> None:
     for order, (code, name, countries) in enumerate(DESTINATIONS):
+        data_fen, voice_fen, sms_fen = ROAMING_RATES.get(code, (300, 299, 100))
         await RoamingDestination.update_or_create(
             code=code,
             defaults={
                 "name": name,
                 "countries": [{"code": c, "name": n} for c, n in countries],
                 "sort_order": order,
+                "data_fen_per_mb": data_fen,
+                "voice_fen_per_minute": voice_fen,
+                "sms_fen_per_message": sms_fen,
             },
         )
     for order, row in enumerate(ADD_ONS):
