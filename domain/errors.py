@@ -151,6 +151,14 @@ class ErrorCode(StrEnum):
     )
     REAL_NAME_REQUIRED = "REAL_NAME_REQUIRED", "The operation needs a real-name registered number."
     ROAMING_NOT_OPEN = "ROAMING_NOT_OPEN", "A roaming pack needs international roaming open."
+    CREDIT_LIMIT_EXCEEDS_QUOTE = (
+        "CREDIT_LIMIT_EXCEEDS_QUOTE",
+        "The credit limit asked for is above what creditLimitQuote offers.",
+    )
+    CREDIT_LIMIT_BELOW_ARREARS = (
+        "CREDIT_LIMIT_BELOW_ARREARS",
+        "The credit limit asked for is below the current arrears.",
+    )
 
     # --- points, mall and growth ---------------------------------------------------------------
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS", "The points balance does not cover this."

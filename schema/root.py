@@ -24,6 +24,7 @@ from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
+from schema.services.credit import CreditMutation, CreditQuery
 from schema.services.mutations import ServiceMutation
 from schema.usage.mutations import UsageMutation
 
@@ -36,6 +37,7 @@ QUERIES: tuple[type, ...] = (
     FlashQuery,
     NumberQuery,
     PointsQuery,
+    CreditQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -48,6 +50,7 @@ MUTATIONS: tuple[type, ...] = (
     PointsMutation,
     GrowthMutation,
     ServiceMutation,
+    CreditMutation,
 )
 
 

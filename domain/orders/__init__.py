@@ -16,6 +16,7 @@ class OrderKind(StrEnum):
     CALL_SETTINGS = "CALL_SETTINGS"  # call forwarding and call waiting
     INTERNATIONAL_SERVICES = "INTERNATIONAL_SERVICES"  # roaming and long distance
     WLAN = "WLAN"
+    CREDIT_LIMIT = "CREDIT_LIMIT"
 
 
 class OrderStatus(StrEnum):

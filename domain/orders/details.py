@@ -110,3 +110,10 @@ class ServiceChangeDetails(OrderDetails):
     value: str = ""  # the target number, ON or OFF, RESET
     deposit_held_fen: int = 0
     deposit_returned_fen: int = 0
+
+
+@OrderDetails.register(OrderKind.CREDIT_LIMIT)
+@dataclass(frozen=True)
+class CreditLimitDetails(OrderDetails):
+    from_fen: int = 0
+    to_fen: int = 0

@@ -14,6 +14,7 @@ from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
 from schema.points.growth import SubscriberGrowthFields
 from schema.points.types import SubscriberPointsFields
+from schema.services.credit import SubscriberCreditFields
 from schema.services.types import SubscriberServiceFields
 from schema.usage.types import SubscriberUsageFields
 
@@ -32,6 +33,7 @@ class Subscriber(
     SubscriberPointsFields,
     SubscriberGrowthFields,
     SubscriberServiceFields,
+    SubscriberCreditFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum
