@@ -159,6 +159,11 @@ class ErrorCode(StrEnum):
         "CREDIT_LIMIT_BELOW_ARREARS",
         "The credit limit asked for is below the current arrears.",
     )
+    INVALID_TAX_ID = "INVALID_TAX_ID", "A taxpayer id is a unified social credit code (18)."
+    INVOICE_NOT_REVERSIBLE = (
+        "INVOICE_NOT_REVERSIBLE",
+        "Only an issued invoice of a refunded recharge may be reversed, once.",
+    )
 
     # --- points, mall and growth ---------------------------------------------------------------
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS", "The points balance does not cover this."

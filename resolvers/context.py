@@ -31,6 +31,8 @@ class HallSettings(Protocol):
     id_numbers_per_person: int
     roaming_deposit_fen: int
     roaming_min_tenure_months: int
+    invoice_tax_basic_bp: int
+    invoice_tax_value_added_bp: int
 
 
 @dataclass

@@ -25,6 +25,7 @@ from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.services.credit import CreditMutation, CreditQuery
+from schema.services.invoices import InvoiceMutation
 from schema.services.mutations import ServiceMutation
 from schema.usage.mutations import UsageMutation
 
@@ -51,6 +52,7 @@ MUTATIONS: tuple[type, ...] = (
     GrowthMutation,
     ServiceMutation,
     CreditMutation,
+    InvoiceMutation,
 )
 
 

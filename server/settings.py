@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     roaming_min_tenure_months: int = Field(
         default=6, ge=0, description="months on the network that open roaming without a deposit"
     )
+    invoice_tax_basic_bp: int = Field(
+        default=900, ge=0, le=10_000, description="VAT on basic telecom services (basis points)"
+    )
+    invoice_tax_value_added_bp: int = Field(
+        default=600, ge=0, le=10_000, description="VAT on value-added telecom services (bp)"
+    )
 
     flash_redis_time: bool = Field(
         default=True,

@@ -1,5 +1,9 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+
+from domain.invoices import InvoiceSource, InvoiceStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
@@ -43,5 +47,37 @@ class Migration(migrations.Migration):
             model_name='RoamingDestination',
             name='voice_fen_per_minute',
             field=fields.IntField(default=299),
+        ),
+        ops.CreateModel(
+            name='Invoice',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.CharField(unique=True, max_length=16)),
+                ('subscriber', fields.ForeignKeyField('telehall.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name='invoices', on_delete=OnDelete.CASCADE)),
+                ('source', fields.CharEnumField(description='BILL: BILL\nRECHARGE: RECHARGE', enum_type=InvoiceSource, max_length=8)),
+                ('source_id', fields.CharField(max_length=40)),
+                ('red', fields.BooleanField(default=False)),
+                ('reverses', fields.ForeignKeyField('telehall.Invoice', source_field='reverses_id', null=True, db_constraint=True, to_field='id', related_name='reversals', on_delete=OnDelete.CASCADE)),
+                ('status', fields.CharEnumField(default=InvoiceStatus.ISSUED, description='ISSUED: ISSUED\nREVERSED: REVERSED', enum_type=InvoiceStatus, max_length=8)),
+                ('title', fields.CharField(max_length=100)),
+                ('tax_id', fields.CharField(null=True, max_length=20)),
+                ('email', fields.CharField(null=True, max_length=128)),
+                ('amount_fen', fields.BigIntField()),
+                ('net_fen', fields.BigIntField()),
+                ('tax_fen', fields.BigIntField()),
+                ('lines', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('issued_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'invoice', 'app': 'telehall', 'unique_together': (('source', 'source_id', 'red'),), 'pk_attr': 'id', 'table_description': 'An e-invoice for a bill or a recharge, or the red-letter reversal of one (red=True).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='InvoiceCounter',
+            fields=[
+                ('year', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('last_number', fields.IntField(default=0)),
+            ],
+            options={'table': 'invoice_counter', 'app': 'telehall', 'pk_attr': 'year', 'table_description': 'The last invoice sequence used in a year (numbers are sequential per year).'},
+            bases=['Model'],
         ),
     ]

@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "db.models.catalog",
     "db.models.flash",
     "db.models.growth",
+    "db.models.invoices",
     "db.models.ledger",
     "db.models.numbers",
     "db.models.orders",

@@ -17,6 +17,7 @@ class OrderKind(StrEnum):
     INTERNATIONAL_SERVICES = "INTERNATIONAL_SERVICES"  # roaming and long distance
     WLAN = "WLAN"
     CREDIT_LIMIT = "CREDIT_LIMIT"
+    INVOICE = "INVOICE"
 
 
 class OrderStatus(StrEnum):

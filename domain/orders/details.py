@@ -117,3 +117,11 @@ class ServiceChangeDetails(OrderDetails):
 class CreditLimitDetails(OrderDetails):
     from_fen: int = 0
     to_fen: int = 0
+
+
+@OrderDetails.register(OrderKind.INVOICE)
+@dataclass(frozen=True)
+class InvoiceDetails(OrderDetails):
+    source: str = ""
+    source_id: str = ""
+    invoice_number: str = ""

@@ -58,6 +58,13 @@ class Order:
         add_on_id = getattr(self.detail, "add_on_id", None)  # type: ignore[attr-defined]
         return await add_ons(context(info)).load(add_on_id) if add_on_id else None
 
+    @strawberry.field(
+        description="The electronic acceptance form (电子受理单) PDF: what was ordered, when it "
+        "takes effect, the price (with the bearer token of the order's subscriber)."
+    )
+    def acceptance_form_url(self) -> str:
+        return f"/orders/{self.id}/acceptance.pdf"
+
     @strawberry.field(description="The quote as priced when ordered.")
     def pricing(self) -> Quote | None:
         stored = self.pricing  # type: ignore[attr-defined]

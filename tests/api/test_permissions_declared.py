@@ -28,7 +28,7 @@ MARKETING_ONLY = {
 OPERATOR_ONLY = {
     "Mutation": {
         "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
-        "redemptionDeliver", "pointsAdjust", "pointsExpire",
+        "redemptionDeliver", "pointsAdjust", "pointsExpire", "invoiceReverse",
     },
 }  # fmt: skip
 
