@@ -22,6 +22,7 @@ from domain.payments import CallbackOutcome
 from domain.sessions import Capability, Session
 from resolvers import billing, invoices, payments
 from resolvers.context import Services
+from server.bill_export import render_bills_xlsx
 from server.bill_pdf import render_bill_pdf
 from server.invoice_pdf import render_acceptance_form_pdf, render_invoice_pdf
 
@@ -136,6 +137,34 @@ async def acceptance_form_pdf(request: Request) -> Response:
     return _pdf(pdf, f"acceptance-{order.id}.pdf")
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@_never_500
+async def bills_xlsx(request: Request) -> Response:
+    session = await _subscriber_session(request)
+    if isinstance(session, JSONResponse):
+        return session
+    raw = request.query_params.get("last", "6")
+    if not raw.isdigit():
+        return _error(400, "INVALID_ARGUMENT", "last is a whole number of months, 1 to 12.")
+    try:
+        subscriber, views = await billing.bills_for_export(
+            session.subject_id, int(raw), _services(request).now()
+        )
+    except DomainError as error:
+        status = 400 if error.code == "INVALID_ARGUMENT" else 404
+        return _error(status, error.code, error.problems[0].message)
+    return Response(
+        render_bills_xlsx(subscriber.msisdn, views),
+        media_type=XLSX,
+        headers={
+            "content-disposition": 'attachment; filename="bills.xlsx"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
 METHOD_NAMES = {
     "ALIPAY": "支付宝",
     "WECHAT": "微信支付",
@@ -209,6 +238,7 @@ async def sim_cashier(request: Request) -> Response:
 def billing_routes(include_dev: bool) -> list[Route]:
     routes = [
         Route("/payments/callback", payment_callback, methods=["POST"]),
+        Route("/bills/export.xlsx", bills_xlsx, methods=["GET"]),
         Route("/bills/{cycle}.pdf", bill_pdf, methods=["GET"]),
         Route("/recharges.csv", recharges_csv, methods=["GET"]),
         Route("/invoices/{number}.pdf", invoice_pdf, methods=["GET"]),
