@@ -160,6 +160,12 @@ class ErrorCode(StrEnum):
         "The credit limit asked for is below the current arrears.",
     )
     INVALID_TAX_ID = "INVALID_TAX_ID", "A taxpayer id is a unified social credit code (18)."
+    SHARED_MEMBER_NOT_ELIGIBLE = (
+        "SHARED_MEMBER_NOT_ELIGIBLE",
+        "A shared-plan member must be an active number (not closed or suspended).",
+    )
+    SHARED_MEMBER_IN_GROUP = "SHARED_MEMBER_IN_GROUP", "The number already shares another plan."
+    SHARED_GROUP_FULL = "SHARED_GROUP_FULL", "A shared plan has at most 4 secondary numbers."
     INVOICE_NOT_REVERSIBLE = (
         "INVOICE_NOT_REVERSIBLE",
         "Only an issued invoice of a refunded recharge may be reversed, once.",
