@@ -27,6 +27,7 @@ from schema.promotions.queries import PromotionQuery
 from schema.services.credit import CreditMutation, CreditQuery
 from schema.services.invoices import InvoiceMutation
 from schema.services.mutations import ServiceMutation
+from schema.services.shared import SharedPlanMutation
 from schema.usage.mutations import UsageMutation
 
 QUERIES: tuple[type, ...] = (
@@ -53,6 +54,7 @@ MUTATIONS: tuple[type, ...] = (
     ServiceMutation,
     CreditMutation,
     InvoiceMutation,
+    SharedPlanMutation,
 )
 
 

@@ -80,4 +80,27 @@ class Migration(migrations.Migration):
             options={'table': 'invoice_counter', 'app': 'telehall', 'pk_attr': 'year', 'table_description': 'The last invoice sequence used in a year (numbers are sequential per year).'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='SharedGroup',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('main', fields.OneToOneField('telehall.Subscriber', source_field='main_id', db_constraint=True, to_field='id', related_name='shared_group_led', on_delete=OnDelete.CASCADE)),
+                ('pending_main', fields.ForeignKeyField('telehall.Subscriber', source_field='pending_main_id', null=True, db_constraint=True, to_field='id', related_name='shared_group_pending', on_delete=OnDelete.CASCADE)),
+                ('pending_from', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'shared_group', 'app': 'telehall', 'pk_attr': 'id', 'table_description': "A 4G shared plan's group: the main number (on a SHARED plan) and a pending main change."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SharedMember',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('group', fields.ForeignKeyField('telehall.SharedGroup', source_field='group_id', db_constraint=True, to_field='id', related_name='members', on_delete=OnDelete.CASCADE)),
+                ('subscriber', fields.OneToOneField('telehall.Subscriber', source_field='subscriber_id', db_constraint=True, to_field='id', related_name='shared_membership', on_delete=OnDelete.CASCADE)),
+                ('joined_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'shared_member', 'app': 'telehall', 'pk_attr': 'id', 'table_description': 'A secondary number of a group. A number shares at most one plan (unique subscriber).'},
+            bases=['Model'],
+        ),
     ]

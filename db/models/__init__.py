@@ -14,5 +14,6 @@ MODEL_MODULES = [
     "db.models.payments",
     "db.models.points",
     "db.models.promotions",
+    "db.models.shared_plans",
     "db.models.usage",
 ]

@@ -34,6 +34,9 @@ PLANS_5G = [
     ("5G-598", "5G智享套餐 598元", 59800, 3000, 300 * GB, 0),
 ]
 
+# The 4G shared plan (kind SHARED): the main number's data and voice, shared with up to 4 members.
+SHARED_PLAN = ("SHARED-188", "4G共享套餐 188元", 18800, 1000, 20 * GB, 0)
+
 # id, kind, name, amount (MB / minutes / messages / 0), monthly price (fen), description
 PACKS = [
     ("DATA-100M", PackKind.DATA, "流量包 100MB", 100, 800, ""),
@@ -160,6 +163,18 @@ async def seed_plans() -> None:
     for plan_id, name, fee, voice, data, sms in PLANS_5G:
         await _plan(plan_id, name, fee, voice, data, sms, order, requires_5g=True)
         order += 1
+    plan_id, name, fee, voice, data, sms = SHARED_PLAN
+    await _plan(
+        plan_id,
+        name,
+        fee,
+        voice,
+        data,
+        sms,
+        order,
+        description="流量和语音与最多4个副卡共享，账单由主卡支付",
+    )
+    await Plan.filter(id=plan_id).update(kind=PlanKind.SHARED)
 
 
 async def _plan(

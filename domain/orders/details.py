@@ -125,3 +125,11 @@ class InvoiceDetails(OrderDetails):
     source: str = ""
     source_id: str = ""
     invoice_number: str = ""
+
+
+@OrderDetails.register(
+    OrderKind.SHARED_MEMBER_ADD, OrderKind.SHARED_MEMBER_REMOVE, OrderKind.SHARED_MAIN_CHANGE
+)
+@dataclass(frozen=True)
+class SharedPlanDetails(OrderDetails):
+    member_msisdn: str = ""  # the member added or removed, or the new main

@@ -15,6 +15,7 @@ from schema.permissions import context
 from schema.points.growth import SubscriberGrowthFields
 from schema.points.types import SubscriberPointsFields
 from schema.services.credit import SubscriberCreditFields
+from schema.services.shared import SubscriberSharedFields
 from schema.services.types import SubscriberServiceFields
 from schema.usage.types import SubscriberUsageFields
 
@@ -34,6 +35,7 @@ class Subscriber(
     SubscriberGrowthFields,
     SubscriberServiceFields,
     SubscriberCreditFields,
+    SubscriberSharedFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum
