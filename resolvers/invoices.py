@@ -135,6 +135,14 @@ class InvoiceIssue:
     async def write(
         self, conn: BaseDBAsyncClient, order: Order, subscriber: Subscriber, now: datetime
     ) -> Order:
+        # Under the subscriber's lock (the pipeline's): a concurrent request for the same
+        # source issued first, so answer with that one (the mutation looks it up).
+        if (
+            await Invoice.filter(source=self.source, source_id=self.stored_ref, red=False)
+            .using_db(conn)
+            .exists()
+        ):
+            raise fail("ALREADY_EXISTS", "This source has its invoice already.", "sourceId")
         number = await repo.next_number(conn, self.year)
         self.invoice = await repo.create(
             conn,

@@ -6,7 +6,6 @@ the state under the subscriber's row lock, applies the change and saves it."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -38,11 +37,11 @@ FORWARDING_NAMES = {
 }
 
 
-def _on(flag: bool) -> str:
+def on_off(flag: bool) -> str:
     return "ON" if flag else "OFF"
 
 
-def _free(details: ServiceChangeDetails, now: datetime) -> Prepared:
+def free_order(details: ServiceChangeDetails, now: datetime) -> Prepared:
     return Prepared(list_quote(Cart(()), now), details, OrderStatus.COMPLETED, now)
 
 
@@ -73,7 +72,7 @@ class CallForwarding:
             service=f"FORWARDING_{self.forwarding.value}",
             value=self.target or "OFF",
         )
-        return _free(details, now)
+        return free_order(details, now)
 
     async def write(
         self, conn: BaseDBAsyncClient, order: Order, subscriber: Subscriber, now: datetime
@@ -97,16 +96,16 @@ class CallWaiting:
         self.enabled = enabled
 
     def fingerprint(self) -> str:
-        return f"CALL_WAITING:{_on(self.enabled)}"
+        return f"CALL_WAITING:{on_off(self.enabled)}"
 
     async def prepare(
         self, ctx: RequestContext, subscriber: Subscriber, channel: Channel, now: datetime
     ) -> Prepared:
         summary = "开通呼叫等待" if self.enabled else "取消呼叫等待"
         details = ServiceChangeDetails(
-            fingerprint="", summary=summary, service="CALL_WAITING", value=_on(self.enabled)
+            fingerprint="", summary=summary, service="CALL_WAITING", value=on_off(self.enabled)
         )
-        return _free(details, now)
+        return free_order(details, now)
 
     async def write(
         self, conn: BaseDBAsyncClient, order: Order, subscriber: Subscriber, now: datetime
@@ -132,7 +131,7 @@ class InternationalServices:
 
     def fingerprint(self) -> str:
         def part(v: bool | None) -> str:
-            return "-" if v is None else _on(v)
+            return "-" if v is None else on_off(v)
 
         return f"INTERNATIONAL:{part(self.roaming)}:{part(self.long_distance)}"
 
@@ -169,7 +168,7 @@ class InternationalServices:
         if self.long_distance is not None:
             parts.append(("开通" if self.long_distance else "关闭") + "国际及港澳台长途")
         value = ",".join(
-            f"{name}={_on(v)}"
+            f"{name}={on_off(v)}"
             for name, v in (("ROAMING", self.roaming), ("LONG_DISTANCE", self.long_distance))
             if v is not None
         )
@@ -181,7 +180,7 @@ class InternationalServices:
             deposit_held_fen=held,
             deposit_returned_fen=returned,
         )
-        return _free(details, now)
+        return free_order(details, now)
 
     async def write(
         self, conn: BaseDBAsyncClient, order: Order, subscriber: Subscriber, now: datetime
@@ -228,79 +227,4 @@ class InternationalServices:
             subscriber.msisdn,
             "ORDER_INTERNATIONAL_SERVICES",
             f"您已成功{detail.summary}{money}，立即生效。",
-        )
-
-
-class WlanSet:
-    kind = OrderKind.WLAN
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def fingerprint(self) -> str:
-        return f"WLAN:{_on(self.enabled)}"
-
-    async def prepare(
-        self, ctx: RequestContext, subscriber: Subscriber, channel: Channel, now: datetime
-    ) -> Prepared:
-        details = ServiceChangeDetails(
-            fingerprint="",
-            summary="开通WLAN业务" if self.enabled else "关闭WLAN业务",
-            service="WLAN",
-            value=_on(self.enabled),
-        )
-        return _free(details, now)
-
-    async def write(
-        self, conn: BaseDBAsyncClient, order: Order, subscriber: Subscriber, now: datetime
-    ) -> Order:
-        state = await settings_repo.load(subscriber.id, conn)
-        await settings_repo.save(conn, subscriber.id, state.replace(wlan=self.enabled))
-        return order
-
-    async def after(self, ctx: RequestContext, order: Order, subscriber: Subscriber) -> None:
-        await ctx.services.sms.send(
-            subscriber.msisdn, "ORDER_WLAN", f"您已成功{order.detail.summary}，立即生效。"
-        )
-
-
-def new_wlan_password() -> str:
-    """Eight characters without look-alikes (no 0/O, 1/l/I), for typing on a login page."""
-    alphabet = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(8))
-
-
-class WlanPasswordReset:
-    """A new random WLAN password, stored hashed and delivered by SMS only."""
-
-    kind = OrderKind.WLAN
-
-    def __init__(self) -> None:
-        self.password: str | None = None
-
-    def fingerprint(self) -> str:
-        return "WLAN_PASSWORD_RESET"
-
-    async def prepare(
-        self, ctx: RequestContext, subscriber: Subscriber, channel: Channel, now: datetime
-    ) -> Prepared:
-        self.password = new_wlan_password()
-        self.password_hash = ctx.services.hasher.hash(self.password)
-        details = ServiceChangeDetails(
-            fingerprint="", summary="重置WLAN密码", service="WLAN_PASSWORD", value="RESET"
-        )
-        return _free(details, now)
-
-    async def write(
-        self, conn: BaseDBAsyncClient, order: Order, subscriber: Subscriber, now: datetime
-    ) -> Order:
-        state = await settings_repo.load(subscriber.id, conn)
-        await settings_repo.save(conn, subscriber.id, state, wlan_password_hash=self.password_hash)
-        return order
-
-    async def after(self, ctx: RequestContext, order: Order, subscriber: Subscriber) -> None:
-        await ctx.services.sms.send(
-            subscriber.msisdn,
-            "ORDER_WLAN_PASSWORD",
-            f"您的WLAN密码已重置为{self.password}，请妥善保管，勿告知他人。",
         )

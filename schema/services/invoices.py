@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from domain.errors import DomainError
 from domain.invoices import InvoiceSource, InvoiceStatus, TaxCategory
 from domain.pricing import Channel
 from domain.sessions import Capability
@@ -100,15 +101,21 @@ class InvoiceMutation:
             found = await invoices.existing(session.subject_id, input.source, input.source_id)
             if found is not None:
                 return {"invoice": found, "order": await invoices.order_of_invoice(found)}
-            order = await place_order(
-                context(info),
-                session.subject_id,
-                input.idempotency_key,
-                invoices.InvoiceIssue(
-                    input.source, input.source_id, input.title, input.tax_id, input.email
-                ),
-                channel,
-            )
+            try:
+                order = await place_order(
+                    context(info),
+                    session.subject_id,
+                    input.idempotency_key,
+                    invoices.InvoiceIssue(
+                        input.source, input.source_id, input.title, input.tax_id, input.email
+                    ),
+                    channel,
+                )
+            except DomainError as error:
+                raced = await invoices.existing(session.subject_id, input.source, input.source_id)
+                if error.code != "ALREADY_EXISTS" or raced is None:
+                    raise
+                return {"invoice": raced, "order": await invoices.order_of_invoice(raced)}
             return {"invoice": await invoices.invoice_of_order(order), "order": order}
 
         return await payload(InvoicePayload, work)

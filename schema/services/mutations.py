@@ -13,9 +13,8 @@ from resolvers.ordering.account_services import (
     CallForwarding,
     CallWaiting,
     InternationalServices,
-    WlanPasswordReset,
-    WlanSet,
 )
+from resolvers.ordering.wlan import WlanPasswordReset, WlanSet
 from schema.enums import ChannelEnum
 from schema.errors import UserError, payload
 from schema.orders.types import Order

@@ -11,6 +11,7 @@ from domain.pricing import Channel
 from domain.sessions import Capability
 from resolvers import shared_plans
 from resolvers.ordering import OrderKindHandler, place_order
+from resolvers.ordering import shared_plan_orders as orders
 from schema.enums import ChannelEnum
 from schema.errors import UserError, payload
 from schema.orders.types import Order
@@ -96,14 +97,14 @@ class SharedPlanMutation:
         idempotency_key: str,
         channel: ChannelEnum = Channel.WEB,
     ) -> SharedPlanPayload:
-        handler = shared_plans.SharedMemberAdd(msisdn, sms_code)
+        handler = orders.SharedMemberAdd(msisdn, sms_code)
         return await _order(info, idempotency_key, handler, channel)
 
     @strawberry.mutation(description="Remove a secondary number; at once.")
     async def shared_plan_remove_member(
         self, info: Info, msisdn: str, idempotency_key: str, channel: ChannelEnum = Channel.WEB
     ) -> SharedPlanPayload:
-        handler = shared_plans.SharedMemberRemove(msisdn)
+        handler = orders.SharedMemberRemove(msisdn)
         return await _order(info, idempotency_key, handler, channel)
 
     @strawberry.mutation(
@@ -116,5 +117,5 @@ class SharedPlanMutation:
         idempotency_key: str,
         channel: ChannelEnum = Channel.WEB,
     ) -> SharedPlanPayload:
-        handler = shared_plans.SharedMainChange(new_main_msisdn)
+        handler = orders.SharedMainChange(new_main_msisdn)
         return await _order(info, idempotency_key, handler, channel)
