@@ -3,6 +3,8 @@ a recharge back within it reactivates."""
 
 from datetime import timedelta
 
+import pytest
+
 from db.models.accounts import Subscriber
 from domain.accounts import SubscriberStatus
 from tests.api.order_helpers import OUTBOX, codes, new_key, orders_of
@@ -10,6 +12,8 @@ from tests.api.test_recharge_api import COMPLETE, recharge_input
 from tests.billing_helpers import INGEST, RECHARGE, voice
 from tests.conftest import subscribe
 from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar  # tenure, cycles, invoice years and the 1st of next month
 
 QUOTE = "{ creditLimitQuote { maxFen currentFen reasons } }"
 ADJUST = (

@@ -3,6 +3,7 @@ red-letter reversal by OPERATOR, and every order's acceptance form PDF."""
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from db.models.billing import Bill, BillItem
@@ -16,6 +17,8 @@ from tests.api.test_recharge_api import COMPLETE, recharge_input
 from tests.billing_helpers import RECHARGE, prev_cycle
 from tests.conftest import subscribe
 from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar  # tenure, cycles, invoice years and the 1st of next month
 
 ISSUE = """mutation($input: InvoiceIssueInput!) { invoiceIssue(input: $input) {
   invoice { number source status red title taxId amountFen netFen taxFen pdfUrl

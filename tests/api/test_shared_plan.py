@@ -4,6 +4,8 @@ counting, leave; a main change waits for the 1st of next month. Each step is an 
 import re
 from datetime import datetime, timedelta
 
+import pytest
+
 from db.models.accounts import Subscriber
 from db.models.usage import AllowanceBucket
 from domain.accounts import SubscriberStatus
@@ -12,6 +14,8 @@ from tests.api.order_helpers import OUTBOX, codes, new_key, orders_of
 from tests.billing_helpers import INGEST, voice
 from tests.conftest import subscribe
 from tests.hall_clock import now as hall_now
+
+pytestmark = pytest.mark.calendar  # tenure, cycles, invoice years and the 1st of next month
 
 SEND = """mutation($m: String!) { sharedPlanMemberCodeSend(msisdn: $m) {
   resendAfterSeconds userErrors { code field message } } }"""
