@@ -20,6 +20,7 @@ from domain.calendar import SHANGHAI, add_months, as_utc, local, next_month_star
 class PlanKind(StrEnum):
     PLAN = "PLAN"  # a listed tariff plan
     COMBO = "COMBO"  # a 4G national combo a subscriber composed from packs
+    SHARED = "SHARED"  # a 4G shared plan: data and voice shared with up to 4 secondary numbers
 
 
 class PackKind(StrEnum):

@@ -199,7 +199,8 @@ class ErrorCode(StrEnum):
     )
     NOT_VERIFIED = (
         "NOT_VERIFIED",
-        "The number is not real-name verified: it may not buy numbers, devices or flash sales.",
+        "The number is not real-name verified: it may not buy numbers, devices or flash sales, "
+        "nor open international roaming (realNameRegister first).",
     )
     NOT_ACTIVATED = "NOT_ACTIVATED", "The number bought online is active once its SIM is delivered."
     PLAN_BELOW_MINIMUM = (
@@ -214,6 +215,32 @@ class ErrorCode(StrEnum):
     DELIVERY_ID_MISMATCH = (
         "DELIVERY_ID_MISMATCH",
         "The receiver's ID number does not end as the buyer's: the SIM is not handed over.",
+    )
+
+    # --- account business (call settings, international services, WLAN) ------------------------
+    FORWARD_TO_OWN_NUMBER = (
+        "FORWARD_TO_OWN_NUMBER",
+        "Calls cannot be forwarded to the subscriber's own number.",
+    )
+    ROAMING_NOT_OPEN = "ROAMING_NOT_OPEN", "A roaming pack needs international roaming open."
+    CREDIT_LIMIT_EXCEEDS_QUOTE = (
+        "CREDIT_LIMIT_EXCEEDS_QUOTE",
+        "The credit limit asked for is above what creditLimitQuote offers.",
+    )
+    CREDIT_LIMIT_BELOW_ARREARS = (
+        "CREDIT_LIMIT_BELOW_ARREARS",
+        "The credit limit asked for is below the current arrears.",
+    )
+    INVALID_TAX_ID = "INVALID_TAX_ID", "A taxpayer id is a unified social credit code (18)."
+    SHARED_MEMBER_NOT_ELIGIBLE = (
+        "SHARED_MEMBER_NOT_ELIGIBLE",
+        "A shared-plan member must be an active number (not closed or suspended).",
+    )
+    SHARED_MEMBER_IN_GROUP = "SHARED_MEMBER_IN_GROUP", "The number already shares another plan."
+    SHARED_GROUP_FULL = "SHARED_GROUP_FULL", "A shared plan has at most 4 secondary numbers."
+    INVOICE_NOT_REVERSIBLE = (
+        "INVOICE_NOT_REVERSIBLE",
+        "Only an issued invoice of a refunded recharge may be reversed, once.",
     )
 
     # --- points, mall and growth ---------------------------------------------------------------

@@ -143,10 +143,13 @@ def check_card(card: CardFacts | None, expected_amount_fen: int | None, now: dat
 # --- after a recharge ------------------------------------------------------------------------
 
 
-def status_after_recharge(status: SubscriberStatus, balance_after_fen: int) -> SubscriberStatus:
-    """A number suspended for arrears is back in service once a recharge leaves its balance at 0
-    or more; any other status stays as it is (a closed number stays closed)."""
-    if status is SubscriberStatus.SUSPENDED and balance_after_fen >= 0:
+def status_after_recharge(
+    status: SubscriberStatus, balance_after_fen: int, credit_limit_fen: int = 0
+) -> SubscriberStatus:
+    """A number suspended for arrears is back in service once a recharge brings its balance back
+    within the credit limit (at −creditLimit or more; suspension is below it, see rating); any
+    other status stays as it is (a closed number stays closed)."""
+    if status is SubscriberStatus.SUSPENDED and balance_after_fen >= -credit_limit_fen:
         return SubscriberStatus.ACTIVE
     return status
 

@@ -18,6 +18,10 @@ Units and rounding, declared once:
   events does not change the cycle total.
 - WLAN: rounded up to whole minutes per session, `wlan_fen_per_minute`, no allowance.
 - VALUE_ADDED: the service provider's charge (`amount_fen`) is passed through, no allowance.
+- ROAMING (an event with a `roaming_zone`): only that zone's roaming packs are drawn; the overflow
+  is charged at the zone's roaming rates (`RoamingRate`, the catalog's rate table), not at
+  domestic pay-as-you-go. Roaming data follows the same cumulative rounding, kept per cycle AND
+  zone (`overflow_key`), so domestic and roaming overflow never share a rounding.
 """
 
 from __future__ import annotations
@@ -70,19 +74,59 @@ ALLOWANCE_OF: dict[UsageKind, AllowanceKind] = {
 
 
 @dataclass(frozen=True)
+class RoamingRate:
+    """What usage beyond a roaming pack costs in one roaming zone, in fen."""
+
+    zone: str
+    data_fen_per_mb: int
+    voice_fen_per_minute: int
+    sms_fen_per_message: int
+
+    def __post_init__(self) -> None:
+        if min(self.data_fen_per_mb, self.voice_fen_per_minute, self.sms_fen_per_message) < 0:
+            raise ValueError("a roaming rate is never negative")
+
+
+# A zone missing from the rate table (a new destination not yet priced) costs the dearest zone's
+# rates at least, never less than at home.
+FALLBACK_ROAMING = RoamingRate("*", 300, 299, 100)
+
+
+@dataclass(frozen=True)
 class Rates:
-    """Pay-as-you-go rates in fen (DESIGN §4). A plan may override any of them."""
+    """Pay-as-you-go rates in fen (DESIGN §4). A plan may override any of them. `roaming` is the
+    catalog's per-zone roaming rate table."""
 
     voice_fen_per_minute: int = 15
     sms_fen_per_message: int = 10
     mms_fen_per_message: int = 30
     data_fen_per_mb: int = 30
     wlan_fen_per_minute: int = 5
+    roaming: tuple[RoamingRate, ...] = ()
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:
-            if getattr(self, name) < 0:
+            if name != "roaming" and getattr(self, name) < 0:
                 raise ValueError(f"{name} is never negative")
+
+    def for_zone(self, zone: str | None) -> Rates:
+        """The rates usage in `zone` is charged at (self at home)."""
+        if not zone:
+            return self
+        rate = next((r for r in self.roaming if r.zone == zone), None)
+        if rate is None:
+            rate = max((*self.roaming, FALLBACK_ROAMING), key=lambda r: r.data_fen_per_mb)
+        return replace(
+            self,
+            data_fen_per_mb=rate.data_fen_per_mb,
+            voice_fen_per_minute=rate.voice_fen_per_minute,
+            sms_fen_per_message=rate.sms_fen_per_message,
+            mms_fen_per_message=max(self.mms_fen_per_message, rate.sms_fen_per_message),
+            roaming=(),
+        )
+
+    def with_roaming(self, table: Iterable[RoamingRate]) -> Rates:
+        return replace(self, roaming=tuple(table))
 
     @classmethod
     def with_overrides(cls, overrides: dict | None) -> Rates:
@@ -264,7 +308,8 @@ def rate_event(
     prior_data_overflow_kb: int = 0,
 ) -> Rating:
     """Rate one event against the buckets as they stand. `prior_data_overflow_kb` is the data
-    overflow already rated in the event's cycle (see the module's rounding rule)."""
+    overflow already rated in the event's cycle and zone (`overflow_key`, see the module's
+    rounding rule)."""
     quantity = billable_quantity(event)
     if event.kind is UsageKind.VALUE_ADDED:
         return Rating(quantity=0, draws=(), overflow=0, charge_fen=event.amount_fen)
@@ -274,7 +319,8 @@ def rate_event(
         overflow = quantity
     else:
         draws, overflow = draw(buckets, allowance, quantity, event.occurred_at, scopes_for(event))
-    charge = overflow_charge(event.kind, overflow, rates, prior_data_overflow_kb)
+    zone_rates = rates.for_zone(event.roaming_zone)
+    charge = overflow_charge(event.kind, overflow, zone_rates, prior_data_overflow_kb)
     return Rating(quantity=quantity, draws=draws, overflow=overflow, charge_fen=charge)
 
 
@@ -294,16 +340,22 @@ class RatingRun:
 
     buckets: list[BucketState]
     rates: Rates = DEFAULT_RATES
-    data_overflow_kb: dict[str, int] = field(default_factory=dict)  # per cycle, rated so far
+    # per `overflow_key` (cycle, or cycle/zone when roaming), rated so far
+    data_overflow_kb: dict[str, int] = field(default_factory=dict)
 
     def rate(self, event: UsageEvent) -> Rating:
-        cycle = event.cycle
-        prior = self.data_overflow_kb.get(cycle, 0)
+        key = overflow_key(event.cycle, event.roaming_zone)
+        prior = self.data_overflow_kb.get(key, 0)
         rating = rate_event(event, self.buckets, self.rates, prior)
         self.buckets = apply_draws(self.buckets, rating.draws)
         if event.kind is UsageKind.DATA:
-            self.data_overflow_kb[cycle] = prior + rating.overflow
+            self.data_overflow_kb[key] = prior + rating.overflow
         return rating
+
+
+def overflow_key(cycle: str, roaming_zone: str | None) -> str:
+    """Data overflow is rounded cumulatively per cycle at home and per cycle and zone roaming."""
+    return f"{cycle}/{roaming_zone}" if roaming_zone else cycle
 
 
 def rate_all(

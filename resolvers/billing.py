@@ -173,3 +173,13 @@ async def issued_bill_for_pdf(subscriber_id: int, cycle: str) -> tuple[Subscribe
     if subscriber is None or found is None:
         raise fail("NOT_FOUND", f"No issued bill for {cycle}.", "cycle")
     return subscriber, _issued(found, (await repo.items_of([found.id]))[found.id])
+
+
+async def bills_for_export(
+    subscriber_id: int, last: int, now: datetime
+) -> tuple[Subscriber, list[BillView]]:
+    """The workbook's months: the caller's last `last` bills (as `me.bills`)."""
+    subscriber = await Subscriber.get_or_none(id=subscriber_id)
+    if subscriber is None:
+        raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
+    return subscriber, await bills(subscriber, last, now)

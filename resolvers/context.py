@@ -55,6 +55,10 @@ class HallSettings(Protocol):
     points_mall_payment_minutes: int
     lucky_draw_cost_points: int
     lucky_draw_daily_limit: int
+    roaming_deposit_fen: int
+    roaming_min_tenure_months: int
+    invoice_tax_basic_bp: int
+    invoice_tax_value_added_bp: int
 
 
 @dataclass

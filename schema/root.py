@@ -33,6 +33,10 @@ from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.scalars import SCALAR_MAP
+from schema.services.credit import CreditMutation, CreditQuery
+from schema.services.invoices import InvoiceMutation
+from schema.services.mutations import ServiceMutation
+from schema.services.shared import SharedPlanMutation
 from schema.usage.mutations import UsageMutation
 
 QUERIES: tuple[type, ...] = (
@@ -46,6 +50,7 @@ QUERIES: tuple[type, ...] = (
     PointsQuery,
     JobQuery,
     LuckyDrawQuery,
+    CreditQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -59,6 +64,10 @@ MUTATIONS: tuple[type, ...] = (
     PointsMutation,
     GrowthMutation,
     LuckyDrawMutation,
+    ServiceMutation,
+    CreditMutation,
+    InvoiceMutation,
+    SharedPlanMutation,
 )
 
 

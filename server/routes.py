@@ -20,9 +20,11 @@ from domain.errors import DomainError
 from domain.money import yuan
 from domain.payments import CallbackOutcome
 from domain.sessions import Capability, Session
-from resolvers import billing, payments
+from resolvers import billing, invoices, payments
 from resolvers.context import Services
+from server.bill_export import render_bills_xlsx
 from server.bill_pdf import render_bill_pdf
+from server.invoice_pdf import render_acceptance_form_pdf, render_invoice_pdf
 
 log = structlog.get_logger("telehall.routes")
 
@@ -103,6 +105,74 @@ async def bill_pdf(request: Request) -> Response:
     )
 
 
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="{filename}"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+@_never_500
+async def invoice_pdf(request: Request) -> Response:
+    session = await _subscriber_session(request)
+    if isinstance(session, JSONResponse):
+        return session
+    number = request.path_params["number"]
+    try:
+        invoice, subscriber = await invoices.invoice_and_owner(session.subject_id, number)
+    except DomainError as error:
+        return _error(404, error.code, error.problems[0].message)
+    pdf = render_invoice_pdf(invoice, invoices.lines_of(invoice), subscriber.msisdn)
+    return _pdf(pdf, f"invoice-{invoice.number}.pdf")
+
+
+@_never_500
+async def acceptance_form_pdf(request: Request) -> Response:
+    session = await _subscriber_session(request)
+    if isinstance(session, JSONResponse):
+        return session
+    try:
+        subscriber, order = await invoices.order_for_form(
+            session.subject_id, request.path_params["order_id"]
+        )
+    except DomainError as error:
+        return _error(404, error.code, error.problems[0].message)
+    pdf = render_acceptance_form_pdf(order, subscriber.msisdn, subscriber.real_name)
+    return _pdf(pdf, f"acceptance-{order.id}.pdf")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@_never_500
+async def bills_xlsx(request: Request) -> Response:
+    session = await _subscriber_session(request)
+    if isinstance(session, JSONResponse):
+        return session
+    raw = request.query_params.get("last", "6")
+    if not raw.isdigit():
+        return _error(400, "INVALID_ARGUMENT", "last is a whole number of months, 1 to 12.")
+    try:
+        subscriber, views = await billing.bills_for_export(
+            session.subject_id, int(raw), _services(request).now()
+        )
+    except DomainError as error:
+        status = 400 if error.code == "INVALID_ARGUMENT" else 404
+        return _error(status, error.code, error.problems[0].message)
+    return Response(
+        render_bills_xlsx(subscriber.msisdn, views),
+        media_type=XLSX,
+        headers={
+            "content-disposition": 'attachment; filename="bills.xlsx"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
 METHOD_NAMES = {
     "ALIPAY": "支付宝",
     "WECHAT": "微信支付",
@@ -176,8 +246,11 @@ async def sim_cashier(request: Request) -> Response:
 def billing_routes(include_dev: bool) -> list[Route]:
     routes = [
         Route("/payments/callback", payment_callback, methods=["POST"]),
+        Route("/bills/export.xlsx", bills_xlsx, methods=["GET"]),
         Route("/bills/{cycle}.pdf", bill_pdf, methods=["GET"]),
         Route("/recharges.csv", recharges_csv, methods=["GET"]),
+        Route("/invoices/{number}.pdf", invoice_pdf, methods=["GET"]),
+        Route("/orders/{order_id}/acceptance.pdf", acceptance_form_pdf, methods=["GET"]),
     ]
     if include_dev:
         routes.append(Route("/payments/sim/{payment_id}", sim_cashier, methods=["GET", "POST"]))

@@ -148,6 +148,22 @@ class Settings(BaseSettings):
         "contract_months per tier 1 (best) to 6 (plain), copied onto numbers as they are stocked",
     )
 
+    roaming_deposit_fen: int = Field(
+        default=50_000,
+        ge=0,
+        description="deposit held from the balance to open international roaming before the "
+        "minimum tenure (fen)",
+    )
+    roaming_min_tenure_months: int = Field(
+        default=6, ge=0, description="months on the network that open roaming without a deposit"
+    )
+    invoice_tax_basic_bp: int = Field(
+        default=900, ge=0, le=10_000, description="VAT on basic telecom services (basis points)"
+    )
+    invoice_tax_value_added_bp: int = Field(
+        default=600, ge=0, le=10_000, description="VAT on value-added telecom services (bp)"
+    )
+
     flash_redis_time: bool = Field(
         default=True,
         description="flash-sale windows and deadlines by Redis TIME (false: the hall's clock, "

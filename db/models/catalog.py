@@ -56,6 +56,10 @@ class RoamingDestination(Model):
     code = fields.CharField(max_length=16, primary_key=True)
     name = fields.CharField(max_length=64)
     countries = fields.JSONField(default=list)  # [{"code": "JP", "name": "日本"}, ...]
+    # roaming rates beyond a pack, the zone's row of the rate table (domain.rating.RoamingRate)
+    data_fen_per_mb = fields.IntField(default=300)
+    voice_fen_per_minute = fields.IntField(default=299)
+    sms_fen_per_message = fields.IntField(default=100)
     active = fields.BooleanField(default=True)
     sort_order = fields.IntField(default=0)
 

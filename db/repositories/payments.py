@@ -99,13 +99,14 @@ async def _credit_in(conn, payment: Payment, at: datetime) -> tuple[int, bool]:
         conn, subscriber_id, payment.amount_fen, RECHARGE_REASON, ref=str(payment.id), at=at
     )
     # The credit's update holds the subscriber's row until commit: status and balance stay put.
-    current = SubscriberStatus(
+    status, credit_limit = (
         await Subscriber.filter(id=subscriber_id)
         .using_db(conn)
         .first()
-        .values_list("status", flat=True)
+        .values_list("status", "credit_limit_fen")
     )
-    after = status_after_recharge(current, balance)
+    current = SubscriberStatus(status)
+    after = status_after_recharge(current, balance, credit_limit)
     reactivated = after is not current and bool(
         await Subscriber.filter(id=subscriber_id, status=current)
         .using_db(conn)

@@ -13,20 +13,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.billing import Bill
-from db.models.catalog import Plan
+from db.models.catalog import Plan, RoamingDestination
+from db.models.shared_plans import SharedGroup, SharedMember
 from db.models.usage import AllowanceBucket, UsageRecord
 from db.repositories import balances
-from db.repositories.allowances import ensure_plan_buckets, to_state
+from db.repositories.allowances import PLAN_SOURCE, ensure_plan_buckets, to_state
 from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
+from domain.allowances import AllowanceKind
+from domain.catalog import PlanKind
 from domain.errors import Problem
-from domain.rating import Rates, RatingRun, UsageKind
+from domain.rating import Rates, RatingRun, RoamingRate, UsageKind, overflow_key
 from domain.usage import IncomingEvent
 
 USAGE_REASON = "USAGE"
@@ -61,6 +64,25 @@ def rates_for(plan: Plan | None) -> Rates:
     return Rates.with_overrides(getattr(plan, "payg_rates", None) if plan else None)
 
 
+async def shared_main_of(subscriber: Subscriber) -> Subscriber | None:
+    """The main number whose SHARED plan this subscriber draws, if they are a member."""
+    membership = await SharedMember.get_or_none(subscriber_id=subscriber.id)
+    if membership is None:
+        return None
+    group = await SharedGroup.get(id=membership.group_id)  # type: ignore[attr-defined]
+    main = await Subscriber.get(id=group.main_id)  # type: ignore[attr-defined]
+    plan = await Plan.get_or_none(id=main.plan_id) if main.plan_id else None  # type: ignore[attr-defined]
+    return main if plan is not None and plan.kind is PlanKind.SHARED else None
+
+
+async def roaming_rate_table() -> list[RoamingRate]:
+    """The catalog's per-zone roaming rates (one small table)."""
+    return [
+        RoamingRate(d.code, d.data_fen_per_mb, d.voice_fen_per_minute, d.sms_fen_per_message)
+        for d in await RoamingDestination.all()
+    ]
+
+
 async def rate_batch(
     subscriber: Subscriber,
     events: Sequence[tuple[int, IncomingEvent]],
@@ -72,10 +94,17 @@ async def rate_batch(
     cycles = sorted({incoming.event.cycle for _, incoming in events})
     for cycle in cycles:
         await ensure_plan_buckets(subscriber, cycle)
+    shared_main = await shared_main_of(subscriber)
+    if shared_main is not None:
+        for cycle in cycles:
+            await ensure_plan_buckets(shared_main, cycle)
     plan = await Plan.get_or_none(id=subscriber.plan_id) if subscriber.plan_id else None  # type: ignore[attr-defined]
     for attempt in range(attempts):
         try:
-            return await _rate_once(subscriber, events, cycles, rates_for(plan), at)
+            rates = rates_for(plan).with_roaming(await roaming_rate_table())
+            return await _rate_once(
+                subscriber, events, cycles, rates, at, shared_main.id if shared_main else None
+            )
         except ConcurrentDraw:
             if attempt == attempts - 1:
                 raise
@@ -88,6 +117,7 @@ async def _rate_once(
     cycles: list[str],
     rates: Rates,
     at: datetime,
+    shared_main_id: int | None = None,
 ) -> SubscriberRating:
     outcome = SubscriberRating(subscriber.id, subscriber.msisdn)
     async with in_transaction() as conn:
@@ -138,23 +168,28 @@ async def _rate_once(
         fresh.sort(key=lambda pair: (pair[1].event.occurred_at, pair[1].event.event_id))
         earliest = fresh[0][1].event.occurred_at
         latest = fresh[-1][1].event.occurred_at
-        bucket_rows = (
-            await AllowanceBucket.filter(
-                subscriber_id=subscriber.id, valid_until__gt=earliest, valid_from__lte=latest
+        owners = Q(subscriber_id=subscriber.id)
+        if shared_main_id is not None:  # a shared-plan member also draws the main's plan
+            owners |= Q(
+                subscriber_id=shared_main_id,
+                source=PLAN_SOURCE,
+                kind__in=[AllowanceKind.DATA, AllowanceKind.VOICE],
             )
+        bucket_rows = (
+            await AllowanceBucket.filter(owners, valid_until__gt=earliest, valid_from__lte=latest)
             .using_db(conn)
             .all()
         )
         by_id = {b.id: b for b in bucket_rows}
         prior_overflow = {
-            row["cycle"]: int(row["kb"] or 0)
+            overflow_key(row["cycle"], row["roaming_zone"]): int(row["kb"] or 0)
             for row in await UsageRecord.filter(
                 subscriber_id=subscriber.id, kind=UsageKind.DATA, cycle__in=cycles
             )
             .using_db(conn)
             .annotate(kb=Sum("overflow"))
-            .group_by("cycle")
-            .values("cycle", "kb")
+            .group_by("cycle", "roaming_zone")
+            .values("cycle", "roaming_zone", "kb")
         }
         run = RatingRun([to_state(b) for b in bucket_rows], rates, dict(prior_overflow))
         records: list[UsageRecord] = []

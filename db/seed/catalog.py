@@ -34,6 +34,9 @@ PLANS_5G = [
     ("5G-598", "5G智享套餐 598元", 59800, 3000, 300 * GB, 0),
 ]
 
+# The 4G shared plan (kind SHARED): the main number's data and voice, shared with up to 4 members.
+SHARED_PLAN = ("SHARED-188", "4G共享套餐 188元", 18800, 1000, 20 * GB, 0)
+
 # id, kind, name, amount (MB / minutes / messages / 0), monthly price (fen), description
 PACKS = [
     ("DATA-100M", PackKind.DATA, "流量包 100MB", 100, 800, ""),
@@ -160,6 +163,18 @@ async def seed_plans() -> None:
     for plan_id, name, fee, voice, data, sms in PLANS_5G:
         await _plan(plan_id, name, fee, voice, data, sms, order, requires_5g=True)
         order += 1
+    plan_id, name, fee, voice, data, sms = SHARED_PLAN
+    await _plan(
+        plan_id,
+        name,
+        fee,
+        voice,
+        data,
+        sms,
+        order,
+        description="流量和语音与最多4个副卡共享，账单由主卡支付",
+    )
+    await Plan.filter(id=plan_id).update(kind=PlanKind.SHARED)
 
 
 async def _plan(
@@ -203,14 +218,27 @@ async def seed_packs() -> None:
         )
 
 
+# Roaming beyond a pack, per zone: data fen/MB, voice fen/minute, SMS fen/message.
+ROAMING_RATES = {
+    "HMT": (50, 99, 50),
+    "JPKR": (80, 199, 100),
+    "SEA": (80, 199, 100),
+    "EU": (150, 299, 100),
+}
+
+
 async def seed_add_ons() -> None:
     for order, (code, name, countries) in enumerate(DESTINATIONS):
+        data_fen, voice_fen, sms_fen = ROAMING_RATES.get(code, (300, 299, 100))
         await RoamingDestination.update_or_create(
             code=code,
             defaults={
                 "name": name,
                 "countries": [{"code": c, "name": n} for c, n in countries],
                 "sort_order": order,
+                "data_fen_per_mb": data_fen,
+                "voice_fen_per_minute": voice_fen,
+                "sms_fen_per_message": sms_fen,
             },
         )
     for order, row in enumerate(ADD_ONS):

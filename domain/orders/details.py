@@ -143,3 +143,37 @@ class RedemptionDetails(OrderDetails):
     method: str | None = None  # ALIPAY, WECHAT, BANK_CARD when there is a cash part
     payment_id: str | None = None
     pay_url: str | None = None
+
+
+@OrderDetails.register(OrderKind.CALL_SETTINGS, OrderKind.INTERNATIONAL_SERVICES, OrderKind.WLAN)
+@dataclass(frozen=True)
+class ServiceChangeDetails(OrderDetails):
+    """A switch of an account service: which one, to what, and any deposit held or returned."""
+
+    service: str = ""  # FORWARDING_BUSY, CALL_WAITING, ROAMING, LONG_DISTANCE, WLAN, WLAN_PASSWORD
+    value: str = ""  # the target number, ON or OFF, RESET
+    deposit_held_fen: int = 0
+    deposit_returned_fen: int = 0
+
+
+@OrderDetails.register(OrderKind.CREDIT_LIMIT)
+@dataclass(frozen=True)
+class CreditLimitDetails(OrderDetails):
+    from_fen: int = 0
+    to_fen: int = 0
+
+
+@OrderDetails.register(OrderKind.INVOICE)
+@dataclass(frozen=True)
+class InvoiceDetails(OrderDetails):
+    source: str = ""
+    source_id: str = ""
+    invoice_number: str = ""
+
+
+@OrderDetails.register(
+    OrderKind.SHARED_MEMBER_ADD, OrderKind.SHARED_MEMBER_REMOVE, OrderKind.SHARED_MAIN_CHANGE
+)
+@dataclass(frozen=True)
+class SharedPlanDetails(OrderDetails):
+    member_msisdn: str = ""  # the member added or removed, or the new main

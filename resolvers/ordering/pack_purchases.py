@@ -10,10 +10,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from db.models.accounts import Subscriber
 from db.models.catalog import AddOn
 from db.models.orders import Order
-from db.repositories import balances, business_orders
+from db.repositories import account_services, balances, business_orders
 from db.repositories.allowance_grants import grant_add_on
+from domain.account_services import check_roaming_open
 from domain.calendar import local
-from domain.catalog import validity_end
+from domain.catalog import AddOnKind, validity_end
 from domain.money import yuan
 from domain.orders import OrderKind, OrderStatus
 from domain.orders.details import PackPurchaseDetails
@@ -39,6 +40,8 @@ class PackPurchase:
         self, ctx: RequestContext, subscriber: Subscriber, channel: Channel, now: datetime
     ) -> Prepared:
         self.add_on = add_on = await add_on_for_purchase(self.pack_id)
+        if add_on.kind is AddOnKind.ROAMING:
+            check_roaming_open(await account_services.load(subscriber.id))
         quote = await price(ctx, add_on_cart(add_on), now, channel, subscriber=subscriber, now=now)
         details = PackPurchaseDetails(
             fingerprint="",

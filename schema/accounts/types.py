@@ -15,6 +15,9 @@ from schema.permissions import context
 from schema.points.growth import SubscriberGrowthFields
 from schema.points.lucky_draw import SubscriberLuckyDrawFields
 from schema.points.types import SubscriberPointsFields
+from schema.services.credit import SubscriberCreditFields
+from schema.services.shared import SubscriberSharedFields
+from schema.services.types import SubscriberServiceFields
 from schema.usage.types import SubscriberUsageFields
 
 
@@ -32,6 +35,9 @@ class Subscriber(
     SubscriberPointsFields,
     SubscriberGrowthFields,
     SubscriberLuckyDrawFields,
+    SubscriberServiceFields,
+    SubscriberCreditFields,
+    SubscriberSharedFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum

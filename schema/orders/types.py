@@ -67,6 +67,13 @@ class Order:
     def shipping_address(self) -> str | None:
         return getattr(self.detail, "shipping_address", None) or None  # type: ignore[attr-defined]
 
+    @strawberry.field(
+        description="The electronic acceptance form (电子受理单) PDF: what was ordered, when it "
+        "takes effect, the price (with the bearer token of the order's subscriber)."
+    )
+    def acceptance_form_url(self) -> str:
+        return f"/orders/{self.id}/acceptance.pdf"
+
     @strawberry.field(description="The quote as priced when ordered.")
     def pricing(self) -> Quote | None:
         stored = self.pricing  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 
+from db.models.account_services import ServiceSettings
 from db.models.accounts import Subscriber
 from db.models.orders import Order
 
@@ -56,3 +57,9 @@ async def balance_of(subscriber_id: int) -> int:
 
 def codes(payload: dict) -> list[str]:
     return [e["code"] for e in payload["userErrors"]]
+
+
+async def open_roaming(subscriber_id: int) -> None:
+    """Roaming packs need roaming open (ROAMING_NOT_OPEN otherwise); tests of packs open it
+    directly rather than through internationalServicesSet and its real-name rules."""
+    await ServiceSettings.create(subscriber_id=subscriber_id, roaming=True)

@@ -4,13 +4,21 @@ import base64
 
 import pytest
 
-from tests.api.order_helpers import BUNDLE_ORDER, ORDERS, PACK_PURCHASE, PLAN_CHANGE, new_key
+from tests.api.order_helpers import (
+    BUNDLE_ORDER,
+    ORDERS,
+    PACK_PURCHASE,
+    PLAN_CHANGE,
+    new_key,
+    open_roaming,
+)
 from tests.conftest import subscribe
 
 
 async def _five_orders(api, services):
     sub = await subscribe(services, balance_fen=100_000)
     me = api.as_(sub.token)
+    await open_roaming(sub.id)
     ids = []
     for i in range(3):
         out = await me.data(

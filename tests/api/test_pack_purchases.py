@@ -17,6 +17,7 @@ from tests.api.order_helpers import (
     balance_of,
     codes,
     new_key,
+    open_roaming,
     orders_of,
 )
 from tests.conftest import subscribe
@@ -68,6 +69,7 @@ async def test_a_month_end_pack_lasts_until_the_first(api, services, clock):
 async def test_a_roaming_pack_grants_data_and_voice(api, services, clock):
     clock.set(NOW)
     sub = await subscribe(services, balance_fen=20_000)
+    await open_roaming(sub.id)
     await api.as_(sub.token).data(PACK_PURCHASE, pack="ROAM-JPKR-7D", key=new_key())
     data, voice = await buckets_of(sub.id)
     assert (data.kind.value, data.total) == ("DATA", 5 * 1024 * 1024)

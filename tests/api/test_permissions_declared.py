@@ -30,6 +30,7 @@ OPERATOR_ONLY = {
     "Mutation": {
         "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
         "redemptionDeliver", "pointsAdjust", "pointsExpire", "simDeliveryConfirm",
+        "invoiceReverse",
     },
 }  # fmt: skip
 

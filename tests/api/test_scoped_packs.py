@@ -3,7 +3,7 @@ abroad in its zone. The pack comes from the catalog's packPurchase, the draws fr
 
 import pytest
 
-from tests.api.order_helpers import PACK_PURCHASE
+from tests.api.order_helpers import PACK_PURCHASE, open_roaming
 from tests.billing_helpers import INGEST, data
 from tests.conftest import subscribe
 from tests.hall_clock import now as hall_now
@@ -17,6 +17,7 @@ MB = 1024 * 1024
 async def test_directional_and_roaming_packs_pay_only_for_their_use(api, services, operator_token):
     sub = await subscribe(services, plan_id="4G-76", balance_fen=50_000)
     me = api.as_(sub.token)
+    await open_roaming(sub.id)
     for pack in ("ADD-DIR-IQIYI", "ROAM-HMT-1D"):
         out = (await me.data(PACK_PURCHASE, pack=pack, key=f"buy-{pack}"))["packPurchase"]
         assert out["userErrors"] == []

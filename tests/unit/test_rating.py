@@ -14,11 +14,13 @@ from domain.rating import (
     BucketState,
     Direction,
     Rates,
+    RoamingRate,
     UsageEvent,
     UsageKind,
     billable_quantity,
     data_charge,
     draw_order,
+    overflow_key,
     rate_all,
     rate_event,
 )
@@ -180,3 +182,45 @@ def test_rates_overrides_are_checked():
         Rates(data_fen_per_mb=20)
     )
     assert Rates.with_overrides(None) == DEFAULT_RATES
+
+
+# --- roaming rates ---------------------------------------------------------------------------
+_ROAMING = (RoamingRate("HMT", 50, 99, 50), RoamingRate("EU", 150, 299, 100))
+
+
+def _roam_rates() -> Rates:
+    return Rates().with_roaming(_ROAMING)
+
+
+def test_roaming_overflow_is_charged_at_the_zone_rates_and_never_at_home():
+    rates = _roam_rates()
+    assert rates.for_zone(None) is rates
+    hmt = rates.for_zone("HMT")
+    assert (hmt.data_fen_per_mb, hmt.voice_fen_per_minute, hmt.sms_fen_per_message) == (50, 99, 50)
+    unknown = rates.for_zone("MARS")
+    assert unknown.data_fen_per_mb >= 150 and unknown.voice_fen_per_minute >= 299
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, "HMT", "EU"]), st.integers(1, 5 * 1024 * 1024)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_roaming_and_home_data_round_apart_and_add_up(sessions):
+    """Each zone's cycle total is one rounding of its own overflow at its own rate."""
+    at = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    events = [
+        UsageEvent(f"e{i}", UsageKind.DATA, at, bytes=size, roaming_zone=zone)
+        for i, (zone, size) in enumerate(sessions)
+    ]
+    rates = _roam_rates()
+    ratings, _ = rate_all(events, [], rates)
+    for zone in (None, "HMT", "EU"):
+        kb = sum(r.overflow for r, e in zip(ratings, events, strict=True) if e.roaming_zone == zone)
+        fen = sum(
+            r.charge_fen for r, e in zip(ratings, events, strict=True) if e.roaming_zone == zone
+        )
+        assert fen == data_charge(kb, rates.for_zone(zone))
+    assert overflow_key("2026-11", "EU") != overflow_key("2026-11", None)
