@@ -123,7 +123,7 @@ async def test_limited_sessions_are_refused(api, services):
 
 
 async def test_roaming_needs_a_real_name(api, services):
-    sub = await subscribe(services)
+    sub = await subscribe(services, real_name=None)
     out = (await api.as_(sub.token).data(INTL, r=True, key=new_key()))["internationalServicesSet"]
     assert codes(out) == ["NOT_VERIFIED"]
     assert await orders_of(sub.id) == []
