@@ -24,6 +24,7 @@ from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
+from schema.service.kb import KbMutation, KbQuery
 from schema.usage.mutations import UsageMutation
 
 QUERIES: tuple[type, ...] = (
@@ -35,6 +36,7 @@ QUERIES: tuple[type, ...] = (
     FlashQuery,
     NumberQuery,
     PointsQuery,
+    KbQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -46,6 +48,7 @@ MUTATIONS: tuple[type, ...] = (
     NumberMutation,
     PointsMutation,
     GrowthMutation,
+    KbMutation,
 )
 
 

@@ -12,5 +12,6 @@ MODEL_MODULES = [
     "db.models.payments",
     "db.models.points",
     "db.models.promotions",
+    "db.models.service",
     "db.models.usage",
 ]

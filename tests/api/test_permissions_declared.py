@@ -29,6 +29,7 @@ OPERATOR_ONLY = {
     "Mutation": {
         "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
         "redemptionDeliver", "pointsAdjust", "pointsExpire",
+        "kbArticleCreate", "kbArticleUpdate", "kbArticleArchive",
     },
 }  # fmt: skip
 
