@@ -61,7 +61,7 @@ async def captcha_create(ctx: RequestContext) -> Captcha:
     )
 
 
-async def _check_captcha(ctx: RequestContext, captcha_id: str | None, answer: str | None) -> None:
+async def check_captcha(ctx: RequestContext, captcha_id: str | None, answer: str | None) -> None:
     if not captcha_id or not answer:
         raise fail("CAPTCHA_INVALID", "Enter the characters shown in the image.", "captchaAnswer")
     expected = await ctx.stores.captchas.take(captcha_id)
@@ -181,7 +181,7 @@ async def auth_login(
         scope = Scope.LIMITED
     else:
         await _raise_if_locked(ctx, msisdn)
-        await _check_captcha(ctx, captcha_id, captcha_answer)
+        await check_captcha(ctx, captcha_id, captcha_answer)
         subscriber = await _verify_service_password(ctx, msisdn, secret)
         if subscriber.on_initial_password:
             raise fail(

@@ -19,6 +19,7 @@ class HallSettings(Protocol):
     session_idle_seconds: int
     qr_login_seconds: int
     captcha_seconds: int
+    service_handle_seconds: int
     sms_code_seconds: int
     sms_resend_seconds: int
     sms_code_max_tries: int

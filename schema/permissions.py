@@ -75,3 +75,10 @@ class OperatorOnly(StaffPermission):
 
 MARKETING: list[type[BasePermission]] = [MarketingOnly]
 OPERATOR: list[type[BasePermission]] = [OperatorOnly]
+
+
+class AgentOnly(StaffPermission):
+    roles = (StaffRole.AGENT,)
+
+
+AGENT: list[type[BasePermission]] = [AgentOnly]

@@ -24,6 +24,7 @@ from schema.points.mutations import PointsMutation
 from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
+from schema.service.chat import ChatMutation, ChatQuery, ChatSubscription
 from schema.service.kb import KbMutation, KbQuery
 from schema.usage.mutations import UsageMutation
 
@@ -37,6 +38,7 @@ QUERIES: tuple[type, ...] = (
     NumberQuery,
     PointsQuery,
     KbQuery,
+    ChatQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -49,6 +51,7 @@ MUTATIONS: tuple[type, ...] = (
     PointsMutation,
     GrowthMutation,
     KbMutation,
+    ChatMutation,
 )
 
 
@@ -58,7 +61,7 @@ def build_schema(*, include_dev: bool, max_depth: int = 12) -> strawberry.Schema
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
-        subscription=FlashSubscription,
+        subscription=merge_types("Subscription", (FlashSubscription, ChatSubscription)),
         extensions=extensions(max_depth),
     )
 

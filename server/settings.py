@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     session_idle_seconds: int = Field(default=15 * 60, ge=60)
     qr_login_seconds: int = Field(default=120, ge=30)
     captcha_seconds: int = Field(default=5 * 60, ge=30)
+    # customer service: the handling time the queue's estimated wait assumes per conversation
+    service_handle_seconds: int = Field(default=6 * 60, ge=30)
     sms_code_seconds: int = Field(default=5 * 60, ge=30)
     sms_resend_seconds: int = Field(default=60, ge=1)
     sms_code_max_tries: int = Field(default=5, ge=1)

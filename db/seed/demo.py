@@ -24,6 +24,7 @@ DEMO_SUBSCRIBERS = [
 DEMO_STAFF = [
     ("marketing", "Marketing#2026", StaffRole.MARKETING),
     ("operator", "Operator#2026", StaffRole.OPERATOR),
+    ("agent", "Agent#2026", StaffRole.AGENT),
 ]
 
 DEMO_TEXT = """Demo accounts:

@@ -31,6 +31,13 @@ OPERATOR_ONLY = {
         "redemptionDeliver", "pointsAdjust", "pointsExpire",
         "kbArticleCreate", "kbArticleUpdate", "kbArticleArchive",
     },
+    "Query": {"serviceStats"},
+}  # fmt: skip
+
+
+AGENT_ONLY = {
+    "Query": {"agentQueue"},
+    "Mutation": {"chatAccept", "chatTransfer"},
 }  # fmt: skip
 
 
@@ -58,6 +65,7 @@ def expected() -> dict[tuple[str, str], set[StaffRole]]:
     for role, fields in (
         (StaffRole.MARKETING, MARKETING_ONLY),
         (StaffRole.OPERATOR, OPERATOR_ONLY),
+        (StaffRole.AGENT, AGENT_ONLY),
     ):
         for type_name, names in fields.items():
             table.update({(type_name, name): {role} for name in names})
