@@ -26,7 +26,8 @@ class BotReply:
 
 async def _destination(text: str) -> RoamingDestination | None:
     for zone in await RoamingDestination.filter(active=True):
-        names = [zone.name, *(c["name"] for c in zone.countries)]
+        # "中国香港" is asked as "香港"
+        names = [zone.name, *(c["name"].removeprefix("中国") for c in zone.countries)]
         if any(name and name in text for name in names):
             return zone
     return None
