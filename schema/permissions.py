@@ -82,3 +82,10 @@ class AgentOnly(StaffPermission):
 
 
 AGENT: list[type[BasePermission]] = [AgentOnly]
+
+
+class ServiceStaff(StaffPermission):
+    roles = (StaffRole.AGENT, StaffRole.OPERATOR)
+
+
+AGENT_OR_OPERATOR: list[type[BasePermission]] = [ServiceStaff]

@@ -26,6 +26,7 @@ from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.service.chat import ChatMutation, ChatQuery, ChatSubscription
 from schema.service.kb import KbMutation, KbQuery
+from schema.service.tickets import TicketMutation, TicketQuery
 from schema.usage.mutations import UsageMutation
 
 QUERIES: tuple[type, ...] = (
@@ -39,6 +40,7 @@ QUERIES: tuple[type, ...] = (
     PointsQuery,
     KbQuery,
     ChatQuery,
+    TicketQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -52,6 +54,7 @@ MUTATIONS: tuple[type, ...] = (
     GrowthMutation,
     KbMutation,
     ChatMutation,
+    TicketMutation,
 )
 
 

@@ -63,15 +63,20 @@ class HallGraphQL(GraphQL):
 class Guard:
     """Refuses oversized bodies (413) and clients past the rate limit (429) before any parsing."""
 
-    def __init__(self, app: ASGIApp, state: Any, max_body: int, per_minute: int) -> None:
+    def __init__(
+        self, app: ASGIApp, state: Any, max_body: int, per_minute: int, upload_max_body: int = 0
+    ) -> None:
         self.app, self.state, self.max_body, self.per_minute = app, state, max_body, per_minute
+        self.upload_max_body = max(upload_max_body, max_body)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
+        uploading = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        max_body = self.upload_max_body if uploading else self.max_body
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.isdigit() or int(length) > max_body):
             return await JSONResponse({"errors": [{"message": "Body too large."}]}, 413)(
                 scope, receive, send
             )
@@ -94,7 +99,7 @@ class Guard:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_body:
+            if received > max_body:
                 raise _TooLarge
             return message
 
@@ -151,7 +156,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(lifespan=lifespan, routes=[Route("/healthz", healthz)])
     if services is not None:
         app.state.services = services
-    graphql = HallGraphQL(app.state, schema=schema, graphql_ide="graphiql")
+    graphql = HallGraphQL(
+        app.state, schema=schema, graphql_ide="graphiql", multipart_uploads_enabled=True
+    )
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
     app.router.routes.extend(extra_routes(settings.is_dev_like))
@@ -159,6 +166,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Guard,
         state=app.state,
         max_body=settings.max_body_bytes,
+        upload_max_body=settings.upload_max_body_bytes,
         per_minute=settings.rate_limit_per_minute,
     )
     return app
@@ -166,6 +174,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
 def extra_routes(include_dev: bool = False) -> list[Route | Mount]:
     """Plain HTTP endpoints beside GraphQL (webhooks, PDF and CSV exports) register here."""
-    from server.routes import billing_routes, mall_routes
+    from server.routes import billing_routes, mall_routes, service_routes
 
-    return [*billing_routes(include_dev), *mall_routes()]
+    return [*billing_routes(include_dev), *mall_routes(), *service_routes()]

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     ip_lockout_failures: int = Field(default=20, ge=1)
     rate_limit_per_minute: int = Field(default=600, ge=1, description="requests per client IP")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # multipart GraphQL requests (ticket screenshots: 3 x 5 MB and the form around them)
+    upload_max_body_bytes: int = Field(default=16_000_000, ge=1024)
     max_query_depth: int = Field(default=12, ge=1)
 
     argon2_time_cost: int = Field(default=3, ge=1)

@@ -14,6 +14,7 @@ from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
 from schema.points.growth import SubscriberGrowthFields
 from schema.points.types import SubscriberPointsFields
+from schema.service.tickets import SubscriberTicketFields
 from schema.usage.types import SubscriberUsageFields
 
 
@@ -30,6 +31,7 @@ class Subscriber(
     SubscriberBillingFields,
     SubscriberPointsFields,
     SubscriberGrowthFields,
+    SubscriberTicketFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum

@@ -35,6 +35,10 @@ OPERATOR_ONLY = {
 }  # fmt: skip
 
 
+AGENT_OR_OPERATOR = {
+    "Query": {"tickets"},
+    "Mutation": {"ticketUpdateStatus"},
+}  # fmt: skip
 AGENT_ONLY = {
     "Query": {"agentQueue"},
     "Mutation": {"chatAccept", "chatTransfer"},
@@ -69,6 +73,8 @@ def expected() -> dict[tuple[str, str], set[StaffRole]]:
     ):
         for type_name, names in fields.items():
             table.update({(type_name, name): {role} for name in names})
+    for type_name, names in AGENT_OR_OPERATOR.items():
+        table.update({(type_name, n): {StaffRole.AGENT, StaffRole.OPERATOR} for n in names})
     return table
 
 
