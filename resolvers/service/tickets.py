@@ -118,14 +118,6 @@ async def queue(status: TicketStatus | None, first: int | None, after: str | Non
     return await keyset_page(query, first, after, ("created_at", "id"))
 
 
-async def events(ticket_id: str) -> list[TicketEvent]:
-    return await TicketEvent.filter(ticket_id=ticket_id).order_by("id")
-
-
-async def attachments(ticket_id: str) -> list[TicketAttachment]:
-    return await TicketAttachment.filter(ticket_id=ticket_id).order_by("created_at", "id")
-
-
 async def attachment_for(session, attachment_id: str) -> TicketAttachment | None:
     """The attachment when `session` is its ticket's customer or staff."""
     found = await TicketAttachment.get_or_none(id=attachment_id).prefetch_related("ticket")

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from domain.service.attachments import MAX_BYTES
 from domain.service.tickets import TicketCategory, TicketStatus
 from domain.sessions import Capability
-from resolvers.service import tickets
+from resolvers.service import loaders, tickets
 from schema.errors import UserError, payload
 from schema.pagination import Connection, connection_of
 from schema.permissions import AGENT_OR_OPERATOR, context, subscriber_session
@@ -53,13 +53,14 @@ class Ticket:
     updated_at: datetime
     promised_by: datetime = strawberry.field(description="When the hall promises a resolution.")
 
+    # history and attachments load through per-request DataLoaders (two queries per page)
     @strawberry.field(description="Every status change, oldest first.")
-    async def history(self) -> list[TicketEvent]:
-        return await tickets.events(self.id)  # type: ignore[return-value]
+    async def history(self, info: Info) -> list[TicketEvent]:
+        return await loaders.ticket_events(context(info)).load(self.id)
 
     @strawberry.field
-    async def attachments(self) -> list[TicketAttachment]:
-        return await tickets.attachments(self.id)  # type: ignore[return-value]
+    async def attachments(self, info: Info) -> list[TicketAttachment]:
+        return await loaders.ticket_attachments(context(info)).load(self.id)
 
 
 @strawberry.input
