@@ -121,3 +121,24 @@ async def test_service_stats_count_the_conversations_for_operators(
     assert (await me(stats, **args))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     backwards = await api.as_(operator_token)(stats, f=args["t"], t=args["f"])
     assert backwards["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
+
+
+async def test_an_agent_transfers_to_another_agent_or_back_to_the_queue(api, services, subscriber):
+    conv = await _start(api, subscriber.token)
+    await api.as_(subscriber.token).data(SEND, id=conv, text="转人工")
+    first_name, first = await agent_token(services)
+    second_name, second = await agent_token(services)
+    accept = "mutation($id: ID!) { chatAccept(conversationId: $id) { userErrors { code } } }"
+    transfer = """mutation($id: ID!, $to: String) { chatTransfer(conversationId: $id, toAgent: $to) {
+      conversation { status agent } userErrors { code field } } }"""
+    await api.as_(first).data(accept, id=conv)
+    nobody = (await api.as_(first).data(transfer, id=conv, to="no-such-agent"))["chatTransfer"]
+    assert nobody["userErrors"] == [{"code": "NOT_FOUND", "field": "toAgent"}]
+    moved = (await api.as_(first).data(transfer, id=conv, to=second_name))["chatTransfer"]
+    assert moved["conversation"] == {"status": "AGENT", "agent": second_name}
+    gone = (await api.as_(first).data(SEND, id=conv, text="还在"))["chatSend"]
+    assert gone["userErrors"][0]["code"] == "NOT_YOUR_CONVERSATION"
+    assert (await api.as_(second).data(SEND, id=conv, text="您好"))["chatSend"]["userErrors"] == []
+    back = (await api.as_(second).data(transfer, id=conv))["chatTransfer"]
+    assert back["conversation"] == {"status": "QUEUED", "agent": None}
+    assert first_name != second_name
