@@ -55,6 +55,8 @@ class RequestContext:
     token_rejected: bool = False  # a bearer token was sent but is expired, revoked or forged
     loaders: dict[str, Any] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
+    # graphql-transport-ws: the connection_init payload (browsers cannot send headers there)
+    connection_params: dict[str, Any] | None = None
 
     @property
     def settings(self) -> HallSettings:

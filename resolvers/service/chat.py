@@ -77,6 +77,16 @@ async def visible(ctx: RequestContext, conversation_id: str, visitor: str | None
     return await _visible(ctx, conversation_id, visitor)
 
 
+async def adopt_connection_session(ctx: RequestContext) -> None:
+    """A websocket without an Authorization header may send `{"authorization": "Bearer …"}`
+    in its connection_init payload (what browsers can do)."""
+    params = ctx.connection_params if isinstance(ctx.connection_params, dict) else {}
+    scheme, _, token = str(params.get("authorization") or "").partition(" ")
+    if ctx.session is None and scheme.lower() == "bearer" and token.strip():
+        ctx.session = await ctx.stores.sessions.resolve(token.strip())
+        ctx.token_rejected = ctx.session is None
+
+
 async def _post(
     ctx: RequestContext, conv: Conversation, sender: Sender, text: str, author: str = "",
     article_ids: list[str] | None = None,

@@ -242,6 +242,7 @@ class ChatSubscription:
         self, info: Info, conversation_id: strawberry.ID, visitor_token: str | None = None
     ) -> AsyncGenerator[ChatMessage, None]:
         ctx = context(info)
+        await chat.adopt_connection_session(ctx)
         conv = await run_query(lambda: chat.visible(ctx, str(conversation_id), visitor_token))
         async for m in ctx.stores.chat_feed.listen(conv.id):
             yield ChatMessage(

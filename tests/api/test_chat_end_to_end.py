@@ -36,12 +36,16 @@ async def _serve(app, port):
     return server, task
 
 
-async def _ws(port, token):
+async def _ws(port, token, in_header=True):
+    """The token in the Authorization header, or (as browsers must) in connection_init."""
     ws = await websockets.connect(
         f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"],
-        additional_headers={"authorization": f"Bearer {token}"},
+        additional_headers={"authorization": f"Bearer {token}"} if in_header else {},
     )  # fmt: skip
-    await ws.send(json.dumps({"type": "connection_init"}))
+    init: dict = {"type": "connection_init"}
+    if not in_header:
+        init["payload"] = {"authorization": f"Bearer {token}"}
+    await ws.send(json.dumps(init))
     assert json.loads(await ws.recv())["type"] == "connection_ack"
     return ws
 
@@ -80,7 +84,9 @@ async def test_bot_hand_off_agent_reply_on_another_worker_close_and_rate(
         staff = api.as_(agent_tok)
         waiting = await staff.data("query { agentQueue(first: 100) { nodes { id } } }")
         assert conv["id"] in [n["id"] for n in waiting["agentQueue"]["nodes"]]
-        agent_ws = await _ws(PORTS[1], agent_tok)  # the agent is on the other worker
+        agent_ws = await _ws(
+            PORTS[1], agent_tok, in_header=False
+        )  # the agent is on the other worker
         await subscribe_ws(agent_ws, "2", FEED, id=conv["id"])
         await asyncio.sleep(0.2)
         accepted = await staff.data(
