@@ -172,9 +172,17 @@ async def _queue(ctx: RequestContext, conv: Conversation) -> None:
 
 
 async def queue_place(ctx: RequestContext, conv: Conversation) -> tuple[int, timedelta]:
-    """Position (1 = next) and estimated wait of a queued conversation."""
+    """Position (1 = next) and estimated wait of a queued conversation (computed once per
+    request: queuePosition and estimatedWaitSeconds share it)."""
     if conv.status is not S.QUEUED or conv.queued_at is None:
         return 0, timedelta(0)
+    memo = ctx.loaders.setdefault("queue_place", {})
+    if conv.id not in memo:
+        memo[conv.id] = await _queue_place(ctx, conv)
+    return memo[conv.id]
+
+
+async def _queue_place(ctx: RequestContext, conv: Conversation) -> tuple[int, timedelta]:
     ahead = (
         await Conversation.filter(status=S.QUEUED)
         .filter(Q(queued_at__lt=conv.queued_at) | Q(queued_at=conv.queued_at, id__lt=conv.id))
