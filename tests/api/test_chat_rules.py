@@ -142,3 +142,15 @@ async def test_an_agent_transfers_to_another_agent_or_back_to_the_queue(api, ser
     back = (await api.as_(second).data(transfer, id=conv))["chatTransfer"]
     assert back["conversation"] == {"status": "QUEUED", "agent": None}
     assert first_name != second_name
+
+
+async def test_agents_racing_for_one_conversation_one_wins(api, services, subscriber):
+    import asyncio
+
+    conv = await _start(api, subscriber.token)
+    await api.as_(subscriber.token).data(SEND, id=conv, text="转人工")
+    tokens = [(await agent_token(services))[1] for _ in range(5)]
+    accept = "mutation($id: ID!) { chatAccept(conversationId: $id) { userErrors { code } } }"
+    results = await asyncio.gather(*(api.as_(t).data(accept, id=conv) for t in tokens))
+    codes = sorted(str(r["chatAccept"]["userErrors"]) for r in results)
+    assert codes == ["[]"] + ["[{'code': 'CONVERSATION_NOT_QUEUED'}]"] * 4
