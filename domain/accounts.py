@@ -21,6 +21,7 @@ class SubscriberStatus(StrEnum):
 class StaffRole(StrEnum):
     MARKETING = "MARKETING"
     OPERATOR = "OPERATOR"
+    AGENT = "AGENT"  # customer service: works the chat queue and tickets
     ADMIN = "ADMIN"
 
 

@@ -260,6 +260,40 @@ class ErrorCode(StrEnum):
     STAGE_NOT_REACHED = "STAGE_NOT_REACHED", "The growth stage is not reached yet."
     ALREADY_CLAIMED = "ALREADY_CLAIMED", "This growth reward was already claimed."
 
+    # --- customer service ----------------------------------------------------------------------
+    INVALID_ARTICLE = (
+        "INVALID_ARTICLE",
+        "A knowledge-base article's fields are invalid (the field is named).",
+    )
+    MESSAGE_EMPTY = "MESSAGE_EMPTY", "A chat message has no text."
+    MESSAGE_TOO_LONG = "MESSAGE_TOO_LONG", "A chat message is longer than 2,000 characters."
+    CONVERSATION_CLOSED = (
+        "CONVERSATION_CLOSED",
+        "The conversation is closed: no more messages, transfers or accepts.",
+    )
+    CONVERSATION_NOT_QUEUED = (
+        "CONVERSATION_NOT_QUEUED",
+        "The conversation is not waiting in the agents' queue.",
+    )
+    NOT_YOUR_CONVERSATION = "NOT_YOUR_CONVERSATION", "The conversation is handled by another agent."
+    NOT_CLOSED = "NOT_CLOSED", "A conversation is rated only after it closes."
+    ALREADY_RATED = "ALREADY_RATED", "This conversation was rated already."
+    INVALID_RATING = (
+        "INVALID_RATING",
+        "A rating is 1 to 5 stars with known tags and a short comment.",
+    )
+    INVALID_TICKET = "INVALID_TICKET", "A ticket's category or description is invalid."
+    INVALID_TICKET_STATUS = (
+        "INVALID_TICKET_STATUS",
+        "The ticket's status does not allow this change.",
+    )
+    TOO_MANY_ATTACHMENTS = "TOO_MANY_ATTACHMENTS", "A ticket takes at most 3 screenshots."
+    ATTACHMENT_TOO_LARGE = "ATTACHMENT_TOO_LARGE", "A screenshot is larger than 5 MB."
+    ATTACHMENT_NOT_IMAGE = (
+        "ATTACHMENT_NOT_IMAGE",
+        "A screenshot is not a PNG or JPEG image (checked by its content).",
+    )
+
 
 def error_code(code: ErrorCode | str) -> ErrorCode:
     """The registered code; an unregistered one is a bug, not a business failure."""

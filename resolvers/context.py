@@ -19,6 +19,7 @@ class HallSettings(Protocol):
     session_idle_seconds: int
     qr_login_seconds: int
     captcha_seconds: int
+    service_handle_seconds: int
     sms_code_seconds: int
     sms_resend_seconds: int
     sms_code_max_tries: int
@@ -87,6 +88,8 @@ class RequestContext:
     response_headers: dict[str, str] = field(default_factory=dict)
     sms_requested: int = 0  # SMS codes asked for in this request (aliases), capped per request
     unavailable: bool = False  # a field failed because Redis is away: the answer is 503
+    # graphql-transport-ws: the connection_init payload (browsers cannot send headers there)
+    connection_params: dict[str, Any] | None = None
 
     @property
     def settings(self) -> HallSettings:

@@ -75,3 +75,17 @@ class OperatorOnly(StaffPermission):
 
 MARKETING: list[type[BasePermission]] = [MarketingOnly]
 OPERATOR: list[type[BasePermission]] = [OperatorOnly]
+
+
+class AgentOnly(StaffPermission):
+    roles = (StaffRole.AGENT,)
+
+
+AGENT: list[type[BasePermission]] = [AgentOnly]
+
+
+class ServiceStaff(StaffPermission):
+    roles = (StaffRole.AGENT, StaffRole.OPERATOR)
+
+
+AGENT_OR_OPERATOR: list[type[BasePermission]] = [ServiceStaff]

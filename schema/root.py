@@ -33,6 +33,9 @@ from schema.points.queries import PointsQuery
 from schema.promotions.mutations import PromotionMutation
 from schema.promotions.queries import PromotionQuery
 from schema.scalars import SCALAR_MAP
+from schema.service.chat import ChatMutation, ChatQuery, ChatSubscription
+from schema.service.kb import KbMutation, KbQuery
+from schema.service.tickets import TicketMutation, TicketQuery
 from schema.services.credit import CreditMutation, CreditQuery
 from schema.services.invoices import InvoiceMutation
 from schema.services.mutations import ServiceMutation
@@ -51,6 +54,9 @@ QUERIES: tuple[type, ...] = (
     JobQuery,
     LuckyDrawQuery,
     CreditQuery,
+    KbQuery,
+    ChatQuery,
+    TicketQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutation,
@@ -68,6 +74,9 @@ MUTATIONS: tuple[type, ...] = (
     CreditMutation,
     InvoiceMutation,
     SharedPlanMutation,
+    KbMutation,
+    ChatMutation,
+    TicketMutation,
 )
 
 
@@ -86,7 +95,7 @@ def build_schema(
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
-        subscription=FlashSubscription,
+        subscription=merge_types("Subscription", (FlashSubscription, ChatSubscription)),
         extensions=[*extensions(limits or Limits(), max_tokens, introspection), *observers],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

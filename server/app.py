@@ -106,21 +106,33 @@ class HallGraphQL(GraphQL):
         return HTMLResponse(self._ide_html)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        if not isinstance(request, Request) or wants_stream(request):
+        if not isinstance(request, Request) or wants_stream(request) or _multipart(request):
             return await super().run(request, context, root_value)
         if wants_ide(request):
             return await self.render_graphql_ide(request)
         return await graphql_over_http(self, request, self.max_batch)
 
 
+def _multipart(request: Request) -> bool:
+    """A file upload (the GraphQL multipart request spec): Strawberry's own handling."""
+    return request.headers.get("content-type", "").startswith("multipart/form-data")
+
+
 class Guard:
     """Refuses oversized bodies (413) and clients past the rate limit (429) before any parsing."""
 
     def __init__(
-        self, app: ASGIApp, state: Any, max_body: int, per_minute: int, networks=()
+        self,
+        app: ASGIApp,
+        state: Any,
+        max_body: int,
+        per_minute: int,
+        networks=(),
+        upload_max_body: int = 0,
     ) -> None:
         self.app, self.state, self.max_body, self.per_minute = app, state, max_body, per_minute
         self.networks = networks
+        self.upload_max_body = max(upload_max_body, max_body)
         self.local = LocalWindow()
 
     async def _admit(self, scope: Scope, client: str, token: str | None) -> bool:
@@ -140,8 +152,10 @@ class Guard:
         if scope["type"] != "http" or scope.get("path") in PROBES:
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
+        uploading = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        max_body = self.upload_max_body if uploading else self.max_body
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.isdigit() or int(length) > max_body):
             return await JSONResponse({"errors": [{"message": "Body too large."}]}, 413)(
                 scope, receive, send
             )
@@ -161,7 +175,7 @@ class Guard:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_body:
+            if received > max_body:
                 raise _TooLarge
             return message
 
@@ -245,6 +259,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         max_batch=settings.max_batch_operations,
         schema=schema,
         graphql_ide="graphiql",
+        multipart_uploads_enabled=True,
     )
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
@@ -254,6 +269,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Guard,
         state=app.state,
         max_body=settings.max_body_bytes,
+        upload_max_body=settings.upload_max_body_bytes,
         per_minute=settings.rate_limit_per_minute,
         networks=networks,
     )
@@ -281,6 +297,6 @@ def query_limits(settings: Settings) -> Limits:
 
 def extra_routes(include_dev: bool = False) -> list[Route | Mount]:
     """Plain HTTP endpoints beside GraphQL (webhooks, PDF and CSV exports) register here."""
-    from server.routes import billing_routes, mall_routes
+    from server.routes import billing_routes, mall_routes, service_routes
 
-    return [*billing_routes(include_dev), *mall_routes()]
+    return [*billing_routes(include_dev), *mall_routes(), *service_routes()]

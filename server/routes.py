@@ -22,6 +22,7 @@ from domain.payments import CallbackOutcome
 from domain.sessions import Capability, Session
 from resolvers import billing, invoices, payments
 from resolvers.context import Services
+from resolvers.service import tickets
 from server.bill_export import render_bills_xlsx
 from server.bill_pdf import render_bill_pdf
 from server.invoice_pdf import render_acceptance_form_pdf, render_invoice_pdf
@@ -271,6 +272,31 @@ async def mall_image(request: Request) -> Response:
         media_type="image/svg+xml",
         headers={"cache-control": "public, max-age=86400"},
     )
+
+
+@_never_500
+async def ticket_attachment(request: Request) -> Response:
+    """A ticket screenshot, to its customer and to staff; anyone else gets 404."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _error(401, "UNAUTHENTICATED", "Send Authorization: Bearer <token>.")
+    session = await _services(request).stores.sessions.resolve(token)
+    if session is None:
+        return _error(401, "UNAUTHENTICATED", "Your session has expired or was revoked.")
+    found = await tickets.attachment_for(session, request.path_params["attachment_id"])
+    if found is None:
+        return _error(404, "NOT_FOUND", "No such attachment.")
+    return Response(
+        bytes(found.data),
+        media_type=found.content_type,
+        headers={"cache-control": "private, no-store", "x-content-type-options": "nosniff"},
+    )
+
+
+def service_routes() -> list[Route]:
+    return [Route("/attachments/{attachment_id}", ticket_attachment, methods=["GET"])]
 
 
 def mall_routes() -> list[Route]:

@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     session_idle_seconds: int = Field(default=15 * 60, ge=60)
     qr_login_seconds: int = Field(default=120, ge=30)
     captcha_seconds: int = Field(default=5 * 60, ge=30)
+    # customer service: the handling time the queue's estimated wait assumes per conversation
+    service_handle_seconds: int = Field(default=6 * 60, ge=30)
     sms_code_seconds: int = Field(default=5 * 60, ge=30)
     sms_resend_seconds: int = Field(default=60, ge=1)
     sms_code_max_tries: int = Field(default=5, ge=1)
@@ -113,6 +115,8 @@ class Settings(BaseSettings):
     ip_lockout_failures: int = Field(default=20, ge=1)
     rate_limit_per_minute: int = Field(default=600, ge=1, description="requests per client IP")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # multipart GraphQL requests (ticket screenshots: 3 x 5 MB and the form around them)
+    upload_max_body_bytes: int = Field(default=16_000_000, ge=1024)
     max_query_depth: int = Field(default=10, ge=1, description="field nesting, fragments expanded")
     max_query_aliases: int = Field(default=15, ge=0, description="aliases, fragments expanded")
     max_query_tokens: int = Field(default=2000, ge=100, description="lexer tokens per document")

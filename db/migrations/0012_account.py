@@ -8,7 +8,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('telehall', '0009_jobs')]
+    dependencies = [('telehall', '0011_service')]
 
     initial = False
 

@@ -17,5 +17,6 @@ MODEL_MODULES = [
     "db.models.points",
     "db.models.promotions",
     "db.models.shared_plans",
+    "db.models.service",
     "db.models.usage",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from db.models.accounts import StaffUser, Subscriber
 from db.seed.catalog import seed_catalog
 from db.seed.flash import seed_flash
+from db.seed.kb import seed_kb
 from db.seed.numbers import DEMO_POOL, seed_numbers
 from db.seed.points import seed_demo_points, seed_lucky_draw, seed_mall
 from db.seed.promotions import seed_promotions
@@ -23,6 +24,7 @@ DEMO_SUBSCRIBERS = [
 DEMO_STAFF = [
     ("marketing", "Marketing#2026", StaffRole.MARKETING),
     ("operator", "Operator#2026", StaffRole.OPERATOR),
+    ("agent", "Agent#2026", StaffRole.AGENT),
 ]
 
 DEMO_TEXT = """Demo accounts:
@@ -43,6 +45,7 @@ async def seed_demo(hasher: SecretHasher, now: datetime) -> bool:
     await seed_flash(now)
     await seed_mall(now)
     await seed_lucky_draw()
+    await seed_kb(now)
     if await StaffUser.exists(username="operator"):
         return False
     for i, (msisdn, status, password, initial, plan, balance, name) in enumerate(DEMO_SUBSCRIBERS):

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
+from db.stores.chat_feed import ChatFeedStore
 from db.stores.flash_sales import FlashSaleStore
 from db.stores.gate import Gate
 from db.stores.leases import LeaseStore
@@ -24,6 +25,7 @@ from domain.clock import Clock
 class Stores:
     redis: Redis
     captchas: CaptchaStore
+    chat_feed: ChatFeedStore
     sms_codes: SmsCodeStore
     lockouts: LockoutStore
     sessions: SessionStore
@@ -44,6 +46,7 @@ class Stores:
         return cls(
             redis=redis,
             captchas=CaptchaStore(redis, prefix),
+            chat_feed=ChatFeedStore(redis, prefix),
             sms_codes=SmsCodeStore(redis, prefix),
             lockouts=LockoutStore(redis, prefix),
             sessions=sessions,

@@ -15,6 +15,7 @@ from schema.permissions import context
 from schema.points.growth import SubscriberGrowthFields
 from schema.points.lucky_draw import SubscriberLuckyDrawFields
 from schema.points.types import SubscriberPointsFields
+from schema.service.tickets import SubscriberTicketFields
 from schema.services.credit import SubscriberCreditFields
 from schema.services.shared import SubscriberSharedFields
 from schema.services.types import SubscriberServiceFields
@@ -38,6 +39,7 @@ class Subscriber(
     SubscriberServiceFields,
     SubscriberCreditFields,
     SubscriberSharedFields,
+    SubscriberTicketFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum

@@ -26,12 +26,23 @@ MARKETING_ONLY = {
     },
 }  # fmt: skip
 OPERATOR_ONLY = {
-    "Query": {"jobRuns"},
+    "Query": {"jobRuns", "serviceStats"},
     "Mutation": {
         "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
         "redemptionDeliver", "pointsAdjust", "pointsExpire", "simDeliveryConfirm",
         "invoiceReverse",
+        "kbArticleCreate", "kbArticleUpdate", "kbArticleArchive",
     },
+}  # fmt: skip
+
+
+AGENT_OR_OPERATOR = {
+    "Query": {"tickets"},
+    "Mutation": {"ticketUpdateStatus"},
+}  # fmt: skip
+AGENT_ONLY = {
+    "Query": {"agentQueue"},
+    "Mutation": {"chatAccept", "chatTransfer"},
 }  # fmt: skip
 
 
@@ -59,9 +70,12 @@ def expected() -> dict[tuple[str, str], set[StaffRole]]:
     for role, fields in (
         (StaffRole.MARKETING, MARKETING_ONLY),
         (StaffRole.OPERATOR, OPERATOR_ONLY),
+        (StaffRole.AGENT, AGENT_ONLY),
     ):
         for type_name, names in fields.items():
             table.update({(type_name, name): {role} for name in names})
+    for type_name, names in AGENT_OR_OPERATOR.items():
+        table.update({(type_name, n): {StaffRole.AGENT, StaffRole.OPERATOR} for n in names})
     return table
 
 

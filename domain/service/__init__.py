@@ -1,0 +1,1 @@
+"""Customer service rules: the knowledge base, its ranking, conversations, tickets, ratings."""

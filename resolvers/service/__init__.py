@@ -1,0 +1,1 @@
+"""Customer service use cases: the bot, conversations and the agents' queue, ratings, tickets."""

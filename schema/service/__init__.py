@@ -1,0 +1,1 @@
+"""Customer service: knowledge base, conversations, ratings, tickets."""
