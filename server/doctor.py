@@ -20,6 +20,7 @@ from domain.doctor import (
     settings_findings,
     skew_finding,
 )
+from server.settings import SettingsRefused
 
 console = Console(soft_wrap=True)
 TIMEOUT = 5.0
@@ -133,7 +134,13 @@ async def diagnose() -> list[Finding]:
 def doctor() -> None:
     """Check settings, database and migrations, Redis (eviction policy must be noeviction,
     persistence), clock skew with Redis and the jobs' last runs; exit 1 when something is wrong."""
-    findings = asyncio.run(diagnose())
+    try:
+        findings = asyncio.run(diagnose())
+    except SettingsRefused as refused:  # e.g. prod without its secrets: nothing else can run
+        console.print(f"{MARK[Severity.PROBLEM]} settings: {refused}")
+        console.print("       fix: set the variables it names (docs/security.md, Secrets)")
+        console.print("[red]problems found[/]")
+        raise typer.Exit(1) from None
     for f in findings:
         console.print(f"{MARK[f.severity]} {f.check}: {f.detail}")
         if f.fix:

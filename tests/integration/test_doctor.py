@@ -5,6 +5,7 @@ themselves without I/O."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 
@@ -66,6 +67,9 @@ def test_doctor_fails_on_an_evicting_redis_and_says_how_to_fix_it(settings, serv
             done = run_doctor(
                 {
                     "TELEHALL_ENV": "prod",
+                    # prod refuses to start on missing or published secrets
+                    "TELEHALL_PAYMENT_SECRET": secrets.token_urlsafe(32),
+                    "TELEHALL_ID_NUMBER_SECRET": secrets.token_urlsafe(32),
                     "TELEHALL_DATA_DIR": str(settings.data_dir),
                     "TELEHALL_DATABASE_URL": settings.resolved_database_url,
                     "TELEHALL_REDIS_URL": f"unix://{sock}",
@@ -78,8 +82,11 @@ def test_doctor_fails_on_an_evicting_redis_and_says_how_to_fix_it(settings, serv
         assert "FAIL redis.maxmemory-policy: allkeys-lru" in out
         assert "CONFIG SET maxmemory-policy noeviction" in out
         assert "FAIL redis.appendonly: AOF off" in out  # prod: persistence is required
-        assert "FAIL settings.payment_secret" in out  # prod with the dev secret
         assert "problems found" in out
+        unset = run_doctor({"TELEHALL_ENV": "prod", "TELEHALL_DATA_DIR": str(settings.data_dir)})
+        assert unset.returncode == 1  # prod with no secrets: said, not a traceback
+        assert "FAIL settings: Telehall will not start" in unset.stdout
+        assert "TELEHALL_PAYMENT_SECRET" in unset.stdout
     finally:
         redis.terminate()
         redis.wait(timeout=10)
