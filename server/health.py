@@ -4,6 +4,7 @@ check passes, 503 with the failing checks otherwise."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -55,6 +56,7 @@ def announce_when_ready(
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
                         say(f"ready: GraphQL at http://{host}:{port}/graphql (/readyz passes)")
+                        sys.stdout.flush()  # a worker dies by the re-raised SIGTERM: no flush then
                         return
             except urllib.error.HTTPError as refused:  # 503: not ready, with the reasons
                 last = refused.read().decode("utf-8", "replace")

@@ -2,9 +2,11 @@
 temporary data dir and query it like a frontend would."""
 
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -31,8 +33,16 @@ def test_serve_setup_on_a_fresh_data_dir(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    seen: list[str] = []
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not any("ready: GraphQL" in x for x in seen):
+            try:  # what `make run` tells its user once /readyz passes
+                seen.append(lines.get(timeout=1))
+            except queue.Empty:
+                assert proc.poll() is None, "".join(seen)
         body = None
         while time.monotonic() < deadline and body is None:
             try:
@@ -64,7 +74,11 @@ def test_serve_setup_on_a_fresh_data_dir(tmp_path):
         assert (tmp_path / "data" / "redis" / "redis.sock").exists()
     finally:
         proc.terminate()
-        output, _ = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        time.sleep(0.5)  # the reader drains what is left
+        while not lines.empty():
+            seen.append(lines.get())
+        output = "".join(seen)
     assert "18600000001" in output  # the demo accounts are printed on first start
     assert f"ready: GraphQL at http://127.0.0.1:{port}/graphql" in output  # from /readyz
     assert "job runner and SMS sender started in this worker" in output  # make run runs them
