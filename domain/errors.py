@@ -67,6 +67,7 @@ class ErrorCode(StrEnum):
     QR_ALREADY_CONFIRMED = "QR_ALREADY_CONFIRMED", "The QR login token was already used."
     ACCOUNT_CLOSED = "ACCOUNT_CLOSED", "The number has been closed."
     ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED", "The number is suspended for arrears: recharge first."
+    SESSION_NOT_FOUND = "SESSION_NOT_FOUND", "No session of yours has this id."
 
     # --- catalog, combos and orders -------------------------------------------------------------
     UNKNOWN_PLAN = "UNKNOWN_PLAN", "There is no plan with this id."

@@ -10,7 +10,7 @@ from db.stores import Stores
 from domain.clock import Clock, SystemClock
 from domain.hashing import SecretHasher
 from domain.ports import PaymentProvider, SmsDeliveryGateway, SmsGateway
-from domain.sessions import Session
+from domain.sessions import Scope, Session, SessionMethod, ip_hash
 
 
 class HallSettings(Protocol):
@@ -72,6 +72,20 @@ class RequestContext:
     response_headers: dict[str, str] = field(default_factory=dict)
     sms_requested: int = 0  # SMS codes asked for in this request (aliases), capped per request
     unavailable: bool = False  # a field failed because Redis is away: the answer is 503
+    user_agent: str = ""  # the client's User-Agent, kept with a session it opens
+
+    async def open_session(
+        self, scope: Scope, subject_id: int, name: str, method: SessionMethod
+    ) -> Session:
+        """A new subscriber session remembering how, from where and with what it was opened."""
+        return await self.stores.sessions.create(
+            scope,
+            subject_id,
+            name,
+            method=method.value,
+            ip_hash=ip_hash(self.settings.id_number_secret, self.client_ip),
+            user_agent=self.user_agent,
+        )
 
     @property
     def settings(self) -> HallSettings:

@@ -11,6 +11,7 @@ from schema.billing.mutations import BillingMutation
 from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
+from schema.engage.sessions import SessionMutation
 from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
@@ -48,6 +49,7 @@ MUTATIONS: tuple[type, ...] = (
     NumberMutation,
     PointsMutation,
     GrowthMutation,
+    SessionMutation,
 )
 
 

@@ -9,6 +9,7 @@ from domain.sessions import Scope
 from resolvers.loaders import plans
 from schema.billing.types import SubscriberBillingFields
 from schema.catalog.types import Plan
+from schema.engage.sessions import SubscriberSessionFields
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
@@ -30,6 +31,7 @@ class Subscriber(
     SubscriberBillingFields,
     SubscriberPointsFields,
     SubscriberGrowthFields,
+    SubscriberSessionFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum
