@@ -68,6 +68,26 @@ class ErrorCode(StrEnum):
     ACCOUNT_CLOSED = "ACCOUNT_CLOSED", "The number has been closed."
     ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED", "The number is suspended for arrears: recharge first."
     SESSION_NOT_FOUND = "SESSION_NOT_FOUND", "No session of yours has this id."
+    PASSKEY_CHALLENGE_EXPIRED = (
+        "PASSKEY_CHALLENGE_EXPIRED",
+        "The passkey challenge is unknown, used or past its 2-minute life: begin again.",
+    )
+    PASSKEY_INVALID = (
+        "PASSKEY_INVALID",
+        "The passkey response did not verify (origin, relying party, signature).",
+    )
+    PASSKEY_SIGN_COUNT = (
+        "PASSKEY_SIGN_COUNT",
+        "The passkey's signature counter went back: a cloned credential.",
+    )
+    PASSKEY_ALREADY_REGISTERED = (
+        "PASSKEY_ALREADY_REGISTERED",
+        "This passkey is already registered.",
+    )
+    PASSKEY_NOT_FOUND = (
+        "PASSKEY_NOT_FOUND",
+        "No passkey of yours has this id.",
+    )
 
     # --- catalog, combos and orders -------------------------------------------------------------
     UNKNOWN_PLAN = "UNKNOWN_PLAN", "There is no plan with this id."

@@ -44,6 +44,14 @@ class HallSettings(Protocol):
     sms_max_attempts: int
     sms_retry_base_seconds: float
     sms_retry_cap_seconds: float
+    webauthn_rp_id: str
+    webauthn_rp_name: str
+    passkey_challenge_seconds: int
+    notify_daily_cap: int
+    notify_batch: int
+
+    @property
+    def webauthn_origin_list(self) -> list[str]: ...
 
 
 @dataclass

@@ -11,6 +11,7 @@ from schema.billing.mutations import BillingMutation
 from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
+from schema.engage.passkey_mutations import PasskeyMutation
 from schema.engage.sessions import SessionMutation
 from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
@@ -50,6 +51,7 @@ MUTATIONS: tuple[type, ...] = (
     PointsMutation,
     GrowthMutation,
     SessionMutation,
+    PasskeyMutation,
 )
 
 

@@ -13,6 +13,7 @@ from db.stores.gate import Gate
 from db.stores.leases import LeaseStore
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
+from db.stores.passkey_challenges import PasskeyChallengeStore
 from db.stores.qr_logins import QrLoginStore
 from db.stores.rate_limits import RateLimitStore
 from db.stores.sessions import SessionStore
@@ -34,6 +35,7 @@ class Stores:
     flash_sales: FlashSaleStore
     gate: Gate
     leases: LeaseStore
+    passkey_challenges: PasskeyChallengeStore
 
     @classmethod
     def build(
@@ -54,4 +56,5 @@ class Stores:
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
             gate=Gate(rate_limits, sessions),
             leases=LeaseStore(redis, prefix),
+            passkey_challenges=PasskeyChallengeStore(redis, prefix),
         )

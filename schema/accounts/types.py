@@ -9,6 +9,7 @@ from domain.sessions import Scope
 from resolvers.loaders import plans
 from schema.billing.types import SubscriberBillingFields
 from schema.catalog.types import Plan
+from schema.engage.passkeys import SubscriberPasskeyFields
 from schema.engage.sessions import SubscriberSessionFields
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.orders.types import SubscriberOrderFields
@@ -32,6 +33,7 @@ class Subscriber(
     SubscriberPointsFields,
     SubscriberGrowthFields,
     SubscriberSessionFields,
+    SubscriberPasskeyFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum
