@@ -68,6 +68,8 @@ class ErrorCode(StrEnum):
     ACCOUNT_CLOSED = "ACCOUNT_CLOSED", "The number has been closed."
     ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED", "The number is suspended for arrears: recharge first."
     SESSION_NOT_FOUND = "SESSION_NOT_FOUND", "No session of yours has this id."
+    INTEREST_INVALID = "INTEREST_INVALID", "An interest is listed twice or has no channel."
+    QUIET_HOURS_INVALID = "QUIET_HOURS_INVALID", "Quiet hours are HH:MM, 00:00 to 23:59."
     PASSKEY_CHALLENGE_EXPIRED = (
         "PASSKEY_CHALLENGE_EXPIRED",
         "The passkey challenge is unknown, used or past its 2-minute life: begin again.",

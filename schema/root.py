@@ -11,6 +11,7 @@ from schema.billing.mutations import BillingMutation
 from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
+from schema.engage.interests import InterestMutation
 from schema.engage.passkey_mutations import PasskeyMutation
 from schema.engage.sessions import SessionMutation
 from schema.extensions import extensions
@@ -52,6 +53,7 @@ MUTATIONS: tuple[type, ...] = (
     GrowthMutation,
     SessionMutation,
     PasskeyMutation,
+    InterestMutation,
 )
 
 

@@ -9,6 +9,7 @@ from domain.sessions import Scope
 from resolvers.loaders import plans
 from schema.billing.types import SubscriberBillingFields
 from schema.catalog.types import Plan
+from schema.engage.interests import SubscriberInterestFields
 from schema.engage.passkeys import SubscriberPasskeyFields
 from schema.engage.sessions import SubscriberSessionFields
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
@@ -34,6 +35,7 @@ class Subscriber(
     SubscriberGrowthFields,
     SubscriberSessionFields,
     SubscriberPasskeyFields,
+    SubscriberInterestFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum
