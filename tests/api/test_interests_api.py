@@ -38,7 +38,7 @@ async def test_bad_input_changes_nothing(api, services):
     sub = await subscribe(services)
     good = [{"topic": "PLANS", "channels": ["APP"]}]
     await api.as_(sub.token).data(SET, i=good)
-    twice = good + [{"topic": "PLANS", "channels": ["SMS"]}]
+    twice = [*good, {"topic": "PLANS", "channels": ["SMS"]}]
     bad = (await api.as_(sub.token).data(SET, i=twice))["interestsSet"]
     assert bad["userErrors"][0]["code"] == "INTEREST_INVALID"
     bad = (await api.as_(sub.token).data(SET, i=[], q={"start": "25:00", "end": "07:00"}))[
