@@ -81,6 +81,8 @@ class RequestContext:
     sms_requested: int = 0  # SMS codes asked for in this request (aliases), capped per request
     unavailable: bool = False  # a field failed because Redis is away: the answer is 503
     user_agent: str = ""  # the client's User-Agent, kept with a session it opens
+    # a websocket's connection_init payload (strawberry sets it), read by subscriptions
+    connection_params: dict[str, Any] | None = None
 
     async def open_session(
         self, scope: Scope, subject_id: int, name: str, method: SessionMethod

@@ -11,6 +11,7 @@ from schema.billing.mutations import BillingMutation
 from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
+from schema.engage.inbox import InboxMutation, InboxSubscription
 from schema.engage.interests import InterestMutation
 from schema.engage.passkey_mutations import PasskeyMutation
 from schema.engage.sessions import SessionMutation
@@ -54,7 +55,10 @@ MUTATIONS: tuple[type, ...] = (
     SessionMutation,
     PasskeyMutation,
     InterestMutation,
+    InboxMutation,
 )
+
+SUBSCRIPTIONS: tuple[type, ...] = (FlashSubscription, InboxSubscription)
 
 
 def build_schema(
@@ -65,7 +69,7 @@ def build_schema(
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
-        subscription=FlashSubscription,
+        subscription=merge_types("Subscription", SUBSCRIPTIONS),
         extensions=[*extensions(max_depth), *extra_extensions],
     )
 

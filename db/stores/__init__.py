@@ -10,6 +10,7 @@ from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
 from db.stores.flash_sales import FlashSaleStore
 from db.stores.gate import Gate
+from db.stores.inbox_push import InboxPushStore
 from db.stores.leases import LeaseStore
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
@@ -36,6 +37,7 @@ class Stores:
     gate: Gate
     leases: LeaseStore
     passkey_challenges: PasskeyChallengeStore
+    inbox_push: InboxPushStore
 
     @classmethod
     def build(
@@ -57,4 +59,5 @@ class Stores:
             gate=Gate(rate_limits, sessions),
             leases=LeaseStore(redis, prefix),
             passkey_challenges=PasskeyChallengeStore(redis, prefix),
+            inbox_push=InboxPushStore(redis, prefix),
         )

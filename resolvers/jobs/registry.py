@@ -84,6 +84,12 @@ JOBS: dict[str, JobSpec] = {
             "queue the 30- and 7-day points expiry reminders (telehall points remind)",
         ),
         JobSpec(
+            "inbox-push",
+            Schedule("* * * * *", MINUTE),
+            tasks.inbox_push_due,
+            "push inbox notices that quiet hours held back, now that they are due",
+        ),
+        JobSpec(
             "sms-outbox",
             Schedule("* * * * *", MINUTE),
             tasks.sms_outbox,

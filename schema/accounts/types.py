@@ -9,6 +9,7 @@ from domain.sessions import Scope
 from resolvers.loaders import plans
 from schema.billing.types import SubscriberBillingFields
 from schema.catalog.types import Plan
+from schema.engage.inbox import SubscriberInboxFields
 from schema.engage.interests import SubscriberInterestFields
 from schema.engage.passkeys import SubscriberPasskeyFields
 from schema.engage.sessions import SubscriberSessionFields
@@ -36,6 +37,7 @@ class Subscriber(
     SubscriberSessionFields,
     SubscriberPasskeyFields,
     SubscriberInterestFields,
+    SubscriberInboxFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum

@@ -27,6 +27,7 @@ EXPECTED = {
     "points-remind": {"queued"},
     "sms-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
+    "inbox-push": {"published"},
 }
 
 
