@@ -140,3 +140,15 @@ def decide_push(
     if delivered.get(shanghai_day_bounds(deliver_at)[0], 0) >= daily_cap:
         return SKIP
     return PushDecision(channels, deliver_at)
+
+
+def campaign_topic(plan_ids: tuple, mall_item_ids: tuple, kinds: tuple[str, ...]) -> Topic:
+    """Which interest a campaign speaks to, from what it targets."""
+    kinds_set = {str(k) for k in kinds}
+    if mall_item_ids or "MALL_ITEM" in kinds_set:
+        return Topic.POINTS_MALL
+    if plan_ids or "PLAN" in kinds_set:
+        return Topic.PLANS
+    if "DEVICE" in kinds_set:
+        return Topic.DEVICES
+    return Topic.DATA_PACKS

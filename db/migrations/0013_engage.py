@@ -1,5 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -18,7 +20,8 @@ class Migration(migrations.Migration):
                 ('topic', fields.CharField(max_length=16)),
                 ('title', fields.CharField(max_length=128)),
                 ('body', fields.TextField(unique=False)),
-                ('campaign_id', fields.CharField(null=True, description='its audience decides', max_length=40)),
+                ('campaign_id', fields.CharField(null=True, max_length=40)),
+                ('audience', fields.JSONField(null=True, description='the campaign audience, null for anyone', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('cursor', fields.BigIntField(default=0)),
                 ('created', fields.IntField(default=0)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),

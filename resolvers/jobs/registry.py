@@ -84,6 +84,13 @@ JOBS: dict[str, JobSpec] = {
             "queue the 30- and 7-day points expiry reminders (telehall points remind)",
         ),
         JobSpec(
+            "notify-fanout",
+            Schedule("* * * * *", MINUTE),
+            tasks.notify_fan_out,
+            "announce campaigns, flash sales, mall items and festivals that went live to "
+            "the subscribers interested (batches, daily cap, quiet hours)",
+        ),
+        JobSpec(
             "inbox-push",
             Schedule("* * * * *", MINUTE),
             tasks.inbox_push_due,
