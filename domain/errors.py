@@ -113,6 +113,29 @@ class ErrorCode(StrEnum):
     QR_ALREADY_CONFIRMED = "QR_ALREADY_CONFIRMED", "The QR login token was already used."
     ACCOUNT_CLOSED = "ACCOUNT_CLOSED", "The number has been closed."
     ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED", "The number is suspended for arrears: recharge first."
+    SESSION_NOT_FOUND = "SESSION_NOT_FOUND", "No session of yours has this id."
+    INTEREST_INVALID = "INTEREST_INVALID", "An interest is listed twice or has no channel."
+    QUIET_HOURS_INVALID = "QUIET_HOURS_INVALID", "Quiet hours are HH:MM, 00:00 to 23:59."
+    PASSKEY_CHALLENGE_EXPIRED = (
+        "PASSKEY_CHALLENGE_EXPIRED",
+        "The passkey challenge is unknown, used or past its 2-minute life: begin again.",
+    )
+    PASSKEY_INVALID = (
+        "PASSKEY_INVALID",
+        "The passkey response did not verify (origin, relying party, signature).",
+    )
+    PASSKEY_SIGN_COUNT = (
+        "PASSKEY_SIGN_COUNT",
+        "The passkey's signature counter went back: a cloned credential.",
+    )
+    PASSKEY_ALREADY_REGISTERED = (
+        "PASSKEY_ALREADY_REGISTERED",
+        "This passkey is already registered.",
+    )
+    PASSKEY_NOT_FOUND = (
+        "PASSKEY_NOT_FOUND",
+        "No passkey of yours has this id.",
+    )
 
     # --- catalog, combos and orders -------------------------------------------------------------
     UNKNOWN_PLAN = "UNKNOWN_PLAN", "There is no plan with this id."

@@ -3,6 +3,8 @@ and may recharge; everything else needs a FULL session."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +23,24 @@ class Capability(StrEnum):
     RECHARGE = "RECHARGE"
     READ_DETAIL = "READ_DETAIL"  # detail records, orders
     TRANSACT = "TRANSACT"  # plan, bundle, pack, number business, redemption, QR confirm
+
+
+class SessionMethod(StrEnum):
+    """How a session was opened (shown in `me.sessions`)."""
+
+    PASSWORD = "PASSWORD"
+    SMS_CODE = "SMS_CODE"
+    RANDOM_PASSWORD = "RANDOM_PASSWORD"
+    QR = "QR"
+    PASSKEY = "PASSKEY"
+    STAFF_PASSWORD = "STAFF_PASSWORD"
+
+
+def ip_hash(secret: str, ip: str) -> str:
+    """A keyed hash of the client address: a customer can tell two sessions' networks apart
+    without the hall showing (or an unkeyed hash revealing, IPv4 being small) the address."""
+    digest = hmac.new(secret.encode(), b"session-ip:" + ip.encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
 
 
 LIMITED_CAPABILITIES = frozenset({Capability.READ_BASIC, Capability.RECHARGE})

@@ -22,7 +22,7 @@ from domain.accounts import (
     password_problems,
 )
 from domain.errors import DomainError, Problem, fail
-from domain.sessions import Scope, Session
+from domain.sessions import Scope, Session, SessionMethod, ip_hash
 from resolvers.accounts import subscriber_by_msisdn
 from resolvers.context import RequestContext
 from resolvers.login_attempts import guarded_attempt, verify_secret
@@ -183,7 +183,9 @@ async def auth_login(
             )
         scope = Scope.FULL
     check_can_log_in(subscriber.status)
-    return await ctx.stores.sessions.create(scope, subscriber.id, subscriber.msisdn)
+    return await ctx.open_session(
+        scope, subscriber.id, subscriber.msisdn, SessionMethod(method.value)
+    )
 
 
 async def staff_login(
@@ -204,7 +206,15 @@ async def staff_login(
     staff = await guarded_attempt(
         ctx, f"staff:{username[:64]}", check, captcha_id, captcha_answer, captcha_always=False
     )
-    return await ctx.stores.sessions.create(Scope.STAFF, staff.id, staff.username, staff.role)
+    return await ctx.stores.sessions.create(
+        Scope.STAFF,
+        staff.id,
+        staff.username,
+        staff.role,
+        method=SessionMethod.STAFF_PASSWORD.value,
+        ip_hash=ip_hash(ctx.settings.id_number_secret, ctx.client_ip),
+        user_agent=ctx.user_agent,
+    )
 
 
 async def auth_logout(ctx: RequestContext) -> bool:

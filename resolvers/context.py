@@ -10,7 +10,7 @@ from db.stores import Stores
 from domain.clock import Clock, SystemClock
 from domain.hashing import SecretHasher
 from domain.ports import PaymentProvider, SmsDeliveryGateway, SmsGateway
-from domain.sessions import Session
+from domain.sessions import Scope, Session, SessionMethod, ip_hash
 
 
 class HallSettings(Protocol):
@@ -60,6 +60,14 @@ class HallSettings(Protocol):
     roaming_min_tenure_months: int
     invoice_tax_basic_bp: int
     invoice_tax_value_added_bp: int
+    webauthn_rp_id: str
+    webauthn_rp_name: str
+    passkey_challenge_seconds: int
+    notify_daily_cap: int
+    notify_batch: int
+
+    @property
+    def webauthn_origin_list(self) -> list[str]: ...
 
 
 @dataclass
@@ -88,8 +96,22 @@ class RequestContext:
     response_headers: dict[str, str] = field(default_factory=dict)
     sms_requested: int = 0  # SMS codes asked for in this request (aliases), capped per request
     unavailable: bool = False  # a field failed because Redis is away: the answer is 503
-    # graphql-transport-ws: the connection_init payload (browsers cannot send headers there)
+    user_agent: str = ""  # the client's User-Agent, kept with a session it opens
+    # a websocket's connection_init payload (strawberry sets it), read by subscriptions
     connection_params: dict[str, Any] | None = None
+
+    async def open_session(
+        self, scope: Scope, subject_id: int, name: str, method: SessionMethod
+    ) -> Session:
+        """A new subscriber session remembering how, from where and with what it was opened."""
+        return await self.stores.sessions.create(
+            scope,
+            subject_id,
+            name,
+            method=method.value,
+            ip_hash=ip_hash(self.settings.id_number_secret, self.client_ip),
+            user_agent=self.user_agent,
+        )
 
     @property
     def settings(self) -> HallSettings:

@@ -14,7 +14,7 @@ from domain.accounts import (
     SubscriberStatus,
 )
 from domain.errors import fail
-from domain.sessions import Scope, Session
+from domain.sessions import Scope, Session, SessionMethod
 from resolvers.context import RequestContext
 
 
@@ -50,4 +50,4 @@ async def qr_login_poll(ctx: RequestContext, token: str) -> tuple[str, Session |
     subscriber = await Subscriber.get_or_none(id=subject)
     if subscriber is None or subscriber.status is SubscriberStatus.CLOSED:
         return "EXPIRED", None
-    return "CONFIRMED", await ctx.stores.sessions.create(Scope.FULL, subject, name)
+    return "CONFIRMED", await ctx.open_session(Scope.FULL, subject, name, SessionMethod.QR)

@@ -15,6 +15,10 @@ from schema.billing.mutations import BillingMutation
 from schema.billing.queries import BillingQuery
 from schema.catalog.queries import CatalogQuery
 from schema.dev import DevMutation, DevQuery
+from schema.engage.inbox import InboxMutation, InboxSubscription
+from schema.engage.interests import InterestMutation
+from schema.engage.passkey_mutations import PasskeyMutation
+from schema.engage.sessions import SessionMutation
 from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
@@ -77,7 +81,13 @@ MUTATIONS: tuple[type, ...] = (
     KbMutation,
     ChatMutation,
     TicketMutation,
+    SessionMutation,
+    PasskeyMutation,
+    InterestMutation,
+    InboxMutation,
 )
+
+SUBSCRIPTIONS: tuple[type, ...] = (FlashSubscription, ChatSubscription, InboxSubscription)
 
 
 def build_schema(
@@ -95,7 +105,7 @@ def build_schema(
     return strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
-        subscription=merge_types("Subscription", (FlashSubscription, ChatSubscription)),
+        subscription=merge_types("Subscription", SUBSCRIPTIONS),
         extensions=[*extensions(limits or Limits(), max_tokens, introspection), *observers],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

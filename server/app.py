@@ -92,6 +92,7 @@ class HallGraphQL(GraphQL):
             session=session,
             client_ip=client_ip(request, self.networks),
             token_rejected=token is not None and session is None,
+            user_agent=request.headers.get("user-agent", "")[:256],
         )
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:

@@ -130,6 +130,20 @@ class Settings(BaseSettings):
         default=None, description="introspection on (default: on outside prod, off in prod)"
     )
 
+    webauthn_rp_id: str = Field(
+        default="localhost", description="WebAuthn relying party id: the hall's registrable domain"
+    )
+    webauthn_rp_name: str = "网上营业厅"
+    webauthn_origins: str = Field(
+        default="http://localhost:8000",
+        description="comma-separated origins a passkey response may come from (web hall, app)",
+    )
+    passkey_challenge_seconds: int = Field(default=120, ge=10, le=600)
+    notify_daily_cap: int = Field(
+        default=3, ge=0, description="interest pushes per subscriber per Shanghai day"
+    )
+    notify_batch: int = Field(default=1000, ge=1, description="subscribers per fan-out batch")
+
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
 
@@ -334,6 +348,10 @@ class Settings(BaseSettings):
         if missing:
             raise ValueError(f"TELEHALL_NUMBER_TIER_TERMS lacks tiers {sorted(missing)}")
         return self
+
+    @property
+    def webauthn_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.webauthn_origins.split(",") if o.strip()]
 
     @cached_property
     def resolved_database_url(self) -> str:

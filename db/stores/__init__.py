@@ -11,9 +11,11 @@ from db.stores.captchas import CaptchaStore
 from db.stores.chat_feed import ChatFeedStore
 from db.stores.flash_sales import FlashSaleStore
 from db.stores.gate import Gate
+from db.stores.inbox_push import InboxPushStore
 from db.stores.leases import LeaseStore
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
+from db.stores.passkey_challenges import PasskeyChallengeStore
 from db.stores.qr_logins import QrLoginStore
 from db.stores.rate_limits import RateLimitStore
 from db.stores.sessions import SessionStore
@@ -36,6 +38,8 @@ class Stores:
     flash_sales: FlashSaleStore
     gate: Gate
     leases: LeaseStore
+    passkey_challenges: PasskeyChallengeStore
+    inbox_push: InboxPushStore
 
     @classmethod
     def build(
@@ -57,4 +61,6 @@ class Stores:
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
             gate=Gate(rate_limits, sessions),
             leases=LeaseStore(redis, prefix),
+            passkey_challenges=PasskeyChallengeStore(redis, prefix),
+            inbox_push=InboxPushStore(redis, prefix),
         )

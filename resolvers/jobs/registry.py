@@ -96,6 +96,19 @@ JOBS: dict[str, JobSpec] = {
             "publish the commitments of today's and tomorrow's lucky-draw seeds",
         ),
         JobSpec(
+            "notify-fanout",
+            Schedule("* * * * *", MINUTE),
+            tasks.notify_fan_out,
+            "announce campaigns, flash sales, mall items and festivals that went live to "
+            "the subscribers interested (batches, daily cap, quiet hours)",
+        ),
+        JobSpec(
+            "inbox-push",
+            Schedule("* * * * *", MINUTE),
+            tasks.inbox_push_due,
+            "push inbox notices that quiet hours held back, now that they are due",
+        ),
+        JobSpec(
             "sms-outbox",
             Schedule("* * * * *", MINUTE),
             tasks.sms_outbox,

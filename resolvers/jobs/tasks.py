@@ -12,7 +12,7 @@ from db.repositories import payments as payments_repo
 from db.repositories.plan_changes import apply_due_changes
 from domain.billing import previous_cycles
 from domain.jobs import JobOutcome
-from resolvers import cap_sweeper, number_holds, sms_sender
+from resolvers import cap_sweeper, inbox_push, notify_fanout, number_holds, sms_sender
 from resolvers.billing import billing_close as close_cycle
 from resolvers.flash import reap as flash
 from resolvers.jobs.context import JobContext
@@ -120,3 +120,15 @@ async def sms_outbox(job: JobContext) -> JobOutcome:
 async def job_runs_prune(job: JobContext) -> JobOutcome:
     days = job.services.settings.jobs_history_days
     return JobOutcome({"deleted": await job_runs.prune(job.now - timedelta(days=days))})
+
+
+async def inbox_push_due(job: JobContext) -> JobOutcome:
+    """Publish inbox notices whose delivery (after quiet hours) has come."""
+    return JobOutcome({"published": await inbox_push.publish_due(job.services, job.now)})
+
+
+async def notify_fan_out(job: JobContext) -> JobOutcome:
+    """Announce what went live, then fan announcements out to interested subscribers."""
+    announced = await notify_fanout.announce_due(job.now)
+    counts = await notify_fanout.fan_out(job.services, job.now)
+    return JobOutcome({"announced": announced, **counts})

@@ -9,6 +9,10 @@ from domain.sessions import Scope
 from resolvers.loaders import plans
 from schema.billing.types import SubscriberBillingFields
 from schema.catalog.types import Plan
+from schema.engage.inbox import SubscriberInboxFields
+from schema.engage.interests import SubscriberInterestFields
+from schema.engage.passkeys import SubscriberPasskeyFields
+from schema.engage.sessions import SubscriberSessionFields
 from schema.enums import ScopeEnum, StaffRoleEnum, SubscriberStatusEnum
 from schema.orders.types import SubscriberOrderFields
 from schema.permissions import context
@@ -40,6 +44,10 @@ class Subscriber(
     SubscriberCreditFields,
     SubscriberSharedFields,
     SubscriberTicketFields,
+    SubscriberSessionFields,
+    SubscriberPasskeyFields,
+    SubscriberInterestFields,
+    SubscriberInboxFields,
 ):
     msisdn: str
     status: SubscriberStatusEnum

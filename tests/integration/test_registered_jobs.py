@@ -29,6 +29,8 @@ EXPECTED = {
     "lucky-draw-seeds": {"committed"},
     "sms-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
+    "inbox-push": {"published"},
+    "notify-fanout": {"announced", "batches", "notified", "finished"},
 }
 
 

@@ -1,0 +1,154 @@
+"""Pushes by interest: topics and channels a subscriber chose, quiet hours (Asia/Shanghai) that
+defer delivery, and a daily cap. Pure rules: the fan-out job asks these for every subscriber."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+
+from domain.calendar import SHANGHAI, as_utc
+from domain.errors import fail
+
+
+class Topic(StrEnum):
+    DATA_PACKS = "DATA_PACKS"
+    PLANS = "PLANS"
+    DEVICES = "DEVICES"
+    FLASH_SALES = "FLASH_SALES"
+    POINTS_MALL = "POINTS_MALL"
+    ROAMING = "ROAMING"
+    FESTIVALS = "FESTIVALS"
+
+
+class NotifyChannel(StrEnum):
+    SMS = "SMS"
+    APP = "APP"
+
+
+DEFAULT_QUIET_START = 22 * 60
+DEFAULT_QUIET_END = 8 * 60
+
+
+@dataclass(frozen=True)
+class Interest:
+    topic: Topic
+    channels: frozenset[NotifyChannel]
+
+
+def check_interests(pairs: list[tuple[str, list[str]]]) -> list[Interest]:
+    """Each topic at most once, with at least one channel."""
+    seen: set[Topic] = set()
+    out = []
+    for topic, channels in pairs:
+        t = Topic(topic)
+        if t in seen:
+            raise fail("INTEREST_INVALID", f"{t.value} is listed twice.", "interests")
+        if not channels:
+            raise fail("INTEREST_INVALID", f"{t.value} needs at least one channel.", "interests")
+        seen.add(t)
+        out.append(Interest(t, frozenset(NotifyChannel(c) for c in channels)))
+    return out
+
+
+def parse_minute(text: str, field: str) -> int:
+    """'HH:MM' (00:00–23:59) as minutes after midnight."""
+    try:
+        hours, minutes = (text or "").strip().split(":")
+        if len(hours) != 2 or len(minutes) != 2:
+            raise ValueError
+        value = int(hours) * 60 + int(minutes)
+        if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+            raise ValueError
+    except ValueError:
+        raise fail("QUIET_HOURS_INVALID", "Quiet hours are HH:MM, 00:00 to 23:59.", field) from None
+    return value
+
+
+def format_minute(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """[start, end) in minutes after Shanghai midnight; start > end wraps past midnight;
+    start == end means no quiet hours."""
+
+    start: int = DEFAULT_QUIET_START
+    end: int = DEFAULT_QUIET_END
+
+    def is_quiet(self, at: datetime) -> bool:
+        t = at.astimezone(SHANGHAI)
+        minute = t.hour * 60 + t.minute
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= minute < self.end
+        return minute >= self.start or minute < self.end
+
+    def deliver_at(self, at: datetime) -> datetime:
+        """`at` itself outside quiet hours, else the first instant after them."""
+        if not self.is_quiet(at):
+            return at
+        local = at.astimezone(SHANGHAI)
+        end = datetime.combine(local.date(), time(self.end // 60, self.end % 60), tzinfo=SHANGHAI)
+        if end <= local:
+            end += timedelta(days=1)
+        return as_utc(end)
+
+
+def shanghai_day_bounds(at: datetime) -> tuple[datetime, datetime]:
+    """The half-open UTC window of the Shanghai day holding `at`."""
+    local = at.astimezone(SHANGHAI)
+    start = datetime(local.year, local.month, local.day, tzinfo=SHANGHAI)
+    return as_utc(start), as_utc(start + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class PushDecision:
+    """What one subscriber gets for one announcement: nothing, or a notice delivered at
+    `deliver_at` on `channels`."""
+
+    channels: frozenset[NotifyChannel]
+    deliver_at: datetime | None
+
+    @property
+    def pushed(self) -> bool:
+        return self.deliver_at is not None
+
+
+SKIP = PushDecision(frozenset(), None)
+
+
+def decide_push(
+    topic: Topic,
+    interests: dict[Topic, frozenset[NotifyChannel]],
+    eligible: bool,
+    quiet: QuietHours,
+    at: datetime,
+    delivered: Mapping[datetime, int],
+    daily_cap: int,
+) -> PushDecision:
+    """One notice if the subscriber asked for the topic, the audience admits them, and the day it
+    would be delivered on (after quiet hours) still has room under the cap. `delivered` counts
+    the subscriber's pushes by the UTC start of their Shanghai delivery day."""
+    channels = interests.get(topic)
+    if not channels or not eligible:
+        return SKIP
+    deliver_at = quiet.deliver_at(at)
+    if delivered.get(shanghai_day_bounds(deliver_at)[0], 0) >= daily_cap:
+        return SKIP
+    return PushDecision(channels, deliver_at)
+
+
+def campaign_topic(plan_ids: tuple, mall_item_ids: tuple, kinds: tuple[str, ...]) -> Topic:
+    """Which interest a campaign speaks to, from what it targets."""
+    kinds_set = {str(k) for k in kinds}
+    if mall_item_ids or "MALL_ITEM" in kinds_set:
+        return Topic.POINTS_MALL
+    if plan_ids or "PLAN" in kinds_set:
+        return Topic.PLANS
+    if "DEVICE" in kinds_set:
+        return Topic.DEVICES
+    return Topic.DATA_PACKS
