@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
 
 from db.models import MODEL_MODULES
@@ -13,48 +12,27 @@ from db.models import MODEL_MODULES
 APP = "telehall"
 
 
-class HallConnection(asyncpg.connection.Connection):
-    """asyncpg resets a pooled connection on every release with one more round trip
-    (`pg_advisory_unlock_all(), CLOSE ALL, UNLISTEN *, RESET ALL`). The hall never takes
-    advisory locks, keeps cursors, LISTENs or SETs session variables, so there is nothing to
-    reset: skip the query. An open transaction is still rolled back on release (asyncpg always
-    does that, whatever this returns)."""
-
-    def get_reset_query(self) -> str:
-        return ""
-
-
-def _with_pool(url: str, pool_max: int) -> str | dict[str, Any]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "asyncpg"):
-        return url
-    query = dict(parse_qsl(parts.query))
-    query.setdefault("maxsize", str(pool_max))
-    query.setdefault("minsize", "1")
-    config = expand_db_url(urlunsplit(parts._replace(scheme="postgres", query=urlencode(query))))
-    config["credentials"]["connection_class"] = HallConnection
-    return config
-
-
 async def reset_released(connection: Any) -> None:
     """What asyncpg's pool runs when a connection goes back (Tortoise takes one per statement).
     Its default reset is a round trip per statement (`pg_advisory_unlock_all(); CLOSE ALL;
-    UNLISTEN *; RESET ALL`) that undoes state this app never creates: it takes no advisory
-    locks, opens no cursors, never LISTENs and never SETs a session variable. Only an
-    unfinished transaction could leak, so that alone is rolled back."""
+    UNLISTEN *; RESET ALL`) that undoes state this app never leaves behind: its only advisory
+    locks are transaction-scoped (`pg_advisory_xact_lock`), it opens no cursors, never LISTENs
+    and never SETs a session variable. Only an unfinished transaction could leak, so that alone
+    is rolled back."""
     if connection.is_in_transaction():
         await connection.execute("ROLLBACK")
 
 
 def connection_config(database_url: str, pool_max: int) -> str | dict[str, Any]:
-    url = _with_pool(database_url, pool_max)
-    if not is_postgres(url):
-        return url
-    from tortoise.backends.base.config_generator import expand_db_url
-
-    expanded = expand_db_url(url)
-    expanded["credentials"]["reset"] = reset_released
-    return expanded
+    parts = urlsplit(database_url)
+    if parts.scheme not in ("postgres", "postgresql", "asyncpg"):
+        return database_url
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("maxsize", str(pool_max))
+    query.setdefault("minsize", "1")
+    config = expand_db_url(urlunsplit(parts._replace(scheme="postgres", query=urlencode(query))))
+    config["credentials"]["reset"] = reset_released
+    return config
 
 
 def tortoise_config(database_url: str, pool_max: int = 20) -> dict[str, Any]:
