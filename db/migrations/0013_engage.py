@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('pushed_at', fields.DatetimeField(null=True, description='published to live subscribers', auto_now=False, auto_now_add=False)),
                 ('read_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'inbox_notification', 'app': 'telehall', 'unique_together': (('subscriber', 'source'),), 'indexes': [Index(fields=['subscriber', 'deliver_at']), Index(fields=['pushed_at', 'deliver_at'])], 'pk_attr': 'id', 'table_description': 'A notice in the app inbox. `deliver_at` is after quiet hours when the push was deferred,'},
+            options={'table': 'inbox_notification', 'app': 'telehall', 'unique_together': (('subscriber', 'source'),), 'indexes': [Index(fields=['subscriber_id', 'deliver_at']), Index(fields=['pushed_at', 'deliver_at'])], 'pk_attr': 'id', 'table_description': 'A notice in the app inbox. `deliver_at` is after quiet hours when the push was deferred,'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -69,7 +69,7 @@ class InboxNotification(Model):
     class Meta:
         table = "inbox_notification"
         unique_together = (("subscriber", "source"),)
-        indexes = (("subscriber", "deliver_at"), ("pushed_at", "deliver_at"))
+        indexes = (("subscriber_id", "deliver_at"), ("pushed_at", "deliver_at"))
 
 
 class FanOut(Model):
