@@ -76,6 +76,7 @@ async def main(count: int) -> None:
     from db.seed.numbers import seed_numbers
     from server.app import create_app
     from server.embedded_redis import EmbeddedRedis
+    from server.logs import configure_logging
     from server.resources import build_services, make_clock
     from server.settings import load_settings
 
@@ -99,6 +100,7 @@ async def main(count: int) -> None:
         await connections.get("default").execute_script("ANALYZE")
         rows = await PhoneNumber.all().values_list("msisdn", "province")
         services = build_services(settings, redis_url, make_clock(settings))
+        configure_logging("warning", json=True)  # one request line per query would drown the table
         app = create_app(settings, services)
         transport = httpx.ASGITransport(app=app)
         print(f"pool: {len(rows):,} numbers; {RUNS} requests per query after {WARMUP} warm-up")
