@@ -22,6 +22,13 @@ from resolvers.context import RequestContext, Services
 from resolvers.flash import pay as flash_pay
 from resolvers.payments.shared import credited_notice, provider
 
+# Payments that pay for something other than a recharge: each purpose settles its own order.
+PURPOSE_CALLBACKS = {
+    PaymentPurpose.FLASH_SALE: flash_pay.callback,
+    PaymentPurpose.NUMBER_PURCHASE: number_delivery.callback,
+    PaymentPurpose.POINTS_MALL: mall_payments.callback,
+}
+
 
 async def receive_callback(
     services: Services, body: bytes, headers: dict[str, str]
@@ -40,22 +47,8 @@ async def receive_callback(
             raise CallbackRejected(409, "AMOUNT_MISMATCH", "The amount is not the payment's.")
         if payment.method is PaymentMethod.CARD_PIN:
             raise CallbackRejected(409, "NOT_PROVIDER_PAYMENT", "Card payments have no callback.")
-        if payment.purpose is PaymentPurpose.FLASH_SALE:
-            return await flash_pay.callback(
-                services,
-                payment,
-                callback.provider_txn_id,
-                callback.outcome is CallbackOutcome.SUCCESS,
-            )
-        if payment.purpose is PaymentPurpose.NUMBER_PURCHASE:
-            return await number_delivery.callback(
-                services,
-                payment,
-                callback.provider_txn_id,
-                callback.outcome is CallbackOutcome.SUCCESS,
-            )
-        if payment.purpose is PaymentPurpose.POINTS_MALL:
-            return await mall_payments.callback(
+        if (settle := PURPOSE_CALLBACKS.get(payment.purpose)) is not None:
+            return await settle(
                 services,
                 payment,
                 callback.provider_txn_id,
