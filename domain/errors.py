@@ -85,6 +85,10 @@ class ErrorCode(StrEnum):
         "QUERY_TOO_COSTLY",
         "The query costs more than allowed (objects 1, lists times `first`, mutations 10).",
     )
+    PERSISTED_QUERY_NOT_FOUND = (
+        "PERSISTED_QUERY_NOT_FOUND",
+        "The persisted query's hash is unknown: send the query with its hash (Apollo's APQ).",
+    )
 
     # --- accounts and login ------------------------------------------------------------------
     INVALID_MSISDN = "INVALID_MSISDN", "A mobile number is 11 digits starting with 13 to 19."

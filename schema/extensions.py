@@ -3,7 +3,8 @@
 `HallParser` parses through an LRU cache with a token cap; `HallValidation` first measures the
 document (`schema.limits`: depth, aliases, directives, root mutations, cost, fragments expanded
 through a memo) and refuses it before graphql-core's rules ever walk it, then validates through an
-LRU cache. The cost goes out in `extensions.cost` on every response."""
+LRU cache. The cost goes out in `extensions.cost` on every response. A persisted query already
+validated in this process (`schema.persisted`) skips both the parse and the validation."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import structlog
-from graphql import GraphQLError, GraphQLSyntaxError, parse
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, GraphQLSyntaxError, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -20,6 +21,7 @@ from strawberry.schema.schema import validate_document
 from resolvers.bad_input import BAD_INPUT
 from schema.errors import should_mask
 from schema.limits import Limits, Measure, limit_error, measure
+from schema.persisted import persisted_of
 
 CACHE_SIZE = 512
 
@@ -49,8 +51,8 @@ class HallMaskErrors(MaskErrors):
         return masked
 
 
-_cached_parse = lru_cache(maxsize=CACHE_SIZE)(parse)
-_cached_validate = lru_cache(maxsize=CACHE_SIZE)(validate_document)
+cached_parse = lru_cache(maxsize=CACHE_SIZE)(parse)
+cached_validate = lru_cache(maxsize=CACHE_SIZE)(validate_document)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -72,6 +74,38 @@ def _numbers(variables: dict[str, Any] | None) -> tuple:
     )
 
 
+def parse_document(query: str, max_tokens: int) -> DocumentNode:
+    """Through the parse cache; a document past the token cap or nested too deep is a limit
+    error with its code, other syntax errors stay graphql-core's."""
+    try:
+        return cached_parse(query, max_tokens=max_tokens)
+    except GraphQLSyntaxError as error:
+        if "tokens" in error.message and "Parsing aborted" in error.message:
+            raise limit_error(
+                f"The document has more than {max_tokens} tokens.", "QUERY_TOO_LARGE"
+            ) from None
+        if "nested too deeply" in error.message:
+            raise limit_error("The document nests too deep.", "QUERY_TOO_DEEP") from None
+        raise
+    except RecursionError:
+        raise limit_error("The document nests too deep.", "QUERY_TOO_DEEP") from None
+
+
+def measure_document(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: dict[str, Any] | None,
+    operation_name: Any,
+    limits: Limits,
+) -> Measure:
+    try:
+        return _cached_measure(schema, document, _numbers(variables), operation_name, limits)
+    except RecursionError:
+        return Measure(errors=[limit_error("The query nests too deep.", "QUERY_TOO_DEEP")])
+    except TypeError:  # unhashable operationName (a list): graphql-core refuses it later
+        return measure(schema, document, variables, None, limits)
+
+
 def limits_extensions(
     limits: Limits, max_tokens: int, introspection: bool
 ) -> list[type[SchemaExtension]]:
@@ -80,18 +114,11 @@ def limits_extensions(
     class HallParser(SchemaExtension):
         def on_parse(self) -> Iterator[None]:
             context = self.execution_context
-            try:
-                context.graphql_document = _cached_parse(context.query, max_tokens=max_tokens)
-            except GraphQLSyntaxError as error:
-                if "tokens" in error.message and "Parsing aborted" in error.message:
-                    raise limit_error(
-                        f"The document has more than {max_tokens} tokens.", "QUERY_TOO_LARGE"
-                    ) from None
-                if "nested too deeply" in error.message:
-                    raise limit_error("The document nests too deep.", "QUERY_TOO_DEEP") from None
-                raise
-            except RecursionError:
-                raise limit_error("The document nests too deep.", "QUERY_TOO_DEEP") from None
+            persisted = persisted_of(context.operation_extensions)
+            if persisted is not None and persisted.document is not None:
+                context.graphql_document = persisted.document  # the fast path
+            else:
+                context.graphql_document = parse_document(context.query, max_tokens)
             yield
 
     class HallValidation(SchemaExtension):
@@ -100,29 +127,31 @@ def limits_extensions(
         def on_validate(self) -> Iterator[None]:
             context = self.execution_context
             schema = context.schema._schema
-            try:
-                measured = _cached_measure(
-                    schema,
-                    context.graphql_document,
-                    _numbers(context.variables),
-                    context.operation_name,
-                    limits,
+            document = context.graphql_document
+            persisted = persisted_of(context.operation_extensions)
+            known = persisted is not None and persisted.document is document
+            if known:
+                measured = persisted.measure(
+                    (_numbers(context.variables), context.operation_name),
+                    lambda: measure_document(
+                        schema, document, context.variables, context.operation_name, limits
+                    ),
                 )
-            except RecursionError:
-                measured = Measure(
-                    errors=[limit_error("The query nests too deep.", "QUERY_TOO_DEEP")]
-                )
-            except TypeError:  # unhashable operationName (a list): graphql-core refuses it below
-                measured = measure(
-                    schema, context.graphql_document, context.variables, None, limits
+            else:
+                measured = measure_document(
+                    schema, document, context.variables, context.operation_name, limits
                 )
             self.cost = measured.cost
             if measured.errors:
                 context.pre_execution_errors = list(measured.errors)
+            elif known:
+                context.pre_execution_errors = []  # validated when it was first persisted
             else:
-                context.pre_execution_errors = _cached_validate(
-                    schema, context.graphql_document, (*context.validation_rules, *extra_rules)
+                context.pre_execution_errors = cached_validate(
+                    schema, document, (*context.validation_rules, *extra_rules)
                 )
+                if persisted is not None and not context.pre_execution_errors:
+                    persisted.document = document
             yield
 
         def get_results(self) -> dict[str, Any]:

@@ -74,6 +74,7 @@ class Measure:
     cost: int = 0
     depth: int = 0
     aliases: int = 0
+    mutations: int = 0
     errors: list[GraphQLError] = field(default_factory=list)
 
 
@@ -260,12 +261,13 @@ def measure(
     walker = _Walker(schema, document, variables or {}, limits)
     result = Measure()
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen_cost = 0
+    chosen_cost = chosen_mutations = 0
     for operation in operations:
         figures, mutations = walker.operation(operation)
         name = operation.name.value if operation.name else None
         if operation_name is None or name == operation_name:
             chosen_cost = max(chosen_cost, figures.cost)
+            chosen_mutations = max(chosen_mutations, mutations)
         result.depth = max(result.depth, figures.depth)
         result.aliases = max(result.aliases, figures.aliases)
         errors = result.errors
@@ -301,7 +303,7 @@ def measure(
                     "TOO_MANY_MUTATIONS",
                 )
             )
-    result.cost = chosen_cost
+    result.cost, result.mutations = chosen_cost, chosen_mutations
     if chosen_cost > limits.max_cost:
         result.errors.append(
             limit_error(

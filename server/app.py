@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
+from db.stores.persisted_queries import PersistedQueryStore
 from resolvers.context import RequestContext, Services
 from resolvers.jobs.worker import BackgroundWorker
 from schema.limits import Limits
@@ -30,6 +31,7 @@ from server.health import health_routes
 from server.metrics import metrics_endpoint, sample_pools
 from server.observe import RequestObserver, observe_operations
 from server.outage import LocalWindow, OutageMiddleware, RedisOutageExtension
+from server.persisted_queries import PersistedQueries
 from server.resources import close_services, open_services
 from server.settings import Settings
 from server.tracing import tracing_extension
@@ -68,6 +70,9 @@ class HallGraphQL(GraphQL):
         networks=(),
         retry_after: int = 5,
         max_batch: int = 5,
+        limits: Limits | None = None,
+        max_tokens: int = 2000,
+        persisted: PersistedQueries | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -75,9 +80,15 @@ class HallGraphQL(GraphQL):
         self.networks = networks
         self.retry_after = retry_after
         self.max_batch = max_batch
+        self.limits = limits or Limits()
+        self.max_tokens = max_tokens
+        self.persisted = persisted or PersistedQueries(1000, 7 * 86400, 10_000)
         self._ide_html = GRAPHIQL.replace(
             "__EXAMPLES__", json.dumps(EXAMPLES).replace("</", "<\\/")
         )
+
+    def apq_store(self) -> PersistedQueryStore:
+        return self.app_state.services.stores.persisted_queries
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         services: Services = self.app_state.services
@@ -258,6 +269,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         networks,
         settings.redis_retry_after_seconds,
         max_batch=settings.max_batch_operations,
+        limits=query_limits(settings),
+        max_tokens=settings.max_query_tokens,
+        persisted=PersistedQueries(
+            settings.persisted_query_cache_size,
+            settings.persisted_query_ttl_seconds,
+            settings.persisted_query_max_entries,
+        ),
         schema=schema,
         graphql_ide="graphiql",
         multipart_uploads_enabled=True,

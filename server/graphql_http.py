@@ -9,6 +9,9 @@
 - POST takes `application/json` in UTF-8 (415 otherwise); the body must be a JSON object, or an
   array of at most `max_batch_operations` of them (a batch: each runs in order with a context of
   its own; the answer is an array, 200).
+  A batch is measured as a whole before any of it runs: its costs and its root mutations are
+  summed against the same limits as one operation (400 `QUERY_TOO_COSTLY` / `TOO_MANY_MUTATIONS`).
+- `extensions.persistedQuery` (Apollo's automatic persisted queries): `server.persisted_queries`.
 - A body that is not JSON, not UTF-8, nested past what the decoder handles, or whose `query`,
   `operationName`, `variables` or `extensions` have the wrong type: 400 with a code.
 """
@@ -27,18 +30,17 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from schema.extensions import measure_document, parse_document
+from schema.persisted import KEY as PERSISTED
+from server.http_problem import HttpProblem, problem_error
+from server.persisted_queries import requested_hash
+
 if TYPE_CHECKING:
     from server.app import HallGraphQL
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 STREAMING = ("subscriptionSpec", "text/event-stream")  # subscriptions over HTTP: Strawberry's
-
-
-class HttpProblem(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
 def wants_stream(request: Request) -> bool:
@@ -97,20 +99,25 @@ def _json_param(raw: str | None, name: str) -> Any:
 def _request_params(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise HttpProblem(400, "BAD_REQUEST", "The body must be a JSON object.")
+    for key in ("variables", "extensions"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise HttpProblem(400, "BAD_REQUEST", f"`{key}` must be an object or null.")
+    sha = requested_hash(data.get("extensions"))
     query = data.get("query")
-    if not isinstance(query, str) or not query.strip():
+    if not (sha is not None and query is None) and (
+        not isinstance(query, str) or not query.strip()
+    ):
         raise HttpProblem(400, "BAD_REQUEST", "`query` must be a non-empty string.")
     name = data.get("operationName")
     if name is not None and not isinstance(name, str):
         raise HttpProblem(400, "BAD_REQUEST", "`operationName` must be a string or null.")
-    for key in ("variables", "extensions"):
-        if data.get(key) is not None and not isinstance(data[key], dict):
-            raise HttpProblem(400, "BAD_REQUEST", f"`{key}` must be an object or null.")
     return {
         "query": query,
         "operation_name": name,
         "variables": data.get("variables"),
         "extensions": data.get("extensions"),
+        "sha256": sha,
+        "persisted": None,
     }
 
 
@@ -167,15 +174,20 @@ async def _execute_one(
     if request.method == "POST":
         allowed |= {OperationType.MUTATION}
     context = await view.get_context(request, sub_response)
+    query, extensions, persisted = params["query"], params["extensions"], params["persisted"]
+    if persisted is not None:
+        query, extensions = persisted.query, {**extensions, PERSISTED: persisted}
     try:
         result = await view.schema.execute(
-            params["query"],
+            query,
             variable_values=params["variables"],
             context_value=context,
             operation_name=params["operation_name"],
             allowed_operation_types=allowed,
-            operation_extensions=params["extensions"],
+            operation_extensions=extensions,
         )
+        if persisted is not None:
+            await view.persisted.settle(persisted, params["query"] is not None, view.apq_store())
         if getattr(context, "unavailable", False):  # a field needed Redis, which is away
             sub_response.status_code = 503
             sub_response.headers["retry-after"] = str(view.retry_after)
@@ -221,13 +233,12 @@ async def graphql_over_http(view: HallGraphQL, request: Request, max_batch: int)
     try:
         body = await _body(request, max_batch)
         if isinstance(body, list):
-            results = [await _execute_one(view, request, one, sub_response) for one in body]
-            payload: Any = [process_result(r) for r in results]
-            return _response(payload, 200, media, sub_response)
+            answers = await _batch(view, request, body, sub_response)
+            return _response(answers, 200, media, sub_response)
+        await _look_up_persisted(view, body)
         result = await _execute_one(view, request, body, sub_response)
     except HttpProblem as problem:
-        payload = {"errors": [problem_error(problem.code, problem.message)]}
-        return _response(payload, problem.status, media, sub_response, problem.headers)
+        return _response(problem.payload(), problem.status, media, sub_response, problem.headers)
     payload = process_result(result)
     status = sub_response.status_code if sub_response.status_code != 200 else 200
     if media == GRAPHQL_RESPONSE and _is_request_error(result):
@@ -236,5 +247,68 @@ async def graphql_over_http(view: HallGraphQL, request: Request, max_batch: int)
     return _response(payload, status, media, sub_response)
 
 
-def problem_error(code: str, message: str) -> dict[str, Any]:
-    return GraphQLError(message, extensions={"code": code}).formatted
+async def _look_up_persisted(view: HallGraphQL, params: dict[str, Any]) -> None:
+    if params["sha256"] is not None:
+        params["persisted"] = await view.persisted.prepare(
+            params["sha256"], params["query"], view.apq_store()
+        )
+
+
+async def _batch(
+    view: HallGraphQL, request: Request, body: list[dict[str, Any]], sub_response: Response
+) -> list[Any]:
+    """Each operation answers in its place; one whose persisted query is unknown answers
+    `PersistedQueryNotFound` there and the others still run."""
+    answers: list[Any] = [None] * len(body)
+    for index, params in enumerate(body):
+        try:
+            await _look_up_persisted(view, params)
+        except HttpProblem as problem:
+            if problem.status != 200:
+                raise
+            answers[index] = problem.payload()
+    _within_batch_limits(view, [p for p, a in zip(body, answers, strict=True) if a is None])
+    for index, params in enumerate(body):
+        if answers[index] is None:
+            answers[index] = process_result(await _execute_one(view, request, params, sub_response))
+    return answers
+
+
+def _within_batch_limits(view: HallGraphQL, batch: list[dict[str, Any]]) -> None:
+    """The batch counts as one request: costs and root mutations summed. An operation that
+    does not parse adds nothing here; it answers its own syntax error in its place."""
+    cost = mutations = 0
+    schema = view.schema._schema
+    for params in batch:
+        persisted = params["persisted"]
+        try:
+            document = (
+                persisted.document
+                if persisted is not None and persisted.document is not None
+                else parse_document(
+                    persisted.query if persisted else params["query"], view.max_tokens
+                )
+            )
+        except GraphQLError:
+            continue
+        measured = measure_document(
+            schema, document, params["variables"], params["operation_name"], view.limits
+        )
+        cost += measured.cost
+        mutations += measured.mutations
+    limits = view.limits
+    if mutations > limits.max_root_mutations:
+        raise HttpProblem(
+            400,
+            "TOO_MANY_MUTATIONS",
+            f"The batch runs {mutations} mutations; at most {limits.max_root_mutations} are "
+            "allowed per request, its operations together.",
+        )
+    if cost > limits.max_cost:
+        raise HttpProblem(
+            400,
+            "QUERY_TOO_COSTLY",
+            f"The batch costs {cost} points; at most {limits.max_cost} are allowed per request, "
+            "its operations together.",
+            extensions={"cost": cost, "maximumCost": limits.max_cost},
+        )

@@ -125,7 +125,18 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(
         default=1000, ge=10, description="objects 1, lists times first/last, mutations 10"
     )
-    max_batch_operations: int = Field(default=5, ge=1, description="operations per JSON array")
+    max_batch_operations: int = Field(
+        default=5, ge=1, description="operations per JSON array (cost and mutations summed)"
+    )
+    persisted_query_ttl_seconds: int = Field(
+        default=7 * 86400, ge=60, description="a persisted query's life in Redis after it is sent"
+    )
+    persisted_query_max_entries: int = Field(
+        default=10_000, ge=1, description="persisted queries kept in Redis (oldest dropped)"
+    )
+    persisted_query_cache_size: int = Field(
+        default=1000, ge=1, description="parsed and validated persisted queries per process"
+    )
     introspection: bool | None = Field(
         default=None, description="introspection on (default: on outside prod, off in prod)"
     )

@@ -16,6 +16,7 @@ from db.stores.leases import LeaseStore
 from db.stores.lockouts import LockoutStore
 from db.stores.nonces import NonceStore
 from db.stores.passkey_challenges import PasskeyChallengeStore
+from db.stores.persisted_queries import PersistedQueryStore
 from db.stores.qr_logins import QrLoginStore
 from db.stores.rate_limits import RateLimitStore
 from db.stores.sessions import SessionStore
@@ -40,6 +41,7 @@ class Stores:
     leases: LeaseStore
     passkey_challenges: PasskeyChallengeStore
     inbox_push: InboxPushStore
+    persisted_queries: PersistedQueryStore
 
     @classmethod
     def build(
@@ -63,4 +65,5 @@ class Stores:
             leases=LeaseStore(redis, prefix),
             passkey_challenges=PasskeyChallengeStore(redis, prefix),
             inbox_push=InboxPushStore(redis, prefix),
+            persisted_queries=PersistedQueryStore(redis, prefix),
         )
