@@ -294,7 +294,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     )
     app.add_middleware(OutageMiddleware, retry_after=settings.redis_retry_after_seconds)
     # outermost: 413 and 429 answers get a request id and a log line too
-    app.add_middleware(RequestObserver, after=lambda: _sample_pools(app))
+    app.add_middleware(
+        RequestObserver, after=lambda: _sample_pools(app), worker_pid=settings.is_dev_like
+    )
     return app
 
 

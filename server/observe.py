@@ -4,7 +4,8 @@
 id (a sane incoming `X-Request-ID` from the load balancer is kept, else a new one), binds it to
 every log line of the request, returns it in the `X-Request-ID` header and logs one `request`
 line at the end: method, path (never the query string: GET /graphql carries variables there),
-status, duration, the GraphQL operation name and a keyed hash of the subscriber id.
+status, duration, the GraphQL operation name and a keyed hash of the subscriber id. In dev and
+test it also names the worker process that answered (`X-Worker-Pid`, on WebSocket accepts too).
 
 `ObserveOperations` (Strawberry extension, one instance per operation) counts requests, latency
 and errors per operation name, and tells the request line which operation ran and for whom.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import time
 import uuid
@@ -70,9 +72,16 @@ def _route(path: str) -> str:
 
 
 class RequestObserver:
-    def __init__(self, app: ASGIApp, after: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, after: Callable[[], None] | None = None, worker_pid: bool = False
+    ) -> None:
         self.app = app
         self.after = after  # per-process gauges to refresh after each request
+        # dev/test: `X-Worker-Pid` tells which worker answered (multi-worker tests, debugging)
+        self.worker_pid = worker_pid
+
+    def _worker_header(self) -> list[tuple[bytes, bytes]]:
+        return [(b"x-worker-pid", str(os.getpid()).encode())] if self.worker_pid else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -94,7 +103,10 @@ class RequestObserver:
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
+                    *self._worker_header(),
                 ]
+            elif message["type"] == "websocket.accept" and self.worker_pid:
+                message["headers"] = [*message.get("headers", []), *self._worker_header()]
             await send(message)
 
         try:
