@@ -209,3 +209,26 @@ async def test_introspection_is_off_in_prod_unless_enabled():
     assert (await closed.execute("{ __typename }")).errors is None
     opened = await build_schema(include_dev=False).execute("{ __schema { queryType { name } } }")
     assert opened.errors is None
+
+
+@pytest.mark.parametrize(
+    ("env", "setting", "open_"),
+    [("prod", None, False), ("prod", True, True), ("test", None, True), ("test", False, False)],
+)
+async def test_introspection_follows_the_environment_and_the_setting(
+    settings, services, env, setting, open_
+):
+    from server.settings import Env
+
+    chosen = settings.model_copy(update={"env": Env(env), "introspection": setting})
+    assert chosen.introspection_enabled is open_
+    app = create_app(chosen, services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        asked = await c.post("/graphql", json={"query": "{ __schema { queryType { name } } }"})
+        plain = (await c.post("/graphql", json={"query": "{ __typename }"})).json()
+    assert plain["data"] == {"__typename": "Query"}
+    if open_:
+        assert asked.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+    else:
+        assert "introspection" in asked.json()["errors"][0]["message"].lower()
+        assert "data" not in asked.json() or asked.json()["data"] is None
