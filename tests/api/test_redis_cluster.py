@@ -199,3 +199,23 @@ async def test_stock_updates_of_two_sales_reach_their_watchers_on_the_cluster(
     assert [(u.flash_sale_id, u.remaining) for u in updates] == [(s["id"], 4) for s in sales]
     for s in streams:
         await s.aclose()
+
+
+async def test_persisted_queries_on_the_cluster(capi, cluster_services):
+    """Registered through one app, a hit on another (its own process cache is empty); the
+    registry's bound drops old entries inside the `{apq}` slot."""
+    import hashlib
+
+    on_cluster, built = cluster_services
+    query = f"query ClusterPlans{secrets.token_hex(3)} {{ catalog {{ plans {{ id }} }} }}"
+    sha = hashlib.sha256(query.encode()).hexdigest()
+    apq = {"persistedQuery": {"version": 1, "sha256Hash": sha}}
+    registered = await capi.client.post("/graphql", json={"query": query, "extensions": apq})
+    assert registered.json()["data"]["catalog"]["plans"]
+    other = httpx.ASGITransport(app=create_app(on_cluster, built))
+    async with httpx.AsyncClient(transport=other, base_url="http://two") as two:
+        hit = await two.post("/graphql", json={"extensions": apq})
+    assert hit.json()["data"] == registered.json()["data"]
+    store = built.stores.persisted_queries
+    assert await store.register("f" * 64, "{ __typename }", 600, max_entries=1) >= 1
+    assert await store.get(sha) is None and await store.get("f" * 64) == "{ __typename }"
