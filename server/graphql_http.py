@@ -33,7 +33,7 @@ from strawberry.types.graphql import OperationType
 from schema.extensions import measure_document, parse_document
 from schema.persisted import KEY as PERSISTED
 from server.http_problem import HttpProblem, problem_error
-from server.persisted_queries import requested_hash
+from server.persisted_queries import PersistedQueryNotFound, requested_hash
 
 if TYPE_CHECKING:
     from server.app import HallGraphQL
@@ -263,10 +263,8 @@ async def _batch(
     for index, params in enumerate(body):
         try:
             await _look_up_persisted(view, params)
-        except HttpProblem as problem:
-            if problem.status != 200:
-                raise
-            answers[index] = problem.payload()
+        except PersistedQueryNotFound as missing:
+            answers[index] = missing.payload()
     _within_batch_limits(view, [p for p, a in zip(body, answers, strict=True) if a is None])
     for index, params in enumerate(body):
         if answers[index] is None:

@@ -29,6 +29,11 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 NOT_FOUND = "PersistedQueryNotFound"  # the message Apollo clients match on
 
 
+class PersistedQueryNotFound(HttpProblem):
+    def __init__(self) -> None:
+        super().__init__(200, "PERSISTED_QUERY_NOT_FOUND", NOT_FOUND)
+
+
 def sha256_of(query: str) -> str:
     return hashlib.sha256(query.encode("utf-8")).hexdigest()
 
@@ -67,7 +72,7 @@ class PersistedQueries:
             return known
         text = await store.get(sha)
         if text is None or sha256_of(text) != sha:
-            raise HttpProblem(200, "PERSISTED_QUERY_NOT_FOUND", NOT_FOUND)
+            raise PersistedQueryNotFound
         return PersistedDocument(sha, text)
 
     async def settle(
