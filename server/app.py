@@ -70,9 +70,10 @@ class HallGraphQL(GraphQL):
         networks=(),
         retry_after: int = 5,
         max_batch: int = 5,
-        limits: Limits | None = None,
-        max_tokens: int = 2000,
-        persisted: PersistedQueries | None = None,
+        *,
+        limits: Limits,
+        max_tokens: int,
+        persisted: PersistedQueries,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -80,9 +81,7 @@ class HallGraphQL(GraphQL):
         self.networks = networks
         self.retry_after = retry_after
         self.max_batch = max_batch
-        self.limits = limits or Limits()
-        self.max_tokens = max_tokens
-        self.persisted = persisted or PersistedQueries(1000, 7 * 86400, 10_000)
+        self.limits, self.max_tokens, self.persisted = limits, max_tokens, persisted
         self._ide_html = GRAPHIQL.replace(
             "__EXAMPLES__", json.dumps(EXAMPLES).replace("</", "<\\/")
         )
