@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 
 from db.models.accounts import Notification
@@ -24,10 +25,22 @@ class OutboxSmsGateway:
         self.clock = clock
 
     async def send(self, msisdn: str, kind: str, text: str) -> None:
-        queued_at = as_utc(self.clock.now()) if self.clock else None
-        await Notification.create(
-            msisdn=msisdn, kind=kind, text=text, priority=priority_of(kind), queued_at=queued_at
-        )
+        await queue(None, msisdn, kind, text, self.clock.now() if self.clock else None)
+
+
+async def queue(
+    conn: BaseDBAsyncClient | None, msisdn: str, kind: str, text: str, at: datetime | None
+) -> Notification:
+    """Queue a notice, inside the caller's transaction when given one: a change made outside a
+    request (a job) and its notice then commit or roll back together."""
+    return await Notification.create(
+        msisdn=msisdn,
+        kind=kind,
+        text=text,
+        priority=priority_of(kind),
+        queued_at=as_utc(at) if at else None,
+        using_db=conn,
+    )
 
 
 async def outbox_for(msisdn: str, limit: int = 50) -> list[Notification]:

@@ -30,6 +30,7 @@ from domain.allowances import AllowanceKind
 from domain.catalog import PlanKind
 from domain.errors import Problem
 from domain.rating import Rates, RatingRun, RoamingRate, UsageKind, overflow_key
+from domain.shared_plan import shares_with_members
 from domain.usage import IncomingEvent
 
 USAGE_REASON = "USAGE"
@@ -72,7 +73,8 @@ async def shared_main_of(subscriber: Subscriber) -> Subscriber | None:
     group = await SharedGroup.get(id=membership.group_id)  # type: ignore[attr-defined]
     main = await Subscriber.get(id=group.main_id)  # type: ignore[attr-defined]
     plan = await Plan.get_or_none(id=main.plan_id) if main.plan_id else None  # type: ignore[attr-defined]
-    return main if plan is not None and plan.kind is PlanKind.SHARED else None
+    on_shared = plan is not None and plan.kind is PlanKind.SHARED
+    return main if shares_with_members(main.status, on_shared) else None
 
 
 async def roaming_rate_table() -> list[RoamingRate]:

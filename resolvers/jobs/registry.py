@@ -39,6 +39,13 @@ JOBS: dict[str, JobSpec] = {
             "switch plans and combos scheduled for 00:00 on the 1st (telehall changes apply)",
         ),
         JobSpec(
+            "shared-main-changes",
+            Schedule("0 0 1 * *", timedelta(days=3)),
+            tasks.shared_main_changes,
+            "hand shared plans over to the main numbers scheduled for the 1st, end the groups "
+            "of closed main numbers",
+        ),
+        JobSpec(
             "billing-close",
             # 01:00, not 00:00: the last minutes' usage records reach mediation a little late;
             # the catch-up keeps "bills issued by day 3" when the runner was down on the 1st

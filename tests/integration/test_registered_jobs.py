@@ -19,6 +19,7 @@ from tests.conftest import make_ctx, subscribe
 
 EXPECTED = {
     "plan-changes": {"applied"},
+    "shared-main-changes": {"mainChanges", "groupsDissolved"},
     "campaign-caps-sweep": {"holdsExpired", "ordersExpired", "lateConfirmed", "released"},
     "flash-reap": {"returned", "answersCounted"},
     "number-holds-reap": {"unpaidOrders", "returned"},
