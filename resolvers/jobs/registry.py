@@ -122,6 +122,12 @@ JOBS: dict[str, JobSpec] = {
             "send what is due in the SMS outbox (the sender also runs every second)",
         ),
         JobSpec(
+            "email-outbox",
+            Schedule("* * * * *", MINUTE),
+            tasks.email_outbox,
+            "send what is due in the e-mail outbox (invoices to the addresses given)",
+        ),
+        JobSpec(
             "job-runs-prune",
             Schedule("30 3 * * *", timedelta(days=1)),
             tasks.job_runs_prune,

@@ -14,6 +14,7 @@ from domain.billing import previous_cycles
 from domain.jobs import JobOutcome
 from resolvers import (
     cap_sweeper,
+    email_sender,
     inbox_push,
     notify_fanout,
     number_holds,
@@ -126,6 +127,11 @@ async def lucky_draw_seeds(job: JobContext) -> JobOutcome:
 
 async def sms_outbox(job: JobContext) -> JobOutcome:
     report = await sms_sender.drain(job.services, job.now)
+    return JobOutcome(report.counts())
+
+
+async def email_outbox(job: JobContext) -> JobOutcome:
+    report = await email_sender.drain(job.services, job.now)
     return JobOutcome(report.counts())
 
 

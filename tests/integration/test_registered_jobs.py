@@ -29,6 +29,7 @@ EXPECTED = {
     "points-mall-unpaid": {"returned"},
     "lucky-draw-seeds": {"committed"},
     "sms-outbox": {"sent", "retried", "failed", "backlog"},
+    "email-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
     "inbox-push": {"published"},
     "notify-fanout": {"announced", "batches", "notified", "finished"},
