@@ -2,9 +2,10 @@
 `shared-main-changes` job, never on read) and the end of a group whose main number left the
 SHARED plan or was closed. Whether a group ends is `domain.shared_plan.dissolve_reason`.
 
-Locks: the subscribers first (in id order), then the group row, the order every writer of a
-group follows (an order's pipeline locks its subscriber, then `SharedMemberAdd` the member), so
-two of them never wait on each other in a cycle."""
+Locks: the main number first, then the member, then the group row, the order every writer of a
+group follows (an order's pipeline locks the main, then `SharedMemberAdd` the member; rating a
+member's usage locks the main it draws from, then the member), so two of them never wait on
+each other in a cycle."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from db.models.catalog import Plan
 from db.models.orders import Order
 from db.models.shared_plans import SharedGroup, SharedMember
 from db.repositories import outbox
+from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
 from domain.calendar import as_utc
 from domain.catalog import PlanKind
@@ -75,13 +77,11 @@ async def apply_main_change(group_id: int, now: datetime) -> int:
         return 0
     old_id, new_id = row[0]["main_id"], row[0]["pending_main_id"]
     async with in_transaction() as conn:
-        numbers = {
-            s.id: s
-            for s in await Subscriber.filter(id__in=[old_id, new_id])
-            .order_by("id")
-            .select_for_update()
-            .using_db(conn)
-        }
+        numbers = {}
+        for number_id in (old_id, new_id):  # the main first
+            locked = await lock_subscriber(conn, number_id)
+            if locked is not None:
+                numbers[number_id] = locked
         group = (
             await SharedGroup.filter(
                 id=group_id, main_id=old_id, pending_main_id=new_id, pending_from__lte=now
@@ -154,7 +154,7 @@ async def dissolve_groups_of_closed_mains(now: datetime) -> int:
     )
     for main_id in mains:
         async with in_transaction() as conn:
-            main = await Subscriber.filter(id=main_id).select_for_update().using_db(conn).first()
+            main = await lock_subscriber(conn, main_id)
             if main is None or main.status is not SubscriberStatus.CLOSED:
                 continue
             group = await SharedGroup.filter(main_id=main_id).using_db(conn).first()

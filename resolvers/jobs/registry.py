@@ -32,18 +32,20 @@ MINUTE = timedelta(minutes=5)  # a per-minute job missed for longer just runs at
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
-        JobSpec(
-            "plan-changes",
-            Schedule("0 0 1 * *", timedelta(days=3)),
-            tasks.plan_changes,
-            "switch plans and combos scheduled for 00:00 on the 1st (telehall changes apply)",
-        ),
+        # before plan-changes: a tick runs due jobs in this order, so the 1st's handovers are
+        # done before a plan change of the same instant (which also applies them first itself)
         JobSpec(
             "shared-main-changes",
             Schedule("0 0 1 * *", timedelta(days=3)),
             tasks.shared_main_changes,
             "hand shared plans over to the main numbers scheduled for the 1st, end the groups "
             "of closed main numbers",
+        ),
+        JobSpec(
+            "plan-changes",
+            Schedule("0 0 1 * *", timedelta(days=3)),
+            tasks.plan_changes,
+            "switch plans and combos scheduled for 00:00 on the 1st (telehall changes apply)",
         ),
         JobSpec(
             "billing-close",

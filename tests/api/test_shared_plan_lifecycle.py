@@ -130,3 +130,29 @@ async def test_a_closed_main_stops_sharing_at_once_and_the_job_ends_the_group(
     record = (await kinds_of_orders(api, member.token))["SHARED_GROUP_DISSOLVE"]
     assert "主卡已销户" in record["summary"]
     assert (await run_job("shared-main-changes", services, hall_now()))["groupsDissolved"] == 0
+
+
+async def test_a_handover_and_a_plan_change_of_the_same_first_keep_the_group(api, services, clock):
+    """The old main asked for both: the member takes over first (whichever job runs first),
+    then the old main, now a member, moves to the plan he chose; the group lives on."""
+    main = await subscribe(services, plan_id="SHARED-188")
+    member = await subscribe(services, plan_id="4G-136")
+    me = api.as_(main.token)
+    await me.data(SEND, m=member.msisdn)
+    await me.data(ADD, m=member.msisdn, c=await code_for(api, member.msisdn), key=new_key())
+    assert (await me.data(CHANGE, m=member.msisdn, key=new_key()))["sharedPlanChangeMain"][
+        "userErrors"
+    ] == []
+    assert (await me.data(PLAN_CHANGE, plan="4G-76", key=new_key()))["planChange"][
+        "userErrors"
+    ] == []
+    effective = next_month_start(hall_now())
+    clock.set(effective)
+    await run_job("plan-changes", services, effective)  # before the handover job, on purpose
+    group = await SharedGroup.get(main_id=member.id)
+    assert await SharedMember.filter(group_id=group.id).values_list("subscriber_id", flat=True) == [
+        main.id
+    ]
+    assert (await Subscriber.get(id=member.id)).plan_id == "SHARED-188"  # type: ignore[attr-defined]
+    assert (await Subscriber.get(id=main.id)).plan_id == "4G-76"  # type: ignore[attr-defined]
+    assert "SHARED_GROUP_DISSOLVE" not in await kinds_of_orders(api, main.token)
