@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from db.repositories.outbox import OutboxTable
+from domain.outbox import DeliveryFailure, retry_delay
 from domain.ports import DeliveryRejectedError, TransientDeliveryError
-from domain.sms import SmsFailure, retry_delay
 
 logger = logging.getLogger("telehall.outbox")
 Now = Callable[[], datetime]  # the hall's clock (Services.now)
@@ -85,12 +85,14 @@ async def _send_one(
     try:
         await asyncio.wait_for(channel.deliver(row), policy.timeout_seconds)
     except DeliveryRejectedError as refused:
-        await table.mark_failed(row.id, worker, clock(), f"{SmsFailure.REJECTED}:{refused.reason}")
+        await table.mark_failed(
+            row.id, worker, clock(), f"{DeliveryFailure.REJECTED}:{refused.reason}"
+        )
         report.failed += 1
     except (TransientDeliveryError, TimeoutError, OSError) as problem:
         why = problem.reason if isinstance(problem, TransientDeliveryError) else "TIMEOUT"
         if row.attempts >= policy.max_attempts:
-            final = f"{SmsFailure.RETRIES_EXHAUSTED}:{why}"
+            final = f"{DeliveryFailure.RETRIES_EXHAUSTED}:{why}"
             await table.mark_failed(row.id, worker, clock(), final)
             report.failed += 1
             return

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from db.models.accounts import Notification
 from db.repositories.outbox import SMS_OUTBOX
-from domain.sms import SmsFailure, code_expired
+from domain.outbox import DeliveryFailure
+from domain.sms import code_expired
 from resolvers import outbox_sender
 from resolvers.context import Services
 from resolvers.outbox_sender import WORKER, SenderPolicy, SendReport
@@ -33,7 +34,7 @@ class SmsChannel:
     def give_up_reason(self, notice: Notification, now: datetime) -> str | None:
         life = self.services.settings.sms_code_seconds
         return (
-            SmsFailure.CODE_EXPIRED
+            DeliveryFailure.CODE_EXPIRED
             if code_expired(notice.kind, notice.queued_at, now, life)
             else None
         )
