@@ -69,7 +69,8 @@ async def apply_due_main_change_of(subscriber_id: int, now: datetime) -> int:
 async def apply_main_change(group_id: int, now: datetime) -> int:
     """From `pending_from` on, the pending main leads: the two numbers swap plans (the new main
     takes the SHARED plan) and places (the old main becomes a member), and the SCHEDULED order
-    completes. A pending main who has left the group or been closed since cancels the change.
+    completes. A pending main who has left the group since, or either number closed, cancels
+    the change.
     Returns 1 when this call changed hands (0 when it was not due, or was done already)."""
     now = as_utc(now)
     row = await SharedGroup.filter(id=group_id).values("main_id", "pending_main_id")
@@ -98,7 +99,9 @@ async def apply_main_change(group_id: int, now: datetime) -> int:
             .using_db(conn)
             .exists()
         )
-        takes_over = still_member and new.status is not SubscriberStatus.CLOSED
+        # a closed main hands nothing over (its group ends: dissolve_groups_of_closed_mains)
+        closed = SubscriberStatus.CLOSED in (old.status, new.status)
+        takes_over = still_member and not closed
         outcome = OrderStatus.COMPLETED if takes_over else OrderStatus.CANCELLED
         await _close_pending_order(conn, old_id, outcome, now)
         await (

@@ -156,3 +156,18 @@ async def test_a_handover_and_a_plan_change_of_the_same_first_keep_the_group(api
     assert (await Subscriber.get(id=member.id)).plan_id == "SHARED-188"  # type: ignore[attr-defined]
     assert (await Subscriber.get(id=main.id)).plan_id == "4G-76"  # type: ignore[attr-defined]
     assert "SHARED_GROUP_DISSOLVE" not in await kinds_of_orders(api, main.token)
+
+
+async def test_a_closed_main_hands_nothing_over(api, services, clock):
+    main, member = await group_of_two(api, services)
+    await api.as_(main.token).data(CHANGE, m=member.msisdn, key=new_key())
+    await Subscriber.filter(id=main.id).update(status=SubscriberStatus.CLOSED)
+    effective = next_month_start(hall_now())
+    clock.set(effective)
+    counts = await run_job("shared-main-changes", services, effective)
+    assert counts["groupsDissolved"] >= 1
+    assert not await SharedGroup.filter(main_id__in=[main.id, member.id]).exists()
+    assert (await Subscriber.get(id=member.id)).plan_id == "4G-76"  # type: ignore[attr-defined]
+    assert (await kinds_of_orders(api, member.token))["SHARED_GROUP_DISSOLVE"][
+        "status"
+    ] == "COMPLETED"
