@@ -5,6 +5,11 @@ Who pays what, when:
 - packs are paid when bought (the catalog's order)
 - the plan's monthly fee is taken at the billing run that closes the cycle (the only debit the
   run makes), so the bill shows all of them but the run charges only the fee.
+
+Shared plans: a secondary member's usage is paid by the main number (debited from the main's
+balance when rated, the record names the main as its payer), so it is billed on the main's bill,
+as lines carrying the member's number, and not on the member's own: every rated charge is on
+exactly one bill, that of its payer (`split_by_payer`).
 """
 
 from __future__ import annotations
@@ -52,6 +57,47 @@ class BillLine:
     kind: BillItemKind
     name: str
     amount_fen: int  # a discount is negative
+    member_msisdn: str | None = None  # a shared-plan member's usage on the main's bill
+
+
+@dataclass(frozen=True)
+class UsageCharge:
+    """What rated records of one number, one kind (one service for value-added) came to, and
+    whose bill pays it: `payer` is None for the number itself, else the shared plan's main."""
+
+    msisdn: str
+    kind: UsageKind
+    charge_fen: int
+    service_name: str | None = None
+    payer: str | None = None
+
+
+@dataclass
+class UsageOnBill:
+    """A bill's usage: the number's own, and each member's it pays for (by member number)."""
+
+    own: dict[UsageKind, int]
+    own_value_added: dict[str, int]
+    members: dict[str, tuple[dict[UsageKind, int], dict[str, int]]]
+
+
+def split_by_payer(bill_msisdn: str, charges: Iterable[UsageCharge]) -> UsageOnBill:
+    """The charges that belong on `bill_msisdn`'s bill: its own that nobody else paid, and the
+    ones it paid for others. A charge of the number paid by someone else is not on it."""
+    out = UsageOnBill({}, {}, {})
+    for c in charges:
+        if (c.payer or c.msisdn) != bill_msisdn:
+            continue
+        if c.msisdn == bill_msisdn:
+            usage, value_added = out.own, out.own_value_added
+        else:
+            usage, value_added = out.members.setdefault(c.msisdn, ({}, {}))
+        if c.kind is UsageKind.VALUE_ADDED:
+            name = c.service_name or "增值业务"
+            value_added[name] = value_added.get(name, 0) + c.charge_fen
+        else:
+            usage[c.kind] = usage.get(c.kind, 0) + c.charge_fen
+    return out
 
 
 @dataclass(frozen=True)
@@ -80,10 +126,13 @@ def compose_bill(
     usage_fen: Mapping[UsageKind, int] | None = None,
     value_added_fen: Mapping[str, int] | None = None,
     fee_discount_fen: int = 0,
+    members: Mapping[str, tuple[Mapping[UsageKind, int], Mapping[str, int]]] | None = None,
 ) -> list[BillLine]:
     """The lines of a bill. A pack shows at its list price (final + discount) and its discount as
     a separate negative line, so the lines still sum to what was actually paid. A recurring
-    promotion on the monthly fee is its own negative line (月费优惠)."""
+    promotion on the monthly fee is its own negative line (月费优惠). `members`: a shared plan
+    main's members' usage (UsageOnBill.members), after the main's own lines, member by member,
+    each line named and tagged with the member's number."""
     lines: list[BillLine] = []
     if plan_name is not None:
         lines.append(BillLine(BillItemKind.MONTHLY_FEE, f"套餐月费 {plan_name}", monthly_fee_fen))
@@ -95,15 +144,28 @@ def compose_bill(
             BillLine(BillItemKind.PACK, pack.name, pack.final_price_fen + pack.discount_fen)
         )
         discount += pack.discount_fen
-    for kind, (item_kind, name) in USAGE_ITEM.items():
-        amount = (usage_fen or {}).get(kind, 0)
-        if amount:
-            lines.append(BillLine(item_kind, name, amount))
-    for service, amount in sorted((value_added_fen or {}).items()):
-        if amount:
-            lines.append(BillLine(BillItemKind.VALUE_ADDED, f"增值业务 {service}", amount))
+    lines += _usage_lines(usage_fen or {}, value_added_fen or {}, None)
     if discount:
         lines.append(BillLine(BillItemKind.DISCOUNT, "优惠减免", -discount))
+    for msisdn, (usage, value_added) in sorted((members or {}).items()):
+        lines += _usage_lines(usage, value_added, msisdn)
+    return lines
+
+
+def _usage_lines(
+    usage_fen: Mapping[UsageKind, int], value_added_fen: Mapping[str, int], member: str | None
+) -> list[BillLine]:
+    prefix = f"副卡{member} " if member else ""
+    lines = []
+    for kind, (item_kind, name) in USAGE_ITEM.items():
+        amount = usage_fen.get(kind, 0)
+        if amount:
+            lines.append(BillLine(item_kind, prefix + name, amount, member))
+    for service, amount in sorted(value_added_fen.items()):
+        if amount:
+            lines.append(
+                BillLine(BillItemKind.VALUE_ADDED, f"{prefix}增值业务 {service}", amount, member)
+            )
     return lines
 
 

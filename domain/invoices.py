@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from domain.billing import BillItemKind
 from domain.errors import fail
-from domain.money import BP_WHOLE, div_half_up
+from domain.money import BP_WHOLE, div_half_up, yuan
 
 
 class InvoiceSource(StrEnum):
@@ -122,3 +122,14 @@ def check_request(title: str, tax_id: str | None, email: str | None) -> InvoiceR
     if clean_email is not None and not EMAIL_RE.match(clean_email):
         raise fail("INVALID_ARGUMENT", "The email address is not valid.", "email")
     return InvoiceRequest(clean_title, clean_tax, clean_email)
+
+
+def invoice_email(number: str, amount_fen: int, title: str) -> tuple[str, str]:
+    """(subject, body) of the message that carries an invoice's PDF to the address given."""
+    amount = yuan(amount_fen).replace("¥", "")  # as the PDF prints it
+    subject = f"电子发票 {number}（价税合计 {amount} 元）"
+    body = (
+        f"尊敬的客户：\n\n您申请的电子发票已开具，发票号码 {number}，购买方 {title}，"
+        f"价税合计 {amount} 元。发票 PDF 见附件，也可在网上营业厅下载。\n\nTelehall 网上营业厅"
+    )
+    return subject, body

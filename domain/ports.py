@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -12,20 +13,36 @@ class SmsGateway(Protocol):
     async def send(self, msisdn: str, kind: str, text: str) -> None: ...
 
 
-class SmsTransientError(Exception):
-    """Try again later: timeout, gateway busy, the per-number rate limit."""
+class TransientDeliveryError(Exception):
+    """An outbox's gateway says: try again later (timeout, busy, a rate limit)."""
 
     def __init__(self, reason: str, retry_after_seconds: float | None = None) -> None:
         super().__init__(reason)
         self.reason, self.retry_after_seconds = reason, retry_after_seconds
 
 
-class SmsRejectedError(Exception):
-    """Never deliverable (a number the SMS centre refuses, blocked content)."""
+class DeliveryRejectedError(Exception):
+    """An outbox's gateway says: never deliverable."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class SmsTransientError(TransientDeliveryError):
+    """Try again later: timeout, gateway busy, the per-number rate limit."""
+
+
+class SmsRejectedError(DeliveryRejectedError):
+    """Never deliverable (a number the SMS centre refuses, blocked content)."""
+
+
+class EmailTransientError(TransientDeliveryError):
+    """The mail server deferred the message (an SMTP 4xx, a timeout)."""
+
+
+class EmailRejectedError(DeliveryRejectedError):
+    """The mail server refused the message for good (an SMTP 5xx: no such mailbox)."""
 
 
 class SmsDeliveryGateway(Protocol):
@@ -34,6 +51,28 @@ class SmsDeliveryGateway(Protocol):
     send twice. Raises SmsTransientError or SmsRejectedError."""
 
     async def deliver(self, message_id: str, msisdn: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. application/pdf
+    content: bytes
+
+
+class EmailSender(Protocol):
+    """The mail service (an SMTP relay or a cloud mail API). `message_id` is the outbox's own id
+    of the message: the sender accepts each id once, so a retry after a lost answer does not
+    send twice. Raises EmailTransientError or EmailRejectedError."""
+
+    async def send(
+        self,
+        message_id: str,
+        to: str,
+        subject: str,
+        body: str,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> None: ...
 
 
 class PaymentProvider(Protocol):

@@ -1,6 +1,7 @@
 """The 4G shared plan (4G共享套餐): one main number on a plan of kind SHARED shares its data and
 voice with up to MAX_MEMBERS secondary numbers. Pure rules: who may join, when a change of the
-main number takes effect, and rating a group's usage against the shared buckets.
+main number takes effect, when a group ends, and rating a group's usage against the shared
+buckets.
 
 No double counting: the group's events are rated in one run, in occurrence order, against ONE
 list of bucket states (each member's own buckets plus the main's shared ones), so a unit a member
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from domain.accounts import SubscriberStatus
 from domain.calendar import next_month_start
@@ -51,6 +53,41 @@ def check_member_addable(
 def main_change_effective(now: datetime) -> datetime:
     """A new main number takes over at 00:00 on the 1st of next month (Asia/Shanghai)."""
     return next_month_start(now)
+
+
+class DissolveReason(StrEnum):
+    MAIN_LEFT_PLAN = "MAIN_LEFT_PLAN"  # the main's plan change to a non-SHARED plan took effect
+    MAIN_CLOSED = "MAIN_CLOSED"  # the main number was closed (销户): nobody is left to pay
+
+
+def dissolve_reason(main_status: SubscriberStatus, main_on_shared: bool) -> DissolveReason | None:
+    """Whether a group outlives what happened to its main number. A closed main ends the group
+    even on the SHARED plan (a closed account pays no bills and hands nothing over); a SUSPENDED
+    main keeps it (a recharge brings the whole group back)."""
+    if main_status is SubscriberStatus.CLOSED:
+        return DissolveReason.MAIN_CLOSED
+    if not main_on_shared:
+        return DissolveReason.MAIN_LEFT_PLAN
+    return None
+
+
+def shares_with_members(main_status: SubscriberStatus, main_on_shared: bool) -> bool:
+    """Whether members draw the main's buckets (and the main pays for them) right now."""
+    return dissolve_reason(main_status, main_on_shared) is None
+
+
+def dissolution_summary(main_msisdn: str, reason: DissolveReason) -> str:
+    why = "主卡已销户" if reason is DissolveReason.MAIN_CLOSED else "主卡已变更为非共享套餐"
+    return f"4G共享套餐解散（{why}，主卡{main_msisdn}）"
+
+
+def dissolution_notice(main_msisdn: str, reason: DissolveReason) -> str:
+    """The SMS each member receives: from now on they use and pay for their own plan."""
+    why = "已销户" if reason is DissolveReason.MAIN_CLOSED else "已变更为非共享套餐"
+    return (
+        f"主卡{main_msisdn}{why}，您加入的4G共享套餐已解散，"
+        "即日起您的流量和语音按本号码自己的套餐计算。"
+    )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,19 @@ class BillItemView:
     kind: BillItemKind
     name: str
     amount_fen: int
+    member_msisdn: str | None = None
+
+
+@dataclass
+class MemberShareView:
+    """One shared-plan member's part of the main's bill."""
+
+    msisdn: str
+    items: list[BillItemView]
+
+    @property
+    def total_fen(self) -> int:
+        return sum(i.amount_fen for i in self.items)
 
 
 @dataclass
@@ -41,6 +54,16 @@ class BillView:
     def pdf_url(self) -> str | None:
         return f"/bills/{self.cycle}.pdf" if self.status is BillStatus.ISSUED else None
 
+    @property
+    def member_breakdown(self) -> list[MemberShareView]:
+        """The members' lines of a shared plan main's bill, grouped by member (they are also in
+        `items`, which `total_fen` sums)."""
+        shares: dict[str, list[BillItemView]] = {}
+        for item in self.items:
+            if item.member_msisdn:
+                shares.setdefault(item.member_msisdn, []).append(item)
+        return [MemberShareView(m, items) for m, items in shares.items()]
+
 
 def check_cycle(cycle: str, field_name: str = "cycle") -> str:
     try:
@@ -51,7 +74,7 @@ def check_cycle(cycle: str, field_name: str = "cycle") -> str:
 
 
 def _items(lines: list[BillLine]) -> list[BillItemView]:
-    return [BillItemView(line.kind, line.name, line.amount_fen) for line in lines]
+    return [BillItemView(x.kind, x.name, x.amount_fen, x.member_msisdn) for x in lines]
 
 
 def _issued(bill: Bill, items: list) -> BillView:
@@ -62,7 +85,7 @@ def _issued(bill: Bill, items: list) -> BillView:
         period_start=start,
         period_end=end,
         total_fen=bill.total_fen,
-        items=[BillItemView(i.kind, i.name, i.amount_fen) for i in items],
+        items=[BillItemView(i.kind, i.name, i.amount_fen, i.member_msisdn) for i in items],
         issued_at=bill.issued_at,
         plan_name=bill.plan_name,
         balance_after_fen=bill.balance_after_fen,

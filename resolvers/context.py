@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -9,8 +10,12 @@ from typing import Any, Protocol
 from db.stores import Stores
 from domain.clock import Clock, SystemClock
 from domain.hashing import SecretHasher
-from domain.ports import PaymentProvider, SmsDeliveryGateway, SmsGateway
+from domain.invoices import InvoiceLine
+from domain.ports import EmailSender, PaymentProvider, SmsDeliveryGateway, SmsGateway
 from domain.sessions import Scope, Session, SessionMethod, ip_hash
+
+# (the Invoice row, its typed lines, the subscriber's number) -> the PDF
+InvoicePdf = Callable[[Any, list[InvoiceLine], str], bytes]
 
 
 class HallSettings(Protocol):
@@ -45,6 +50,14 @@ class HallSettings(Protocol):
     sms_max_attempts: int
     sms_retry_base_seconds: float
     sms_retry_cap_seconds: float
+    email_from: str
+    email_batch: int
+    email_concurrency: int
+    email_claim_seconds: int
+    email_send_timeout_seconds: float
+    email_max_attempts: int
+    email_retry_base_seconds: float
+    email_retry_cap_seconds: float
     number_hold_minutes: int
     number_holds_per_caller: int
     number_tier_terms: Any  # tier -> terms with prestore_fen, min_monthly_fen, contract_months
@@ -81,6 +94,9 @@ class Services:
     payments: PaymentProvider | None = None
     clock: Clock = field(default_factory=SystemClock)
     sms_delivery: SmsDeliveryGateway | None = None  # the SMS centre the sender delivers to
+    email: EmailSender | None = None  # the mail service the e-mail sender delivers to
+    # the e-invoice PDF (server.invoice_pdf: drawn where the HTTP routes draw it)
+    invoice_pdf: InvoicePdf | None = None
 
     def now(self) -> datetime:
         return self.clock.now()

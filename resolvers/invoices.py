@@ -13,7 +13,7 @@ from db.models.invoices import Invoice
 from db.models.orders import Order
 from db.models.payments import Payment
 from db.repositories import billing as bills_repo
-from db.repositories import business_orders
+from db.repositories import business_orders, email_outbox
 from db.repositories import invoices as repo
 from domain.calendar import local
 from domain.errors import DomainError, fail
@@ -25,6 +25,7 @@ from domain.invoices import (
     TaxRates,
     category_of,
     check_request,
+    invoice_email,
     invoice_lines,
     red_letter,
 )
@@ -156,6 +157,18 @@ class InvoiceIssue:
             lines=self.lines,
             at=now,
         )
+        if self.request.email:  # queued with the invoice: both commit, or neither
+            subject, body = invoice_email(number, self.invoice.amount_fen, self.request.title)
+            await email_outbox.queue(
+                conn,
+                source=f"INVOICE:{number}",
+                kind="INVOICE",
+                to=self.request.email,
+                subject=subject,
+                body=body,
+                at=now,
+                invoice_id=self.invoice.id,
+            )
         return await business_orders.save_details(
             conn, order, order.detail.replace(invoice_number=number)
         )
@@ -166,7 +179,8 @@ class InvoiceIssue:
             subscriber.msisdn,
             "ORDER_INVOICE",
             f"您的电子发票（号码{self.invoice.number}，金额{yuan(self.invoice.amount_fen)}）已开具，"
-            "可在网上营业厅下载。",
+            + ("已发送至您的邮箱，也" if self.invoice.email else "")
+            + "可在网上营业厅下载。",
         )
 
 

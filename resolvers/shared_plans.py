@@ -1,6 +1,7 @@
 """The 4G shared plan: the group as the caller sees it, the member's confirmation code, and the
-due main change (a SCHEDULED order, applied lazily by `apply_due_main_change` from the 1st of
-next month). The order kinds: resolvers/ordering/shared_plan_orders.py."""
+scheduler's part (the due main changes of the 1st, groups of closed mains ended). The order
+kinds: resolvers/ordering/shared_plan_orders.py; the group over time:
+db/repositories/shared_groups.py."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.catalog import Plan
-from db.models.orders import Order
 from db.models.shared_plans import SharedGroup, SharedMember
+from db.repositories import shared_groups
 from domain.accounts import check_msisdn
 from domain.catalog import PlanKind
 from domain.errors import fail
-from domain.orders import OrderKind, OrderStatus
 from domain.shared_plan import check_member_addable
 from resolvers.context import RequestContext
 
@@ -38,52 +37,17 @@ async def group_led_by(subscriber_id: int, conn: BaseDBAsyncClient | None = None
     return await (query.using_db(conn) if conn else query).first()
 
 
-async def apply_due_main_change(group: SharedGroup, now: datetime) -> SharedGroup:
-    """From `pending_from` on, the pending main leads: the two numbers swap plans (the new main
-    takes the SHARED plan) and places (the old main becomes a member)."""
-    if group.pending_main_id is None or group.pending_from is None or now < group.pending_from:  # type: ignore[attr-defined]
-        return group
-    async with in_transaction() as conn:
-        locked = await SharedGroup.filter(id=group.id).using_db(conn).select_for_update().first()
-        if locked is None or locked.pending_main_id is None:  # type: ignore[attr-defined]
-            return locked or group
-        old_id, new_id = locked.main_id, locked.pending_main_id  # type: ignore[attr-defined]
-        old = await Subscriber.get(id=old_id).using_db(conn)
-        new = await Subscriber.get(id=new_id).using_db(conn)
-        await Subscriber.filter(id=old_id).using_db(conn).update(plan_id=new.plan_id)  # type: ignore[attr-defined]
-        await Subscriber.filter(id=new_id).using_db(conn).update(plan_id=old.plan_id)  # type: ignore[attr-defined]
-        await SharedMember.filter(subscriber_id=new_id).using_db(conn).delete()
-        await SharedMember.create(
-            group_id=locked.id, subscriber_id=old_id, joined_at=locked.pending_from, using_db=conn
-        )
-        await (
-            SharedGroup.filter(id=locked.id)
-            .using_db(conn)
-            .update(main_id=new_id, pending_main_id=None, pending_from=None)
-        )
-        await (
-            Order.filter(
-                subscriber_id=old_id,
-                kind=OrderKind.SHARED_MAIN_CHANGE,
-                status=OrderStatus.SCHEDULED,
-            )
-            .using_db(conn)
-            .update(status=OrderStatus.COMPLETED)
-        )
-    return await SharedGroup.get(id=group.id)
-
-
-async def group_of(subscriber_id: int, now: datetime) -> SharedGroup | None:
-    """The group the subscriber leads or belongs to, with a due main change applied."""
+async def group_of(subscriber_id: int) -> SharedGroup | None:
+    """The group the subscriber leads or belongs to."""
     group = await group_led_by(subscriber_id)
     if group is None:
         membership = await SharedMember.get_or_none(subscriber_id=subscriber_id)
         group = await SharedGroup.get(id=membership.group_id) if membership else None  # type: ignore[attr-defined]
-    return await apply_due_main_change(group, now) if group else None
+    return group
 
 
-async def view(subscriber_id: int, now: datetime) -> SharedPlanView | None:
-    group = await group_of(subscriber_id, now)
+async def view(subscriber_id: int) -> SharedPlanView | None:
+    group = await group_of(subscriber_id)
     if group is None:
         main = await Subscriber.get(id=subscriber_id)
         plan = await Plan.get_or_none(id=main.plan_id) if main.plan_id else None  # type: ignore[attr-defined]
@@ -145,4 +109,19 @@ async def check_addable(main: Subscriber, msisdn: str, member: Subscriber | None
         member_status=member.status if member else None,
         member_in_a_group=in_group,
         members_now=members_now,
+    )
+
+
+@dataclass
+class GroupsRun:
+    main_changes: int
+    dissolved: int
+
+
+async def run_scheduled(now: datetime) -> GroupsRun:
+    """The job of 00:00 on the 1st: hand over every due main change, then end the groups whose
+    main was closed. Both are idempotent (a change applies once, an ended group is gone)."""
+    return GroupsRun(
+        await shared_groups.apply_due_main_changes(now),
+        await shared_groups.dissolve_groups_of_closed_mains(now),
     )

@@ -120,7 +120,10 @@ async def ingest(
             EventOutcome(r.index, r.event_id, r.status, r.charge_fen) for r in rating.results
         )
         if rating.charge_fen:
-            await after_balance_drop(ctx, subscriber, rating.balance_after_fen, rating.suspended)
+            payer = subscriber
+            if rating.payer_id is not None:  # a shared-plan member: the main paid
+                payer = await Subscriber.get(id=rating.payer_id)
+            await after_balance_drop(ctx, payer, rating.balance_after_fen, rating.suspended)
     result.results.extend(EventOutcome(i, eid, "REJECTED") for i, eid in rejected.items())
     result.results.sort(key=lambda r: r.index)
     return result

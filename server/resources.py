@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from db.email_sim import SimulatedEmailSender
 from db.lifecycle import close_database, open_database
 from db.payments_sim import SimulatedPaymentProvider
 from db.redis import connect_redis
@@ -16,6 +17,7 @@ from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
 from resolvers.flash import loading as flash_loading
 from resolvers.payments import receive_callback
+from server.invoice_pdf import render_invoice_pdf
 from server.settings import Settings
 
 
@@ -48,6 +50,15 @@ def build_services(settings: Settings, redis_url: str, clock: Clock | None = Non
             per_number_per_minute=settings.sms_sim_per_number_per_minute,
             seed=settings.sms_sim_seed,
         ),
+        email=SimulatedEmailSender(
+            settings.data_dir / "mailbox",
+            clock,
+            sender=settings.email_from,
+            latency_ms=settings.email_sim_latency_ms,
+            failure_rate=settings.email_sim_failure_rate,
+            seed=settings.email_sim_seed,
+        ),
+        invoice_pdf=render_invoice_pdf,
     )
 
     async def deliver(body: bytes, headers: dict[str, str]) -> tuple[int, dict]:

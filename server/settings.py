@@ -228,6 +228,17 @@ class Settings(BaseSettings):
     sms_sim_failure_rate: float = Field(default=0.05, ge=0, le=1)
     sms_sim_per_number_per_minute: int = Field(default=5, ge=1)
     sms_sim_seed: int | None = Field(default=None, description="set: failures are reproducible")
+    email_from: str = Field(default="Telehall 网上营业厅 <invoice@telehall.example>")
+    email_batch: int = Field(default=20, ge=1, le=500)
+    email_concurrency: int = Field(default=4, ge=1, le=50)
+    email_claim_seconds: int = Field(default=120, ge=5, description="a claimed e-mail's lease")
+    email_send_timeout_seconds: float = Field(default=30.0, gt=0)
+    email_max_attempts: int = Field(default=8, ge=1)
+    email_retry_base_seconds: float = Field(default=30.0, gt=0)
+    email_retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    email_sim_latency_ms: int = Field(default=80, ge=0, description="simulated mail server")
+    email_sim_failure_rate: float = Field(default=0.05, ge=0, le=1)
+    email_sim_seed: int | None = Field(default=None, description="set: failures are reproducible")
 
     shutdown_grace_seconds: float = Field(
         default=20.0, gt=0, description="on SIGTERM, how long in-flight requests may finish"

@@ -5,6 +5,7 @@ MODEL_MODULES = [
     "db.models.accounts",
     "db.models.billing",
     "db.models.catalog",
+    "db.models.email",
     "db.models.engage",
     "db.models.flash",
     "db.models.growth",

@@ -32,6 +32,9 @@ class BillItem(Model):
     kind = fields.CharEnumField(BillItemKind, max_length=16)
     name = fields.CharField(max_length=96)
     amount_fen = fields.BigIntField()
+    member_msisdn = fields.CharField(
+        max_length=11, null=True, description="a shared-plan member whose usage the main pays"
+    )
 
     class Meta:
         table = "bill_item"

@@ -57,8 +57,14 @@ class UsageRecord(Model):
     overflow = fields.BigIntField(default=0)  # of which beyond allowances
     charge_fen = fields.BigIntField(default=0)
     draws = fields.JSONField(default=list)  # bucketId, amount, source, sourceName per bucket
+    # the shared plan's main number that paid the charge (a member's usage), null: the subscriber
+    payer = fields.ForeignKeyField("telehall.Subscriber", related_name="usage_paid", null=True)
     rated_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "usage_record"
-        indexes = (("subscriber_id", "occurred_at"), ("subscriber_id", "cycle", "kind"))
+        indexes = (
+            ("subscriber_id", "occurred_at"),
+            ("subscriber_id", "cycle", "kind"),
+            ("payer_id", "cycle"),
+        )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
@@ -26,7 +27,16 @@ from db.repositories.allowances import plan_of_cycle
 from db.repositories.business_orders import lock_subscriber
 from db.repositories.rating import suspend_if_over_limit
 from domain.accounts import SubscriberStatus
-from domain.billing import BillLine, PackCharge, check_closable, compose_bill, scheduled_fee
+from domain.billing import (
+    BillLine,
+    PackCharge,
+    UsageCharge,
+    UsageOnBill,
+    check_closable,
+    compose_bill,
+    scheduled_fee,
+    split_by_payer,
+)
 from domain.calendar import cycle_bounds
 from domain.errors import fail
 from domain.orders import OrderKind, OrderStatus
@@ -88,36 +98,50 @@ async def cycle_lines(
         PackCharge(_pack_name(o), o.final_price_fen, o.list_price_fen - o.final_price_fen)
         for o in orders
     ]
-    usage = {
-        UsageKind(row["kind"]): int(row["fen"] or 0)
-        for row in await UsageRecord.filter(subscriber_id=subscriber.id, cycle=cycle)
-        .exclude(kind=UsageKind.VALUE_ADDED)
-        .using_db(conn)
-        .annotate(fen=Sum("charge_fen"))
-        .group_by("kind")
-        .values("kind", "fen")
-    }
-    value_added = {
-        row["service_name"] or "增值业务": int(row["fen"] or 0)
-        for row in await UsageRecord.filter(
-            subscriber_id=subscriber.id, cycle=cycle, kind=UsageKind.VALUE_ADDED
-        )
-        .using_db(conn)
-        .annotate(fen=Sum("charge_fen"))
-        .group_by("service_name")
-        .values("service_name", "fen")
-    }
+    usage = await usage_on_bill(subscriber, cycle, conn)
     fee = plan.monthly_fee_fen if plan else 0
     discount = await fee_discount(subscriber, plan, cycle, conn) if plan else 0
     lines = compose_bill(
         plan_name=plan.name if plan else None,
         monthly_fee_fen=fee,
         packs=packs,
-        usage_fen=usage,
-        value_added_fen=value_added,
+        usage_fen=usage.own,
+        value_added_fen=usage.own_value_added,
         fee_discount_fen=discount,
+        members=usage.members,
     )
     return plan, lines, fee - discount
+
+
+async def usage_on_bill(subscriber: Subscriber, cycle: str, conn=None) -> UsageOnBill:
+    """The rated charges this number pays in `cycle`: its own (not those a shared plan's main
+    paid) and its members' (those it paid as the main), one grouped query."""
+    rows = (
+        await UsageRecord.filter(
+            Q(subscriber_id=subscriber.id, payer_id__isnull=True) | Q(payer_id=subscriber.id),
+            cycle=cycle,
+        )
+        .using_db(conn)
+        .annotate(fen=Sum("charge_fen"))
+        .group_by("subscriber_id", "payer_id", "kind", "service_name")
+        .values("subscriber_id", "payer_id", "kind", "service_name", "fen")
+    )
+    others = {r["subscriber_id"] for r in rows} - {subscriber.id}
+    msisdns = {subscriber.id: subscriber.msisdn}
+    if others:
+        query = Subscriber.filter(id__in=list(others)).using_db(conn)
+        msisdns |= dict(await query.values_list("id", "msisdn"))
+    charges = [
+        UsageCharge(
+            msisdn=msisdns[r["subscriber_id"]],
+            kind=UsageKind(r["kind"]),
+            charge_fen=int(r["fen"] or 0),
+            service_name=r["service_name"],
+            payer=msisdns[r["payer_id"]] if r["payer_id"] else None,
+        )
+        for r in rows
+    ]
+    return split_by_payer(subscriber.msisdn, charges)
 
 
 async def fee_discount(subscriber: Subscriber, plan: Plan, cycle: str, conn=None) -> int:
@@ -167,6 +191,7 @@ async def issue_bill(subscriber: Subscriber, cycle: str, *, at: datetime) -> Iss
                         kind=line.kind,
                         name=line.name[:96],
                         amount_fen=line.amount_fen,
+                        member_msisdn=line.member_msisdn,
                     )
                     for i, line in enumerate(lines)
                 ],

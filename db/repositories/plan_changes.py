@@ -6,6 +6,10 @@ the plan or combo it switches to. A newer change marks the older one SUPERSEDED.
 COMPLETED. It runs from `telehall changes apply` and lazily wherever a subscriber's current plan
 is read, so nothing depends on a job firing exactly at midnight. Each order is applied in its own
 transaction behind a guarded status update, so concurrent callers apply it exactly once.
+
+A shared plan's main number leaving the SHARED plan ends its group in the same transaction
+(`shared_groups.dissolve_if_main_left`); a main change of that group due at the same instant is
+applied first, so the outcome does not depend on which job runs first.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.orders import Order
+from db.repositories import shared_groups
 from db.repositories.business_orders import lock_subscriber
 from domain.accounts import SubscriberStatus
 from domain.calendar import as_utc
@@ -46,6 +51,7 @@ async def apply_due_changes(now: datetime, subscriber_id: int | None = None) -> 
             .values("id", "subscriber_id", "details")
         )
         for row in due:
+            await shared_groups.apply_due_main_change_of(row["subscriber_id"], now)
             applied += await _apply(row["id"], row["subscriber_id"], row["details"], now)
         if len(due) < BATCH:
             return applied
@@ -65,6 +71,7 @@ async def _apply(order_id: object, subscriber_id: int, details: dict, now: datet
             return 0
         plan_id = details_from_json(OrderKind.PLAN_CHANGE, details).plan_id  # type: ignore[attr-defined]
         await Subscriber.filter(id=subscriber_id).using_db(conn).update(plan_id=plan_id)
+        await shared_groups.dissolve_if_main_left(conn, subscriber, plan_id, now)
         return 1
 
 

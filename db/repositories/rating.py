@@ -4,7 +4,11 @@ The subscriber row is locked first (`SELECT … FOR UPDATE` on PostgreSQL; SQLit
 transactions anyway), so concurrent ingestion for one subscriber is rated one batch after the
 other: bucket draws, the cycle's data overflow and the balance always see each other's effects.
 Bucket draws are additionally guarded updates (`used <= total - n`), and the unique index on
-`event_id` makes a redelivered event a no-op."""
+`event_id` makes a redelivered event a no-op.
+
+A shared plan's member draws the main's plan buckets and the main pays: the batch's charges are
+debited from the main's balance (locked before the member), each record names the main as its
+`payer`, and the main's issued bill closes the cycle for the member's usage too."""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from domain.allowances import AllowanceKind
 from domain.catalog import PlanKind
 from domain.errors import Problem
 from domain.rating import Rates, RatingRun, RoamingRate, UsageKind, overflow_key
+from domain.shared_plan import shares_with_members
 from domain.usage import IncomingEvent
 
 USAGE_REASON = "USAGE"
@@ -54,8 +59,9 @@ class SubscriberRating:
     results: list[EventResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     charge_fen: int = 0
-    balance_after_fen: int | None = None
-    suspended: bool = False
+    balance_after_fen: int | None = None  # the payer's
+    suspended: bool = False  # the payer
+    payer_id: int | None = None  # the shared plan's main number when it paid, else None
 
 
 def rates_for(plan: Plan | None) -> Rates:
@@ -72,7 +78,8 @@ async def shared_main_of(subscriber: Subscriber) -> Subscriber | None:
     group = await SharedGroup.get(id=membership.group_id)  # type: ignore[attr-defined]
     main = await Subscriber.get(id=group.main_id)  # type: ignore[attr-defined]
     plan = await Plan.get_or_none(id=main.plan_id) if main.plan_id else None  # type: ignore[attr-defined]
-    return main if plan is not None and plan.kind is PlanKind.SHARED else None
+    on_shared = plan is not None and plan.kind is PlanKind.SHARED
+    return main if shares_with_members(main.status, on_shared) else None
 
 
 async def roaming_rate_table() -> list[RoamingRate]:
@@ -119,10 +126,13 @@ async def _rate_once(
     at: datetime,
     shared_main_id: int | None = None,
 ) -> SubscriberRating:
-    outcome = SubscriberRating(subscriber.id, subscriber.msisdn)
+    outcome = SubscriberRating(subscriber.id, subscriber.msisdn, payer_id=shared_main_id)
     async with in_transaction() as conn:
+        # a member's charges are the main's: lock the main first, as its orders do
+        payer = await lock_subscriber(conn, shared_main_id) if shared_main_id else None
         locked = await lock_subscriber(conn, subscriber.id)
         assert locked is not None
+        payer = payer or locked
         ids = [incoming.event.event_id for _, incoming in events]
         seen = {
             row["event_id"]: row
@@ -130,8 +140,8 @@ async def _rate_once(
             .using_db(conn)
             .values("event_id", "fingerprint", "subscriber_id")
         }
-        billed = set(
-            await Bill.filter(subscriber_id=subscriber.id, cycle__in=cycles)
+        billed = set(  # the payer's bill: a member's usage is on the main's
+            await Bill.filter(subscriber_id=payer.id, cycle__in=cycles)
             .using_db(conn)
             .values_list("cycle", flat=True)
         )
@@ -220,6 +230,7 @@ async def _rate_once(
                     drawn=rating.drawn,
                     overflow=rating.overflow,
                     charge_fen=rating.charge_fen,
+                    payer_id=shared_main_id,
                     draws=[
                         {
                             "bucketId": d.bucket_id,
@@ -248,16 +259,16 @@ async def _rate_once(
         if outcome.charge_fen:
             outcome.balance_after_fen = await balances.debit(
                 conn,
-                subscriber.id,
+                payer.id,
                 outcome.charge_fen,
                 USAGE_REASON,
                 ref=f"usage:{fresh[0][1].event.event_id}"[:64],
                 allow_overdraft=True,
                 at=at,
             )
-            outcome.suspended = await suspend_if_over_limit(conn, locked, outcome.balance_after_fen)
+            outcome.suspended = await suspend_if_over_limit(conn, payer, outcome.balance_after_fen)
         else:
-            outcome.balance_after_fen = locked.balance_fen
+            outcome.balance_after_fen = payer.balance_fen
     return outcome
 
 

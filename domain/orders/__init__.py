@@ -22,6 +22,7 @@ class OrderKind(StrEnum):
     SHARED_MEMBER_ADD = "SHARED_MEMBER_ADD"
     SHARED_MEMBER_REMOVE = "SHARED_MEMBER_REMOVE"
     SHARED_MAIN_CHANGE = "SHARED_MAIN_CHANGE"
+    SHARED_GROUP_DISSOLVE = "SHARED_GROUP_DISSOLVE"  # the main left the SHARED plan or closed
 
 
 class OrderStatus(StrEnum):

@@ -172,8 +172,11 @@ class InvoiceDetails(OrderDetails):
 
 
 @OrderDetails.register(
-    OrderKind.SHARED_MEMBER_ADD, OrderKind.SHARED_MEMBER_REMOVE, OrderKind.SHARED_MAIN_CHANGE
+    OrderKind.SHARED_MEMBER_ADD,
+    OrderKind.SHARED_MEMBER_REMOVE,
+    OrderKind.SHARED_MAIN_CHANGE,
+    OrderKind.SHARED_GROUP_DISSOLVE,
 )
 @dataclass(frozen=True)
 class SharedPlanDetails(OrderDetails):
-    member_msisdn: str = ""  # the member added or removed, or the new main
+    member_msisdn: str = ""  # the member added or removed, the new main, or the dissolved main

@@ -32,6 +32,15 @@ MINUTE = timedelta(minutes=5)  # a per-minute job missed for longer just runs at
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
+        # before plan-changes: a tick runs due jobs in this order, so the 1st's handovers are
+        # done before a plan change of the same instant (which also applies them first itself)
+        JobSpec(
+            "shared-main-changes",
+            Schedule("0 0 1 * *", timedelta(days=3)),
+            tasks.shared_main_changes,
+            "hand shared plans over to the main numbers scheduled for the 1st, end the groups "
+            "of closed main numbers",
+        ),
         JobSpec(
             "plan-changes",
             Schedule("0 0 1 * *", timedelta(days=3)),
@@ -113,6 +122,12 @@ JOBS: dict[str, JobSpec] = {
             Schedule("* * * * *", MINUTE),
             tasks.sms_outbox,
             "send what is due in the SMS outbox (the sender also runs every second)",
+        ),
+        JobSpec(
+            "email-outbox",
+            Schedule("* * * * *", MINUTE),
+            tasks.email_outbox,
+            "send what is due in the e-mail outbox (invoices to the addresses given)",
         ),
         JobSpec(
             "job-runs-prune",

@@ -12,7 +12,15 @@ from db.repositories import payments as payments_repo
 from db.repositories.plan_changes import apply_due_changes
 from domain.billing import previous_cycles
 from domain.jobs import JobOutcome
-from resolvers import cap_sweeper, inbox_push, notify_fanout, number_holds, sms_sender
+from resolvers import (
+    cap_sweeper,
+    email_sender,
+    inbox_push,
+    notify_fanout,
+    number_holds,
+    shared_plans,
+    sms_sender,
+)
 from resolvers.billing import billing_close as close_cycle
 from resolvers.flash import reap as flash
 from resolvers.jobs.context import JobContext
@@ -25,6 +33,11 @@ AUTO_RECHARGE_BATCH = 200
 
 async def plan_changes(job: JobContext) -> JobOutcome:
     return JobOutcome({"applied": await apply_due_changes(job.now)})
+
+
+async def shared_main_changes(job: JobContext) -> JobOutcome:
+    run = await shared_plans.run_scheduled(job.now)
+    return JobOutcome({"mainChanges": run.main_changes, "groupsDissolved": run.dissolved})
 
 
 async def billing_close(job: JobContext) -> JobOutcome:
@@ -114,6 +127,11 @@ async def lucky_draw_seeds(job: JobContext) -> JobOutcome:
 
 async def sms_outbox(job: JobContext) -> JobOutcome:
     report = await sms_sender.drain(job.services, job.now)
+    return JobOutcome(report.counts())
+
+
+async def email_outbox(job: JobContext) -> JobOutcome:
+    report = await email_sender.drain(job.services, job.now)
     return JobOutcome(report.counts())
 
 

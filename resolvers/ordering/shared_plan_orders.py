@@ -112,7 +112,7 @@ class SharedMemberRemove:
         self, ctx: RequestContext, subscriber: Subscriber, channel: Channel, now: datetime
     ) -> Prepared:
         self.msisdn = check_msisdn(self.raw)
-        group = await group_of(subscriber.id, now)
+        group = await group_of(subscriber.id)
         member = await Subscriber.get_or_none(msisdn=self.msisdn)
         if group is None or group.main_id != subscriber.id or member is None:  # type: ignore[attr-defined]
             raise fail("NOT_FOUND", "This number is not a member of your shared plan.", "msisdn")
@@ -153,7 +153,7 @@ class SharedMainChange:
         self, ctx: RequestContext, subscriber: Subscriber, channel: Channel, now: datetime
     ) -> Prepared:
         self.msisdn = check_msisdn(self.raw, "newMainMsisdn")
-        group = await group_of(subscriber.id, now)
+        group = await group_of(subscriber.id)
         member = await Subscriber.get_or_none(msisdn=self.msisdn)
         if group is None or group.main_id != subscriber.id or member is None:  # type: ignore[attr-defined]
             raise fail("NOT_FOUND", "The new main must be a member of your group.", "newMainMsisdn")

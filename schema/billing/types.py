@@ -26,6 +26,18 @@ class BillItem:
     kind: BillItemKindEnum
     name: str
     amount_fen: int = strawberry.field(description="Negative for a discount.")
+    member_msisdn: str | None = strawberry.field(
+        default=None,
+        description="On a shared plan main's bill: the member whose usage this line is "
+        "(the main pays it); null for the bill's own number.",
+    )
+
+
+@strawberry.type(description="One shared-plan member's usage on the main number's bill.")
+class BillMemberShare:
+    msisdn: str
+    total_fen: int = strawberry.field(description="The sum of this member's items.")
+    items: list[BillItem] = strawberry.field(description="Also in Bill.items.")
 
 
 @strawberry.type(
@@ -45,6 +57,10 @@ class Bill:
         description="Balance right after the run charged the monthly fee."
     )
     pdf_url: str | None = strawberry.field(description="The e-bill PDF (ISSUED only).")
+    member_breakdown: list[BillMemberShare] = strawberry.field(
+        description="A shared plan main's bill: each member's usage that the main pays, by "
+        "member (empty otherwise). The member's own bill does not show it again."
+    )
 
 
 @strawberry.type(description="A recharge payment.")

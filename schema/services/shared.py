@@ -50,7 +50,7 @@ class SubscriberSharedFields:
     @strawberry.field(description="The shared plan this number leads or belongs to.")
     async def shared_plan(self, info: Info) -> SharedPlan | None:
         subscriber_session(info, Capability.READ_BASIC)
-        found = await shared_plans.view(self.id, context(info).now())  # type: ignore[attr-defined]
+        found = await shared_plans.view(self.id)  # type: ignore[attr-defined]
         if found is None:
             return None
         return SharedPlan(

@@ -9,11 +9,11 @@ import pytest
 from db.models.accounts import Subscriber
 from db.models.usage import AllowanceBucket
 from domain.accounts import SubscriberStatus
-from resolvers import shared_plans
 from tests.api.order_helpers import OUTBOX, codes, new_key, orders_of
 from tests.billing_helpers import INGEST, voice
 from tests.conftest import subscribe
 from tests.hall_clock import now as hall_now
+from tests.jobs_helpers import run_job
 
 pytestmark = pytest.mark.calendar  # tenure, cycles, invoice years and the 1st of next month
 
@@ -94,7 +94,7 @@ async def test_who_may_not_join(api, services):
     assert limited["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_the_main_changes_on_the_first_of_next_month(api, services):
+async def test_the_main_changes_on_the_first_of_next_month(api, services, clock):
     main = await subscribe(services, plan_id="SHARED-188")
     member = await subscribe(services, plan_id="4G-76")
     me = api.as_(main.token)
@@ -108,8 +108,15 @@ async def test_the_main_changes_on_the_first_of_next_month(api, services):
     assert group["pendingMain"] == {"msisdn": member.msisdn}
     effective = datetime.fromisoformat(out["order"]["effectiveFrom"])
     assert effective > hall_now()
-    later = await shared_plans.view(main.id, effective + timedelta(minutes=1))
-    assert later.main.msisdn == member.msisdn
-    assert [m.msisdn for m in later.members] == [main.msisdn]
+    # the scheduler hands over, not a read: past the 1st, before the job, nothing changed
+    clock.set(effective + timedelta(minutes=1))
+    unchanged = (await me.data(GROUP))["me"]["sharedPlan"]
+    assert unchanged["main"] == {"msisdn": main.msisdn}
+    assert (await run_job("shared-main-changes", services, effective))["mainChanges"] >= 1
+    later = (await me.data(GROUP))["me"]["sharedPlan"]
+    assert later["main"] == {"msisdn": member.msisdn}
+    assert later["members"] == [{"msisdn": main.msisdn}] and later["pendingMain"] is None
     assert (await Subscriber.get(id=member.id)).plan_id == "SHARED-188"  # type: ignore[attr-defined]
     assert (await Subscriber.get(id=main.id)).plan_id == "4G-76"  # type: ignore[attr-defined]
+    (change,) = [o for o in await orders_of(main.id) if o.kind == "SHARED_MAIN_CHANGE"]
+    assert change.status == "COMPLETED"

@@ -19,6 +19,7 @@ from tests.conftest import make_ctx, subscribe
 
 EXPECTED = {
     "plan-changes": {"applied"},
+    "shared-main-changes": {"mainChanges", "groupsDissolved"},
     "campaign-caps-sweep": {"holdsExpired", "ordersExpired", "lateConfirmed", "released"},
     "flash-reap": {"returned", "answersCounted"},
     "number-holds-reap": {"unpaidOrders", "returned"},
@@ -28,6 +29,7 @@ EXPECTED = {
     "points-mall-unpaid": {"returned"},
     "lucky-draw-seeds": {"committed"},
     "sms-outbox": {"sent", "retried", "failed", "backlog"},
+    "email-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
     "inbox-push": {"published"},
     "notify-fanout": {"announced", "batches", "notified", "finished"},
