@@ -66,7 +66,10 @@ def build_services(settings: Settings, redis_url: str, clock: Clock | None = Non
 
 async def open_services(settings: Settings) -> Services:
     if not settings.redis_address:
-        raise RuntimeError("TELEHALL_REDIS_URL is unset: start the server with `telehall serve`")
+        raise RuntimeError(
+            "TELEHALL_REDIS_URL (or TELEHALL_REDIS_SENTINELS) is unset: start the server with "
+            "`telehall serve`"
+        )
     await open_database(settings.resolved_database_url, settings.db_pool_max)
     services = build_services(settings, settings.redis_address)
     await restore_counters(services)
