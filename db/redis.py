@@ -112,8 +112,11 @@ def connect_redis(
 def connect_sentinel_master(
     target: SentinelTarget, max_connections: int = 64, check_seconds: float = 1.0
 ) -> SentinelMaster:
+    # a sentinel that does not answer in 2 s is skipped for the next; the master's connections
+    # get no read timeout, as on a single Redis (XREAD and pub/sub block on purpose)
     sentinel = Sentinel(
-        list(target.sentinels), socket_connect_timeout=2, socket_timeout=2, decode_responses=True
+        list(target.sentinels),
+        sentinel_kwargs={"socket_connect_timeout": 2, "socket_timeout": 2},
     )
     return sentinel.master_for(
         target.master,

@@ -154,3 +154,23 @@ async def test_login_and_a_purchase_survive_a_failover(sapi, sentinel_services, 
     fresh = await subscribe(built)
     again = await password_login(sapi, fresh.msisdn, TEST_PASSWORD)
     assert again["userErrors"] == [] and again["session"]["scope"] == "FULL"
+
+
+async def test_a_quiet_pub_sub_listener_stays_subscribed_through_the_sentinel(sentinel_services):
+    """Chat fan-out: a pub/sub subscription on the master the sentinel names, served by the
+    same pool, gets a message published after a quiet spell."""
+    _, built = sentinel_services
+    feed = built.stores.chat_feed
+    conversation = f"conv-{secrets.token_hex(4)}"
+    listening = feed.listen(conversation).__aiter__()
+    first = asyncio.ensure_future(anext(listening))
+    try:
+        channel = feed.channel(conversation)
+        while await built.stores.redis.pubsub_numsub(channel) != [(channel, 1)]:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(2.5)  # past the sentinels' 2 s read timeout, which is theirs only
+        await feed.publish(conversation, {"text": "您好"})
+        assert await asyncio.wait_for(first, 5) == {"text": "您好"}
+    finally:
+        first.cancel()
+        await listening.aclose()
