@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.cluster import ClusterPipeline, RedisCluster
@@ -47,7 +47,7 @@ class SentinelTarget:
 
     @property
     def url(self) -> str:
-        auth = f":{self.password}@" if self.password else ""
+        auth = f":{quote(self.password, safe='')}@" if self.password else ""
         hosts = ",".join(f"{host}:{port}" for host, port in self.sentinels)
         return f"{SENTINEL_SCHEME}://{auth}{hosts}/{self.master}/{self.db}"
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from db.models.flash import FlashUnit
-from db.redis import SentinelMaster
+from db.redis import SentinelMaster, SentinelTarget, parse_sentinel_url
 from resolvers.context import Services
 from server.app import create_app
 from server.resources import build_services
@@ -84,6 +84,14 @@ def test_the_settings_spell_a_sentinel_url_and_refuse_mixtures(monkeypatch):
     for overrides in refusals:
         with pytest.raises(SystemExit, match="SENTINEL"):
             load_settings(**overrides)
+    url = "redis+sentinel://:p%40ss@10.0.0.1:26380,[::1]:26381/hall/2"
+    target = parse_sentinel_url(url)
+    assert target == SentinelTarget((("10.0.0.1", 26380), ("::1", 26381)), "hall", 2, "p@ss")
+    assert parse_sentinel_url(target.url) == target
+    for bad in ("redis+sentinel://10.0.0.1:26379", "redis+sentinel://10.0.0.1:x/hall",
+                "redis+sentinel://10.0.0.1:26379/hall/zero"):  # fmt: skip
+        with pytest.raises(ValueError):
+            parse_sentinel_url(bad)
 
 
 async def test_the_app_asks_the_sentinel_for_the_master(sentinel_services, group):
