@@ -84,8 +84,15 @@ class LocalSentinel:
         return self.sentinels
 
     def _replica_known(self) -> bool:
+        """The sentinel has its own link to the replica and the replica's INFO says its link to
+        the master is up: until then SENTINEL FAILOVER answers NOGOODSLAVE."""
         replicas = self._client(self.sentinel_port).sentinel_slaves(MASTER_NAME)
-        return any(r["port"] == self.replica_port and not r["is_sdown"] for r in replicas)
+        return any(
+            r["port"] == self.replica_port
+            and not (r["is_sdown"] or r["is_disconnected"])
+            and r.get("master-link-status") == "ok"
+            for r in replicas
+        )
 
     def master(self) -> tuple[str, int]:
         return self._client(self.sentinel_port).sentinel_get_master_addr_by_name(MASTER_NAME)

@@ -15,7 +15,13 @@ import httpx
 import pytest
 
 from db.models.flash import FlashUnit
-from db.redis import SentinelMaster, SentinelTarget, parse_sentinel_url
+from db.redis import (
+    SentinelMaster,
+    SentinelTarget,
+    connect_redis,
+    parse_sentinel_url,
+    sentinel_addresses,
+)
 from resolvers.context import Services
 from server.app import create_app
 from server.resources import build_services
@@ -128,7 +134,8 @@ def test_doctor_names_the_master_the_sentinel_gave(settings, services, group):
 
 
 async def test_login_and_a_purchase_survive_a_failover(sapi, sentinel_services, group, clock):
-    _, built = sentinel_services
+    on_sentinel, built = sentinel_services
+    redis_prefix = on_sentinel.redis_prefix
     redis = built.stores.redis
     marketing = await staff_token(built, "marketing")
     sale = await create_sale(sapi, marketing, clock.now(), unitsTotal=5, perSubscriberLimit=2)
@@ -140,6 +147,13 @@ async def test_login_and_a_purchase_survive_a_failover(sapi, sentinel_services, 
     first = await buy(sapi, token, sale["id"], 1)
     assert first["userErrors"] == [] and first["reservation"]["quantity"] == 1
     assert await redis.execute_command("WAIT", 1, 5000) == 1  # the replica has all of it
+    # two more clients with idle connections to the master: one asks the sentinels again every
+    # 0.2 s (as the hall's does), one never does on its own (redis-py's behaviour)
+    url = SentinelTarget(sentinel_addresses(group.sentinels), MASTER_NAME).url
+    checking = connect_redis(url, 4, sentinel_check_seconds=0.2)
+    trusting = connect_redis(url, 4, sentinel_check_seconds=3600)
+    for client in (checking, trusting):
+        await asyncio.gather(*(client.execute_command("PING") for _ in range(4)))
 
     old = group.master_port
     group.promote()
@@ -149,7 +163,16 @@ async def test_login_and_a_purchase_survive_a_failover(sapi, sentinel_services, 
     await asyncio.sleep(0.3)
     second = await buy(sapi, token, sale["id"], 1)
     assert second["userErrors"] == [] and second["reservation"]["quantity"] == 1
+    probe = f"{redis_prefix}probe:{secrets.token_hex(4)}"
+    try:
+        await checking.set(f"{probe}:checking", "1")
+        await trusting.set(f"{probe}:trusting", "1")
+    finally:
+        await checking.aclose()
+        await trusting.aclose()
     group.wait_demoted()
+    assert await redis.get(f"{probe}:checking") == "1"
+    assert await redis.get(f"{probe}:trusting") is None  # written to the old master: lost
 
     # the same services: the session made on the old master, the stock and the per-buyer count
     me = await sapi.as_(token).data("{ me { msisdn } }")
