@@ -5,9 +5,9 @@ runner can count (`resolvers → db`), while `/metrics` itself is served by `ser
 
 With several worker processes (uvicorn `--workers N`) set `PROMETHEUS_MULTIPROC_DIR` to an empty
 directory shared by the workers: prometheus-client then keeps every value in a memory-mapped file
-per process and `/metrics` sums them (`server/metrics.py`). Each gauge says how workers combine:
-values every worker reads alike (stock in Redis, the outbox in the database) keep the most recent
-reading; per-process pool use sums over the live workers.
+per process and `/metrics` sums them (`server/metrics.py`); per-process pool use sums over the
+live workers. Values every worker reads alike (flash-sale stock and reservations, the outbox
+backlog) are not instruments here: `server/metrics.py` reads them at scrape time.
 """
 
 from __future__ import annotations
@@ -47,23 +47,6 @@ JOB_DURATION = Histogram(
     "Scheduled job run duration, by job",
     ["job"],
     buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600),
-)
-FLASH_STOCK = Gauge(
-    "telehall_flash_sale_stock",
-    "Units left of a live flash sale (Redis), read at scrape time",
-    ["sale"],
-    multiprocess_mode="mostrecent",
-)
-FLASH_RESERVATIONS = Gauge(
-    "telehall_flash_sale_reservations",
-    "Reservations of a live flash sale by state (database), read at scrape time",
-    ["sale", "state"],
-    multiprocess_mode="mostrecent",
-)
-OUTBOX_BACKLOG = Gauge(
-    "telehall_sms_outbox_backlog",
-    "SMS notices queued and not yet sent, read at scrape time",
-    multiprocess_mode="mostrecent",
 )
 DB_POOL = Gauge(
     "telehall_db_pool_connections",

@@ -59,7 +59,8 @@ def settings_findings(
                 "settings.redis_url",
                 bad,
                 "unset: each host would start its own embedded Redis",
-                "set TELEHALL_REDIS_URL to the shared Redis (Sentinel or Cluster)",
+                "set TELEHALL_REDIS_URL to the shared Redis (a Cluster node), or "
+                "TELEHALL_REDIS_SENTINELS with TELEHALL_REDIS_SENTINEL_MASTER",
             )
         )
     return found or [ok("settings", f"env {env}: secrets and URLs set")]
@@ -162,6 +163,67 @@ def job_findings(latest: dict[str, str]) -> list[Finding]:
             )
         ]
     return [ok("jobs", f"{len(latest)} job(s) ran, none failing")]
+
+
+def sentinel_findings(
+    master: str,
+    address: tuple[str, int] | None,
+    error: str,
+    replicas: int,
+    sentinels_answering: int,
+    sentinels_configured: int,
+    sentinels_seen: int,
+) -> list[Finding]:
+    """What the sentinels said about the master group (`sentinels_seen`: the sentinels that
+    monitor it, as one of them counts them)."""
+    if address is None:
+        return [
+            Finding(
+                "redis.sentinel",
+                Severity.PROBLEM,
+                f"no sentinel names a master for {master!r}: {error}"[:200],
+                "check TELEHALL_REDIS_SENTINELS (host:port of running sentinels) and "
+                "TELEHALL_REDIS_SENTINEL_MASTER (the name in their `sentinel monitor` line)",
+            )
+        ]
+    host, port = address
+    found = [
+        ok(
+            "redis.sentinel",
+            f"master {master!r} at {host}:{port}, {replicas} replica(s), "
+            f"{sentinels_answering} of {sentinels_configured} configured sentinel(s) answer",
+        )
+    ]
+    if replicas == 0:
+        found.append(
+            Finding(
+                "redis.sentinel.replicas",
+                Severity.WARNING,
+                "the master has no replica: a failover has nothing to promote",
+                "run a replica (`replicaof <master> <port>`) on another host",
+            )
+        )
+    if sentinels_answering < sentinels_configured:
+        found.append(
+            Finding(
+                "redis.sentinel.reachable",
+                Severity.WARNING,
+                f"{sentinels_configured - sentinels_answering} configured sentinel(s) do not "
+                "answer",
+                "start them, or remove them from TELEHALL_REDIS_SENTINELS",
+            )
+        )
+    if sentinels_seen < 3:
+        found.append(
+            Finding(
+                "redis.sentinel.quorum",
+                Severity.WARNING,
+                f"{sentinels_seen} sentinel(s) watch {master!r}: with fewer than 3 on "
+                "separate hosts, losing one host can leave no majority to authorise a failover",
+                "run 3 (or 5) sentinels on separate hosts, quorum 2 (or 3)",
+            )
+        )
+    return found
 
 
 def exit_code(findings: list[Finding]) -> int:

@@ -64,9 +64,10 @@ async def _database(connections: int = 2):
 
 
 def _redis_url(settings) -> tuple[str, object | None]:
-    """TELEHALL_REDIS_URL, or an embedded redis-server under the data dir (returned to stop)."""
-    if settings.redis_url:
-        return settings.redis_url, None
+    """TELEHALL_REDIS_URL (or the sentinels), else an embedded redis-server under the data dir
+    (returned to stop)."""
+    if settings.redis_address:
+        return settings.redis_address, None
     from server.embedded_redis import EmbeddedRedis
 
     embedded = EmbeddedRedis(settings.data_dir / "redis")

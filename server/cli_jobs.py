@@ -118,5 +118,5 @@ def jobs_worker(
     sms: bool = typer.Option(True, help="Also run the SMS sender in this process."),
 ) -> None:
     """Run the job runner (and the SMS sender) until SIGTERM; run one per host or several:
-    each slot runs once across all of them. Needs TELEHALL_REDIS_URL."""
+    each slot runs once across all of them. Needs TELEHALL_REDIS_URL (or the sentinels)."""
     asyncio.run(_worker(sms))

@@ -17,6 +17,7 @@ from domain.doctor import (
     job_findings,
     migrations_finding,
     redis_config_findings,
+    sentinel_findings,
     settings_findings,
     skew_finding,
 )
@@ -62,22 +63,26 @@ async def _database(settings) -> list[Finding]:
 async def _redis(url: str, env: str, clock, clock_moved: bool) -> list[Finding]:
     from redis.exceptions import ResponseError
 
-    from db.redis import connect_redis
+    from db.redis import SentinelMaster, connect_redis
 
     redis = connect_redis(url, 2)
     try:
+        found = await _sentinel(redis) if isinstance(redis, SentinelMaster) else []
+        if any(f.severity is Severity.PROBLEM for f in found):
+            return found
         try:
             await asyncio.wait_for(redis.ping(), TIMEOUT)
         except Exception as exc:
             return [
+                *found,
                 Finding(
                     "redis",
                     Severity.PROBLEM,
                     f"unreachable: {type(exc).__name__}: {exc}"[:200],
                     "check TELEHALL_REDIS_URL, the network and the server",
-                )
+                ),
             ]
-        found = [Finding("redis", Severity.OK, "reachable")]
+        found.append(Finding("redis", Severity.OK, "reachable"))
         try:
             config: dict[str, str] | None = {}
             for name in ("maxmemory-policy", "appendonly", "appendfsync", "save"):
@@ -94,6 +99,35 @@ async def _redis(url: str, env: str, clock, clock_moved: bool) -> list[Finding]:
         return found
     finally:
         await redis.aclose()
+
+
+async def _sentinel(redis) -> list[Finding]:
+    """Which master the sentinels name (the one this host would use), its replicas, and how
+    many sentinels answer and watch it."""
+    pool = redis.connection_pool
+    name, sentinels = pool.service_name, pool.sentinel_manager.sentinels
+    try:
+        address = await asyncio.wait_for(redis.master_address(), TIMEOUT)
+        error = ""
+    except Exception as exc:
+        address, error = None, f"{type(exc).__name__}: {exc}"
+    answering, state = 0, {}
+    for sentinel in sentinels:
+        try:
+            masters = await asyncio.wait_for(sentinel.sentinel_masters(), TIMEOUT)
+        except Exception:
+            continue
+        answering += 1
+        state = state or masters.get(name) or {}
+    return sentinel_findings(
+        name,
+        address,
+        error,
+        int(state.get("num-slaves", 0)),
+        answering,
+        len(sentinels),
+        int(state.get("num-other-sentinels", 0)) + 1,
+    )
 
 
 async def diagnose() -> list[Finding]:
@@ -119,7 +153,7 @@ async def diagnose() -> list[Finding]:
         env,
         {"payment_secret": settings.payment_secret, "id_number_secret": settings.id_number_secret},
         settings.database_url,
-        settings.redis_url,
+        settings.redis_address,
     )
     found += await _database(settings)
     url, embedded = redis_url_of(settings)

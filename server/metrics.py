@@ -5,7 +5,10 @@ memory-mapped values, whichever worker the scrape reaches; `telehall serve` empt
 before the workers start and each worker leaves the live sums when its lifespan ends.
 
 Values that are the same for every worker (flash-sale stock in Redis, reservations and the SMS
-outbox in the database) are read when scraped; pool use is read per process on every scrape and
+outbox in the database) are read when scraped and answered by a collector made for that scrape
+(`BusinessFigures`), never kept in a gauge: a sale that ended or was cancelled is simply not in
+the next answer, so /metrics does not grow with every sale ever run (prometheus-client cannot
+remove a label set in multiprocess mode). Pool use is read per process on every scrape and
 after every request, since a scrape reaches one worker only.
 
 Protection: the numbers are business figures (stock left, points burned, order rates), so the
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import structlog
@@ -27,6 +32,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -114,27 +121,69 @@ def _redis_pool(redis) -> tuple[int, int, int]:
     return in_use, idle, most
 
 
-async def sample_business(services: Services) -> None:
-    """Flash-sale stock and reservations of the live sales, the SMS outbox backlog."""
+@dataclass
+class BusinessFigures(Collector):
+    """One scrape's reading of the live sales and the outbox, answered as Prometheus gauges."""
+
+    stock: dict[str, int] = field(default_factory=dict)
+    reservations: dict[tuple[str, str], int] = field(default_factory=dict)
+    outbox_backlog: int | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        stock = GaugeMetricFamily(
+            "telehall_flash_sale_stock",
+            "Units left of a live flash sale (Redis), read at scrape time",
+            labels=["sale"],
+        )
+        for sale_id, left in sorted(self.stock.items()):
+            stock.add_metric([sale_id], left)
+        held = GaugeMetricFamily(
+            "telehall_flash_sale_reservations",
+            "Reservations of a live flash sale by state (database), read at scrape time",
+            labels=["sale", "state"],
+        )
+        for (sale_id, state), n in sorted(self.reservations.items()):
+            held.add_metric([sale_id, state], n)
+        yield stock
+        yield held
+        if self.outbox_backlog is not None:
+            yield GaugeMetricFamily(
+                "telehall_sms_outbox_backlog",
+                "SMS notices queued and not yet sent, read at scrape time",
+                value=self.outbox_backlog,
+            )
+
+
+async def sample_business(services: Services) -> BusinessFigures:
+    """Flash-sale stock and reservations of the sales live now, the SMS outbox backlog."""
+    figures = BusinessFigures()
     now = services.now()
     live = await FlashSale.filter(starts_at__lte=now, ends_at__gt=now, cancelled=False).values_list(
         "id", flat=True
     )
     if live:
         stock = await services.stores.flash_sales.remaining_many(list(live))
-        for sale_id, left in stock.items():
-            if left is not None:
-                metrics.FLASH_STOCK.labels(sale_id).set(left)
+        figures.stock = {sale_id: left for sale_id, left in stock.items() if left is not None}
         states = (ReservationStatus.HELD, ReservationStatus.PAID)
-        counts = {(sale_id, s.value): 0 for sale_id in live for s in states}
+        figures.reservations = {(sale_id, s.value): 0 for sale_id in live for s in states}
         for sale_id, status in await FlashReservation.filter(
             sale_id__in=list(live), status__in=states
         ).values_list("sale_id", "status"):
             key = (sale_id, getattr(status, "value", status))
-            counts[key] = counts.get(key, 0) + 1
-        for (sale_id, state), n in counts.items():
-            metrics.FLASH_RESERVATIONS.labels(sale_id, state).set(n)
-    metrics.OUTBOX_BACKLOG.set(await Notification.filter(sent_at__isnull=True).count())
+            figures.reservations[key] = figures.reservations.get(key, 0) + 1
+    figures.outbox_backlog = await Notification.filter(sent_at__isnull=True).count()
+    return figures
+
+
+class _Together(Collector):
+    """The process's (or the workers' summed) instruments and this scrape's business figures."""
+
+    def __init__(self, *sources: Collector) -> None:
+        self.sources = sources
+
+    def collect(self) -> Iterator[Metric]:
+        for source in self.sources:
+            yield from source.collect()
 
 
 def metrics_endpoint(token: str | None):
@@ -146,15 +195,17 @@ def metrics_endpoint(token: str | None):
         services: Services = request.app.state.services
         sample_pools(services)
         try:
-            await sample_business(services)
+            figures = await sample_business(services)
         except Exception:  # a database or Redis hiccup must not cost the process metrics
             log.warning("business gauges not sampled", exc_info=True)
+            figures = BusinessFigures()
         directory = multiprocess_dir()
         if directory is None:
             registry = REGISTRY
         else:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=str(directory))
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        answer = generate_latest(_Together(registry, figures))
+        return Response(answer, media_type=CONTENT_TYPE_LATEST)
 
     return serve_metrics

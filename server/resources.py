@@ -26,7 +26,12 @@ def make_clock(settings: Settings) -> Clock:
 
 
 def build_services(settings: Settings, redis_url: str, clock: Clock | None = None) -> Services:
-    redis = connect_redis(redis_url, settings.redis_pool_max, settings.redis_cluster)
+    redis = connect_redis(
+        redis_url,
+        settings.redis_pool_max,
+        settings.redis_cluster,
+        settings.redis_sentinel_check_seconds,
+    )
     clock = clock or make_clock(settings)
     provider = SimulatedPaymentProvider(settings.payment_secret, clock)
     # flash sales decide by Redis TIME, one clock for every host, unless business time is moved
@@ -71,10 +76,13 @@ def build_services(settings: Settings, redis_url: str, clock: Clock | None = Non
 
 
 async def open_services(settings: Settings) -> Services:
-    if not settings.redis_url:
-        raise RuntimeError("TELEHALL_REDIS_URL is unset: start the server with `telehall serve`")
+    if not settings.redis_address:
+        raise RuntimeError(
+            "TELEHALL_REDIS_URL (or TELEHALL_REDIS_SENTINELS) is unset: start the server with "
+            "`telehall serve`"
+        )
     await open_database(settings.resolved_database_url, settings.db_pool_max)
-    services = build_services(settings, settings.redis_url)
+    services = build_services(settings, settings.redis_address)
     await restore_counters(services)
     await flash_loading.restore(services, services.now())
     return services

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from db.redis import SentinelTarget, sentinel_addresses
 from domain.numbers.patterns import DEFAULT_TIER_TERMS, PLAIN_TIER
 
 # The secrets the hall holds (field name -> what it protects). In prod each must be set, long,
@@ -78,6 +79,19 @@ class Settings(BaseSettings):
         default=False,
         description="TELEHALL_REDIS_URL names a node of a Redis Cluster (also implied by a "
         "redis+cluster:// URL)",
+    )
+    redis_sentinels: str = Field(
+        default="",
+        description="comma-separated host:port of the Redis Sentinels (instead of "
+        "TELEHALL_REDIS_URL): the hall asks them where the master is and follows a failover",
+    )
+    redis_sentinel_master: str = Field(
+        default="", description="the master group's name the sentinels monitor (with SENTINELS)"
+    )
+    redis_sentinel_check_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often each process asks the sentinels whether the master moved",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -370,6 +384,35 @@ class Settings(BaseSettings):
         if missing:
             raise ValueError(f"TELEHALL_NUMBER_TIER_TERMS lacks tiers {sorted(missing)}")
         return self
+
+    @model_validator(mode="after")
+    def _one_way_to_redis(self) -> Settings:
+        if not self.redis_sentinels and not self.redis_sentinel_master:
+            return self
+        if not (self.redis_sentinels and self.redis_sentinel_master):
+            raise ValueError(
+                "TELEHALL_REDIS_SENTINELS and TELEHALL_REDIS_SENTINEL_MASTER go together"
+            )
+        if self.redis_url or self.redis_cluster:
+            raise ValueError(
+                "TELEHALL_REDIS_SENTINELS replaces TELEHALL_REDIS_URL and TELEHALL_REDIS_CLUSTER:"
+                " set only one of them"
+            )
+        try:
+            sentinel_addresses(self.redis_sentinels)
+        except ValueError as error:
+            raise ValueError(f"TELEHALL_REDIS_SENTINELS: {error}") from None
+        return self
+
+    @property
+    def redis_address(self) -> str | None:
+        """TELEHALL_REDIS_URL, or the Sentinel URL the sentinel settings spell; None: embedded."""
+        if self.redis_sentinels:
+            target = SentinelTarget(
+                sentinel_addresses(self.redis_sentinels), self.redis_sentinel_master
+            )
+            return target.url
+        return self.redis_url
 
     @property
     def webauthn_origin_list(self) -> list[str]:

@@ -1,7 +1,9 @@
-"""The server's logs (JSON lines, every logger, at DEBUG) after logging in every way, paying by
-provider, buying a pack, redeeming a prepaid card, registering a real name and holding a number:
-each request line has its request id, and no password, token, captcha answer, SMS code, random
-password, ID number or card PIN appears anywhere in them."""
+"""The server's logs (JSON lines, every logger, at DEBUG) after logging in every way (password +
+captcha, SMS code, random password, QR, passkey, staff), paying by provider, buying a pack,
+redeeming a prepaid card, registering a real name and buying a number (hold, purchase with an
+ID number, payment, the new line's initial password by SMS): each request line has its request
+id, and no password, token, captcha answer, SMS code, random password, ID number or card PIN
+appears anywhere in them."""
 
 from __future__ import annotations
 
@@ -21,12 +23,18 @@ from server.logs import configure_logging
 from tests.api.auth_helpers import ANSWER, CAPTCHA, LOGIN, SEND, last_code
 from tests.api.order_helpers import new_key
 from tests.api.test_number_holds import fresh_numbers, reserve
+from tests.api.test_number_purchase import buy as buy_number
+from tests.api.test_number_purchase import hold, pay, purchase_input, stocked
+from tests.api.test_passkeys_api import ORIGIN
+from tests.api.test_passkeys_api import login as passkey_login
+from tests.api.test_passkeys_api import register as register_passkey
 from tests.api.test_passwords_qr_staff import CHANGE, STAFF
 from tests.api.test_real_name import REGISTER, new_id
 from tests.api.test_recharge_api import COMPLETE, recharge_input
 from tests.billing_helpers import RECHARGE
 from tests.conftest import TEST_PASSWORD, subscribe
 from tests.hall_clock import now as hall_now
+from tests.soft_authenticator import SoftAuthenticator
 
 BUY_PACK = """mutation BuyPack($key: String!) {
   packPurchase(packId: "ADD-7D-1G", idempotencyKey: $key, channel: APP) {
@@ -151,12 +159,32 @@ async def test_no_secret_reaches_the_logs(api, services, server_logs):
     registered = await api.as_(token).data(REGISTER, name="张三", id=id_number)
     assert registered["realNameRegister"]["userErrors"] == []
 
-    # hold a number (the buying step the hall has today) with an anonymous client token
+    # a passkey: registered by a FULL session, then a login with it
+    device = SoftAuthenticator(ORIGIN)
+    fourth = await subscribe(services)
+    secrets_seen["passkey registrant token"] = fourth.token
+    assert (await register_passkey(api, fourth, device))["userErrors"] == []
+    passkey, _, _ = await passkey_login(api, fourth.msisdn, device)
+    assert passkey["userErrors"] == [] and passkey["session"]["scope"] == "FULL"
+    secrets_seen["passkey session"] = passkey["session"]["token"]
+
+    # hold a number with an anonymous client token, then buy it for an ID and pay: the new
+    # line's initial service password goes out by SMS
     _, numbers = await fresh_numbers(1)
     client_token = secrets.token_urlsafe(16)
     secrets_seen["number client token"] = client_token
     held = await reserve(api, numbers[0], client_token)
     assert held["reservation"]
+    [wanted] = await stocked()
+    buyer_token = secrets.token_urlsafe(16)
+    secrets_seen["number buyer token"] = buyer_token
+    buyer_id = new_id()
+    secrets_seen["number buyer id number"] = buyer_id
+    purchase = purchase_input(await hold(api, wanted, buyer_token), buyer_id)
+    bought_number = await buy_number(api, purchase, buyer_token)
+    assert bought_number["userErrors"] == [], bought_number
+    assert (await pay(services, bought_number["order"]["id"]))["result"] == "PAID"
+    secrets_seen["initial password"] = await last_code(api, purchase["contactMsisdn"])
 
     text = server_logs.getvalue()
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -89,6 +89,37 @@ async def test_flash_sale_stock_and_reservations_per_sale(api, services, clock, 
     assert value(found, "telehall_flash_sale_reservations", sale=sale["id"], state="PAID") == 0
 
 
+def sale_labels(found, sale_id: str) -> set[tuple[str, tuple]]:
+    return {key for key in found if ("sale", sale_id) in key[1]}
+
+
+async def test_a_sale_that_ended_or_was_cancelled_leaves_the_metrics(
+    api, services, clock, marketing_token
+):
+    """Per-sale gauges name live sales only: otherwise /metrics grows by every sale ever run."""
+    ending = await create_sale(api, marketing_token, clock.now(), unitsTotal=4)
+    cancelled = await create_sale(api, marketing_token, clock.now(), unitsTotal=4)
+    clock.set(datetime.fromisoformat(ending["startsAt"]) + timedelta(seconds=1))
+    buyer = await subscribe(services, balance_fen=100_000)
+    assert (await buy(api, buyer.token, cancelled["id"], 1))["reservation"]
+    found = await scrape(api)
+    for sale in (ending, cancelled):
+        assert sale_labels(found, sale["id"]) == {
+            ("telehall_flash_sale_stock", (("sale", sale["id"]),)),
+            ("telehall_flash_sale_reservations", (("sale", sale["id"]), ("state", "HELD"))),
+            ("telehall_flash_sale_reservations", (("sale", sale["id"]), ("state", "PAID"))),
+        }
+    cancel = "mutation($id: ID!) { flashSaleCancel(id: $id) { userErrors { code } } }"
+    done = await api.as_(marketing_token).data(cancel, id=cancelled["id"])
+    assert done["flashSaleCancel"]["userErrors"] == []
+    found = await scrape(api)
+    assert sale_labels(found, cancelled["id"]) == set()
+    assert value(found, "telehall_flash_sale_stock", sale=ending["id"]) == 4
+    clock.set(datetime.fromisoformat(ending["endsAt"]))  # windows are half-open: it has ended
+    response = await api.client.get("/metrics")
+    assert ending["id"] not in response.text and cancelled["id"] not in response.text
+
+
 async def test_points_redeemed_and_job_runs_count(api):
     before = await scrape(api)
     metrics.points_redeemed(120)
