@@ -212,7 +212,10 @@ class ErrorCode(StrEnum):
     # --- numbers and real name -----------------------------------------------------------------
     INVALID_FILTER = "INVALID_FILTER", "A number-search filter is malformed (the field is named)."
     NUMBER_NOT_FOUND = "NUMBER_NOT_FOUND", "The number is not in the pool."
-    NUMBER_UNAVAILABLE = "NUMBER_UNAVAILABLE", "The number is held by someone else or sold."
+    NUMBER_UNAVAILABLE = (
+        "NUMBER_UNAVAILABLE",
+        "The number is held by someone else, sold, or from a province the hall does not serve.",
+    )
     NUMBER_HOLD_LIMIT = "NUMBER_HOLD_LIMIT", "The caller already holds 3 numbers."
     CLIENT_TOKEN_REQUIRED = "CLIENT_TOKEN_REQUIRED", "An anonymous hold needs a valid clientToken."
     RESERVATION_NOT_FOUND = "RESERVATION_NOT_FOUND", "No such hold of the caller's (or it ended)."

@@ -1,9 +1,11 @@
 """numberPurchase (选号入网) through the ordering pipeline, and the new line it makes.
 
-The order belongs to the line being bought: an INACTIVE subscriber row for the number, made
-(or reused, while the number is unsold) before the order; its order moves the number, the per-ID
-quota and the payment (`resolvers.ordering.number_purchases`). Paying, the courier's delivery
-check and unpaid orders are `resolvers.number_delivery`.
+The order belongs to the line being bought: an INACTIVE subscriber row for the number, in the
+region of the number's province, made (or reused, while the number is unsold) before the order;
+its order moves the number, the per-ID quota and the payment
+(`resolvers.ordering.number_purchases`). A line this request made is dropped again when its order
+fails (`db.repositories.new_lines.drop_unused`), so a refused purchase leaves no row behind.
+Paying, the courier's delivery check and unpaid orders are `resolvers.number_delivery`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tortoise.exceptions import IntegrityError
 from db.models.accounts import Subscriber
 from db.models.numbers import NumberReservation, PhoneNumber
 from db.models.orders import Order
+from db.repositories import new_lines
 from db.repositories.orders import check_key, previous_order
 from domain.accounts import SubscriberStatus, check_msisdn
 from domain.errors import fail
@@ -29,6 +32,7 @@ from domain.numbers.purchase import (
     first_payment,
     last6_digest,
 )
+from domain.numbers.regions import region_code
 from domain.orders import OrderKind
 from domain.orders.eligibility import check_real_name
 from domain.payments import PaymentMethod
@@ -66,20 +70,31 @@ async def _reservation(holder: str, reservation_id: str) -> NumberReservation:
     return reservation
 
 
-async def _new_line(ctx: RequestContext, msisdn: str, plan_id: str) -> Subscriber:
-    """The INACTIVE subscriber row of the number bought; an unpaid earlier attempt's is reused.
-    Its service password is a random one nobody knows until the payment sets the initial one."""
+def _region(number: PhoneNumber) -> str:
+    region = region_code(number.province)
+    if region is None:
+        raise fail("NUMBER_UNAVAILABLE", "该号码归属地暂不支持入网", "reservationId")
+    return region
+
+
+async def _new_line(
+    ctx: RequestContext, msisdn: str, plan_id: str, region: str
+) -> tuple[Subscriber, bool]:
+    """The INACTIVE subscriber row of the number bought, and whether this call made it; an
+    unpaid earlier attempt's is reused. Its service password is a random one nobody knows until
+    the payment sets the initial one."""
     now = ctx.now()
     for _ in range(2):
         line = await Subscriber.get_or_none(msisdn=msisdn)
         if line is not None:
             if line.status is not SubscriberStatus.INACTIVE:
                 raise fail("NUMBER_UNAVAILABLE", "号码已售出", "reservationId")
-            return line
+            return line, False
         try:
-            return await Subscriber.create(
+            made = await Subscriber.create(
                 msisdn=msisdn,
                 status=SubscriberStatus.INACTIVE,
+                region=region,
                 plan_id=plan_id,
                 balance_fen=0,
                 joined_at=now,
@@ -87,6 +102,7 @@ async def _new_line(ctx: RequestContext, msisdn: str, plan_id: str) -> Subscribe
                 service_password_hash=ctx.services.hasher.hash(secrets.token_urlsafe(24)),
                 on_initial_password=True,
             )
+            return made, True
         except IntegrityError:
             continue  # a concurrent purchase of the same hold made it: read theirs
     raise fail("TRY_AGAIN", "请稍后重试", "reservationId")
@@ -129,7 +145,8 @@ async def purchase(
         raise fail("NUMBER_NOT_FOUND", "号码不存在", "reservationId")
     plan = await plan_for_change(request.plan_id, None)  # a new line: no device on record yet
     first_payment(number.prestore_fen, number.min_monthly_fen, plan.monthly_fee_fen)
-    line = await _new_line(ctx, reservation.msisdn, plan.id)
+    region = _region(number)
+    line, made = await _new_line(ctx, reservation.msisdn, plan.id, region)
     buyer = Buyer(
         holder=holder,
         verified=verified,
@@ -148,5 +165,11 @@ async def purchase(
         address,
         fingerprint,
         ctx.settings.id_numbers_per_person,
+        region,
     )
-    return await place_order(ctx, line.id, key, handler, channel)
+    try:
+        return await place_order(ctx, line.id, key, handler, channel)
+    except BaseException:
+        if made:  # the order failed (ID limit, lapsed hold, caps): the new line goes too
+            await new_lines.drop_unused(line.id)
+        raise

@@ -19,6 +19,7 @@ from schema.engage.inbox import InboxMutation, InboxSubscription
 from schema.engage.interests import InterestMutation
 from schema.engage.passkey_mutations import PasskeyMutation
 from schema.engage.sessions import SessionMutation
+from schema.enums import index_enum_output
 from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
@@ -102,13 +103,15 @@ def build_schema(
     after the hall's own."""
     queries = QUERIES + ((DevQuery,) if include_dev else ())
     mutations = MUTATIONS + ((DevMutation,) if include_dev else ())
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=merge_types("Subscription", SUBSCRIPTIONS),
         extensions=[*extensions(limits or Limits(), max_tokens, introspection), *observers],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
+    index_enum_output(schema)
+    return schema
 
 
 def export_sdl(include_dev: bool = True) -> str:

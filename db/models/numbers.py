@@ -32,7 +32,13 @@ class PhoneNumber(Model):
 
     class Meta:
         table = "phone_number"
-        indexes = (("tier", "msisdn"), ("province", "tier", "msisdn"), ("status", "province"))
+        # the result order, carrying the bitmasks: a tag or excluded-digit search walking it in
+        # order tests each number on the index and reads the table only for the matches
+        indexes = (
+            ("tier", "msisdn", "tags", "digits"),
+            ("province", "tier", "msisdn"),
+            ("status", "province"),
+        )
 
 
 class NumberReservation(Model):

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from tortoise import connections
-from tortoise.expressions import Q, RawSQL, Subquery
-from tortoise.queryset import QuerySet
+from tortoise.expressions import Q
 
-from db.models.numbers import NumberGram, NumberReservation, PhoneNumber
+from db.models.numbers import NumberReservation, PhoneNumber
+from domain.numbers.search import NumberFilter
 
 COLUMNS = (
     "msisdn",
@@ -80,37 +80,103 @@ async def index_contains(conn, after_id: int = 0) -> None:
     )
 
 
-def containing(query: QuerySet, digits: str) -> QuerySet:
-    """Numbers with `digits` anywhere. Four digits or more: only the numbers whose index holds
-    the first four are read (a key range), then the whole string is checked on them. Fewer
-    digits match so many numbers (3 digits: about 1 in 110) that walking the pool in result
-    order fills a page after a few thousand rows, faster than reading every match."""
-    query = query.filter(msisdn__contains=digits)
-    if len(digits) >= GRAM:
-        low = int(digits[:GRAM]) * GRAM_SHIFT
-        grams = NumberGram.filter(id__gte=low, id__lt=low + GRAM_SHIFT).values("phone_id")
-        query = query.filter(id__in=Subquery(grams))
-    return query
-
-
 def available(now: datetime) -> Q:
     return Q(status="AVAILABLE") | Q(status="RESERVED", reserved_until__lte=now)
 
 
-def with_mask(query: QuerySet, column: str, mask: int, want: int) -> QuerySet:
-    """Rows whose `column & mask` equals `want` (masks are ints we build, never client text)."""
-    name = f"{column}_m{mask}"
-    return query.annotate(**{name: RawSQL(f"({column} & {int(mask)})")}).filter(**{name: int(want)})
+SEARCH_COLUMNS = (
+    "msisdn, province, city, tags, tier, prestore_fen, min_monthly_fen, contract_months"
+)
 
 
-def tail_range(query: QuerySet, tail: str) -> QuerySet:
-    """Numbers ending in `tail`: an index range on the reversed number."""
-    low = tail[::-1]
-    return query.filter(reversed_msisdn__gte=low, reversed_msisdn__lt=low + ":")
+class _Where:
+    """A WHERE clause and its parameters in the connection's placeholder style."""
+
+    def __init__(self, dialect: str) -> None:
+        self.postgres = dialect == "postgres"
+        self.terms: list[str] = []
+        self.params: list[object] = []
+
+    def mark(self, value: object) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}" if self.postgres else "?"
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.terms)
 
 
-def head_range(query: QuerySet, head: str) -> QuerySet:
-    return query.filter(msisdn__gte=head, msisdn__lt=head + ":")
+def _where(f: NumberFilter, now: datetime, dialect: str) -> _Where:
+    """The numbers on sale at `now` that pass every filter. Masks are ints we build, inlined;
+    everything from the client is a parameter.
+
+    - `prefix` / `endsWith`: a key range on the number / on the number read backwards;
+    - `contains` of 4 digits or more: only the numbers whose substring index holds its first 4
+      (one key range of `number_gram`), then the whole string is checked on them. Fewer digits
+      match so many numbers (3 digits: about 1 in 110) that walking the pool in result order
+      fills a page sooner than reading every match;
+    - `tags`, `excludeDigits`: bitmasks, carried by the (tier, msisdn) index the walk reads."""
+    w = _Where(dialect)
+    until = PhoneNumber._meta.fields_map["reserved_until"].to_db_value(now, PhoneNumber)
+    w.terms.append(
+        f"(status = 'AVAILABLE' OR (status = 'RESERVED' AND reserved_until <= {w.mark(until)}))"
+    )
+    if f.province:
+        w.terms.append(f"province = {w.mark(f.province)}")
+    if f.city:
+        w.terms.append(f"city = {w.mark(f.city)}")
+    if f.prefix:
+        w.terms.append(f"msisdn >= {w.mark(f.prefix)} AND msisdn < {w.mark(f.prefix + ':')}")
+    if f.ends_with:
+        low = f.ends_with[::-1]
+        w.terms.append(
+            f"reversed_msisdn >= {w.mark(low)} AND reversed_msisdn < {w.mark(low + ':')}"
+        )
+    if f.contains:
+        w.terms.append(f"msisdn LIKE {w.mark('%' + f.contains + '%')}")
+        if len(f.contains) >= GRAM:
+            low = int(f.contains[:GRAM]) * GRAM_SHIFT
+            w.terms.append(
+                "id IN (SELECT phone_id FROM number_gram "
+                f"WHERE id >= {w.mark(low)} AND id < {w.mark(low + GRAM_SHIFT)})"
+            )
+    if f.tags:
+        w.terms.append(f"(tags & {int(f.tag_mask)}) = {int(f.tag_mask)}")
+    if f.exclude_digits:
+        w.terms.append(f"(digits & {int(f.excluded_mask)}) = 0")
+    if f.max_prestore_fen is not None:
+        w.terms.append(f"prestore_fen <= {w.mark(f.max_prestore_fen)}")
+    if f.max_min_monthly_fen is not None:
+        w.terms.append(f"min_monthly_fen <= {w.mark(f.max_min_monthly_fen)}")
+    return w
+
+
+async def search(
+    f: NumberFilter, now: datetime, after: tuple[int, str] | None, limit: int
+) -> list[tuple]:
+    """Up to `limit` matches in (tier, msisdn) order after the key `after`, as tuples in
+    `SEARCH_COLUMNS` order: one statement, no model objects."""
+    conn = connections.get("default")
+    w = _where(f, now, conn.capabilities.dialect)
+    if after is not None:
+        w.terms.append(f"(tier, msisdn) > ({w.mark(after[0])}, {w.mark(after[1])})")
+    _, rows = await conn.execute_query(
+        f"SELECT {SEARCH_COLUMNS} FROM phone_number WHERE {w.sql} "
+        f"ORDER BY tier, msisdn LIMIT {int(limit)}",
+        w.params,
+    )
+    return [tuple(row) for row in rows]
+
+
+async def facet_groups(f: NumberFilter, now: datetime) -> list[tuple[int, int, int]]:
+    """(tier, tag mask, count) of the matches: one grouped statement."""
+    conn = connections.get("default")
+    w = _where(f, now, conn.capabilities.dialect)
+    _, rows = await conn.execute_query(
+        f"SELECT tier, tags, COUNT(*) FROM phone_number WHERE {w.sql} GROUP BY tier, tags",
+        w.params,
+    )
+    return [(int(tier), int(tags), int(n)) for tier, tags, n in rows]
 
 
 async def hold(msisdn: str, holder: str, until: datetime, now: datetime, conn=None) -> bool:

@@ -54,6 +54,31 @@ def blocks() -> list[Block]:
 
 PROVINCES = frozenset(province for *_, province, _city in REGION_BLOCKS)
 
+# The subscriber's region code (campaign audiences, roaming, billing) per province of the pool:
+# ISO 3166-2:CN subdivision codes, which keep 河南 HA, 湖南 HN and 湖北 HB apart.
+REGION_CODES: dict[str, str] = {
+    "北京": "BJ",
+    "上海": "SH",
+    "天津": "TJ",
+    "重庆": "CQ",
+    "广东": "GD",
+    "浙江": "ZJ",
+    "江苏": "JS",
+    "湖北": "HB",
+    "四川": "SC",
+    "陕西": "SN",
+    "辽宁": "LN",
+    "山东": "SD",
+    "河南": "HA",
+    "湖南": "HN",
+    "福建": "FJ",
+}
+
+
+def region_code(province: str) -> str | None:
+    """The region code of a number's province; None for a province the hall does not serve."""
+    return REGION_CODES.get(province)
+
 
 def sample_numbers(count: int, seed: int = 12) -> Iterator[tuple[str, Block]]:
     """`count` distinct numbers spread evenly over the blocks (reproducible for a seed)."""

@@ -94,7 +94,7 @@ class Region:
 class NumberView:
     msisdn: str
     region: Region
-    tags: list[PatternTag]
+    tags: tuple[PatternTag, ...]
     tier: int
     prestore_fen: int
     min_monthly_fen: int

@@ -63,11 +63,12 @@ class NumberPurchase:
         address: str,
         fingerprint: str,
         id_limit: int,
+        region: str,
     ) -> None:
         self.reservation_id, self.number, self.msisdn = reservation_id, number, number.msisdn
         self.buyer, self.plan, self.plan_id, self.method = buyer, plan, plan.id, method
         self.contact, self.address = contact_msisdn, address
-        self._fingerprint, self.id_limit = fingerprint, id_limit
+        self._fingerprint, self.id_limit, self.region = fingerprint, id_limit, region
         self.buyer_verified = buyer.verified  # place_order's real-name check asks the buyer
 
     def fingerprint(self) -> str:
@@ -127,7 +128,12 @@ class NumberPurchase:
         await (
             Subscriber.filter(id=subscriber.id)
             .using_db(conn)
-            .update(real_name=self.buyer.name, real_name_verified=True, plan_id=self.plan_id)
+            .update(
+                real_name=self.buyer.name,
+                real_name_verified=True,
+                plan_id=self.plan_id,
+                region=self.region,  # a reused line from before regions came from the number
+            )
         )
         detail = order.detail
         payment_id = uuid4()

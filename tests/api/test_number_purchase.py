@@ -55,10 +55,12 @@ def numbers_of_tier(n: int, tiers: set[int]) -> list[str]:
     return sorted(found)
 
 
-async def stocked(n: int = 1, tiers: frozenset[int] = frozenset({3, 4, 5})) -> list[str]:
+async def stocked(
+    n: int = 1, tiers: frozenset[int] = frozenset({3, 4, 5}), province: str = "广东"
+) -> list[str]:
     numbers = numbers_of_tier(n, set(tiers))
     await PhoneNumber.filter(msisdn__in=numbers).delete()
-    await stock([stock_row(m, "购" + secrets.token_hex(3), "市") for m in numbers])
+    await stock([stock_row(m, province, "市") for m in numbers])
     return numbers
 
 
@@ -145,11 +147,13 @@ async def test_an_anonymous_buyer_pays_gets_a_password_and_the_courier_activates
 
 
 async def test_bad_input_is_refused_and_changes_nothing(api, services) -> None:
+    lines = await Subscriber.all().count()
     [msisdn] = await stocked()
     [premium] = await stocked(tiers=frozenset({1}))
     tok = token()
     rid, rid_premium = await hold(api, msisdn, tok), await hold(api, premium, tok)
-    bad_check = new_id()[:17] + ("0" if new_id()[17] != "0" else "1")
+    valid = new_id()  # the wrong check digit is taken against the same ID's right one
+    bad_check = valid[:17] + ("0" if valid[17] != "0" else "1")
     cases = [
         (purchase_input(rid, "1101051990051712"), "INVALID_ID_NUMBER"),
         (purchase_input(rid, new_id(born=f"{hall_now().year - 10}0101")), "TOO_YOUNG"),
@@ -159,15 +163,15 @@ async def test_bad_input_is_refused_and_changes_nothing(api, services) -> None:
         (purchase_input(rid_premium, new_id()), "PLAN_BELOW_MINIMUM"),
         (purchase_input(rid, new_id(), planId="NO-SUCH-PLAN"), "UNKNOWN_PLAN"),
         (purchase_input(secrets.token_hex(4), new_id()), "RESERVATION_NOT_FOUND"),
+        (purchase_input(rid, bad_check), "INVALID_ID_NUMBER"),
     ]
-    if bad_check != new_id():
-        cases.append((purchase_input(rid, bad_check), "INVALID_ID_NUMBER"))
     for inp, code in cases:
         assert codes(await buy(api, inp, tok)) == [code], code
     other = await buy(api, purchase_input(rid, new_id()), token())
     assert codes(other) == ["RESERVATION_NOT_FOUND"]  # someone else's hold
     assert (await PhoneNumber.get(msisdn=msisdn)).status == "RESERVED"
     assert not await Subscriber.exists(msisdn__in=[msisdn, premium])  # no line was made
+    assert await Subscriber.all().count() == lines
 
 
 async def test_unverified_subscribers_may_not_buy_numbers(api, services) -> None:
@@ -244,3 +248,63 @@ async def test_10_concurrent_purchases_on_an_id_with_4_numbers(
     assert (await IdentityQuota.get(id_digest=digest)).used == 5
     refused = [m for m, r in zip(numbers, results, strict=True) if not r["order"]]
     assert await PhoneNumber.filter(msisdn__in=refused, status="RESERVED").count() == 9
+
+
+async def test_a_purchase_refused_inside_its_order_leaves_no_line(api, services) -> None:
+    [msisdn] = await stocked()
+    tok, id_number = token(), new_id()
+    rid = await hold(api, msisdn, tok)
+    lines = await Subscriber.all().count()
+    digest = id_digest(id_number, services.settings.id_number_secret)
+    quota, _ = await IdentityQuota.get_or_create(id_digest=digest)
+    held = quota.used
+    await IdentityQuota.filter(id_digest=digest).update(used=5)
+    refused = await buy(api, purchase_input(rid, id_number), tok)
+    assert codes(refused) == ["ID_LIMIT_REACHED"]
+    assert await Subscriber.all().count() == lines
+    assert not await Subscriber.exists(msisdn=msisdn)
+    await IdentityQuota.filter(id_digest=digest).update(used=held)
+    # the hold went to someone else between the check and the order's transaction
+    holder = (await PhoneNumber.get(msisdn=msisdn)).reserved_by
+    await PhoneNumber.filter(msisdn=msisdn).update(reserved_by="someone-else")
+    lapsed = await buy(api, purchase_input(rid, new_id()), tok)
+    assert codes(lapsed) == ["RESERVATION_NOT_FOUND"]
+    assert await Subscriber.all().count() == lines
+    await PhoneNumber.filter(msisdn=msisdn).update(reserved_by=holder)
+    ok = await buy(api, purchase_input(rid, new_id()), tok)  # and the same hold still buys it
+    assert ok["userErrors"] == [], ok
+    assert await Subscriber.all().count() == lines + 1
+
+
+async def test_an_earlier_attempts_line_stays_when_a_later_one_fails(api, services, clock) -> None:
+    clock.set(hall_now())
+    [msisdn] = await stocked()
+    tok = token()
+    first = await buy(api, purchase_input(await hold(api, msisdn, tok), new_id()), tok)
+    assert first["order"]["status"] == "PENDING_PAYMENT"
+    clock.set(hall_now() + timedelta(minutes=31))
+    await reap_expired(services)  # unpaid: the number is free again, the line keeps its order
+    lines = await Subscriber.all().count()
+    id_number = new_id()
+    digest = id_digest(id_number, services.settings.id_number_secret)
+    await IdentityQuota.filter(id_digest=digest).delete()
+    await IdentityQuota.create(id_digest=digest, used=5)
+    again = await buy(api, purchase_input(await hold(api, msisdn, tok), id_number), tok)
+    assert codes(again) == ["ID_LIMIT_REACHED"]
+    assert await Subscriber.all().count() == lines
+    assert await Order.filter(subscriber__msisdn=msisdn).count() == 1
+
+
+async def test_the_new_line_is_in_the_region_of_its_number(api, services) -> None:
+    for province, region in (("广东", "GD"), ("河南", "HA"), ("北京", "BJ")):
+        [msisdn] = await stocked(province=province)
+        tok = token()
+        result = await buy(api, purchase_input(await hold(api, msisdn, tok), new_id()), tok)
+        assert result["userErrors"] == [], result
+        assert (await Subscriber.get(msisdn=msisdn)).region == region
+    [unserved] = await stocked(province="未开通" + secrets.token_hex(2))
+    tok = token()
+    lines = await Subscriber.all().count()
+    refused = await buy(api, purchase_input(await hold(api, unserved, tok), new_id()), tok)
+    assert codes(refused) == ["NUMBER_UNAVAILABLE"]
+    assert await Subscriber.all().count() == lines

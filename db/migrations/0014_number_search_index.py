@@ -1,0 +1,21 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise.indexes import Index
+
+
+class Migration(migrations.Migration):
+    dependencies = [('telehall', '0013_engage')]
+
+    initial = False
+
+    operations = [
+        ops.RemoveIndex(
+            model_name='PhoneNumber',
+            name=None,
+            fields=['tier', 'msisdn'],
+        ),
+        ops.AddIndex(
+            model_name='PhoneNumber',
+            index=Index(fields=['tier', 'msisdn', 'tags', 'digits']),
+        ),
+    ]
