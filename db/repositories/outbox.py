@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 
 from db.models.accounts import Notification
@@ -23,11 +24,14 @@ class OutboxSmsGateway:
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock
 
-    async def send(self, msisdn: str, kind: str, text: str) -> None:
+    async def send(
+        self, msisdn: str, kind: str, text: str, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
         queued_at = as_utc(self.clock.now()) if self.clock else None
         await Notification.create(
-            msisdn=msisdn, kind=kind, text=text, priority=priority_of(kind), queued_at=queued_at
-        )
+            msisdn=msisdn, kind=kind, text=text, priority=priority_of(kind), queued_at=queued_at,
+            using_db=using_db,
+        )  # fmt: skip
 
 
 async def outbox_for(msisdn: str, limit: int = 50) -> list[Notification]:
