@@ -14,7 +14,6 @@ from domain.billing import previous_cycles
 from domain.jobs import JobOutcome
 from resolvers import cap_sweeper, inbox_push, notify_fanout, number_holds, sms_sender
 from resolvers.billing import billing_close as close_cycle
-from resolvers.flash import reap as flash
 from resolvers.jobs.context import JobContext
 from resolvers.payments import maybe_auto_recharge
 from resolvers.points import jobs as points_jobs
@@ -50,12 +49,6 @@ async def campaign_caps_sweep(job: JobContext) -> JobOutcome:
             "released": report.released,
         }
     )
-
-
-async def flash_reap(job: JobContext) -> JobOutcome:
-    returned = await flash.reap(job.services, job.now)
-    counted = await flash.flush_stats(job.services, job.now)
-    return JobOutcome({"returned": returned, "answersCounted": counted})
 
 
 async def number_holds_reap(job: JobContext) -> JobOutcome:

@@ -20,7 +20,6 @@ from tests.conftest import make_ctx, subscribe
 EXPECTED = {
     "plan-changes": {"applied"},
     "campaign-caps-sweep": {"holdsExpired", "ordersExpired", "lateConfirmed", "released"},
-    "flash-reap": {"returned", "answersCounted"},
     "number-holds-reap": {"unpaidOrders", "returned"},
     "auto-recharge": {"started", "failed", "paymentsExpired"},
     "points-expire": {"lotsExpired", "pointsExpired"},
