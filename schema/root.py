@@ -22,6 +22,7 @@ from schema.engage.sessions import SessionMutation
 from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
+from schema.flash.refunds import FlashRefundMutation, FlashRefundQuery
 from schema.flash.subscriptions import FlashSubscription
 from schema.jobs.queries import JobQuery
 from schema.limits import Limits
@@ -53,6 +54,7 @@ QUERIES: tuple[type, ...] = (
     BillingQuery,
     PromotionQuery,
     FlashQuery,
+    FlashRefundQuery,
     NumberQuery,
     PointsQuery,
     JobQuery,
@@ -69,6 +71,7 @@ MUTATIONS: tuple[type, ...] = (
     BillingMutation,
     PromotionMutation,
     FlashMutation,
+    FlashRefundMutation,
     NumberMutation,
     NumberPurchaseMutation,
     PointsMutation,

@@ -164,7 +164,9 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         provider_id = await provider.refund(str(payment.id), str(row.id), row.amount_fen, reason)
     except RefundRefused as refused:
         # kept for an operator: the money is still with the provider
-        await PaymentRefund.filter(id=row.id, status="REQUESTED").update(status="REFUSED")
+        await PaymentRefund.filter(id=row.id, status="REQUESTED").update(
+            status="REFUSED", failure_code=refused.code[:40]
+        )
         log.error("refund %s of payment %s refused: %s", row.id, payment.id, refused.code)
         return False
     except Exception:  # the provider is down: retried by the reaper
@@ -174,7 +176,12 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         moved = (
             await PaymentRefund.filter(id=row.id, status="REQUESTED")
             .using_db(conn)
-            .update(status="SUCCEEDED", provider_refund_id=provider_id, settled_at=now)
+            .update(
+                status="SUCCEEDED",
+                provider_refund_id=provider_id,
+                settled_at=now,
+                failure_code=None,
+            )
         )
         if not moved:
             return True
