@@ -23,7 +23,7 @@ from domain.errors import DomainError, fail
 from domain.flash.model import PAID_AFTER_DEADLINE, ReservationStatus
 from domain.money import yuan
 from domain.orders import OrderStatus
-from domain.payments import PaymentStatus
+from domain.payments import PaymentPurpose, PaymentStatus
 from domain.ports import RefundRefused
 from domain.pricing import Channel
 from resolvers import cap_sweeper, points_earning
@@ -40,6 +40,11 @@ from resolvers.ordering.pipeline import place_order
 
 __all__ = ["FlashPayMethod", "callback", "flash_pay", "retry_refunds"]
 
+# the notice of a refund, by what the payment paid for (a device's late payment is refunded here)
+REFUND_NOTICES = {
+    PaymentPurpose.FLASH_SALE: ("FLASH_REFUNDED", "秒杀订单"),
+    PaymentPurpose.DEVICE_PURCHASE: ("DEVICE_REFUNDED", "购机订单"),
+}
 ALREADY_PAID = "ALREADY_PAID"
 OUT_OF_STOCK = "OUT_OF_STOCK"
 log = logging.getLogger(__name__)
@@ -198,10 +203,9 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         given_back = await promo_repo.release_orders(conn, [order.id])
     await cap_sweeper.release(services, given_back)
     if msisdn:
+        kind, what = REFUND_NOTICES.get(payment.purpose, REFUND_NOTICES[PaymentPurpose.FLASH_SALE])
         await services.sms.send(
-            msisdn,
-            "FLASH_REFUNDED",
-            f"您的秒杀订单未能成交，{yuan(payment.payable_fen)}已原路退回。",
+            msisdn, kind, f"您的{what}未能成交，{yuan(payment.payable_fen)}已原路退回。"
         )
     return True
 

@@ -81,6 +81,12 @@ JOBS: dict[str, JobSpec] = {
             "queue the 30- and 7-day points expiry reminders (telehall points remind)",
         ),
         JobSpec(
+            "device-payments-expire",
+            Schedule("* * * * *", MINUTE),
+            tasks.device_payments_expire,
+            "give back the stock of devices not paid through the provider in time",
+        ),
+        JobSpec(
             "points-mall-unpaid",
             Schedule("* * * * *", MINUTE),
             tasks.points_mall_unpaid,

@@ -12,7 +12,14 @@ from db.repositories import payments as payments_repo
 from db.repositories.plan_changes import apply_due_changes
 from domain.billing import previous_cycles
 from domain.jobs import JobOutcome
-from resolvers import cap_sweeper, inbox_push, notify_fanout, number_holds, sms_sender
+from resolvers import (
+    cap_sweeper,
+    device_payments,
+    inbox_push,
+    notify_fanout,
+    number_holds,
+    sms_sender,
+)
 from resolvers.billing import billing_close as close_cycle
 from resolvers.jobs.context import JobContext
 from resolvers.payments import maybe_auto_recharge
@@ -94,6 +101,13 @@ async def points_expire(job: JobContext) -> JobOutcome:
 
 async def points_remind(job: JobContext) -> JobOutcome:
     return JobOutcome({"queued": await points_jobs.send_expiry_reminders(job.services, job.now)})
+
+
+async def device_payments_expire(job: JobContext) -> JobOutcome:
+    window = timedelta(minutes=job.services.settings.device_payment_minutes)
+    return JobOutcome(
+        {"returned": await device_payments.expire_unpaid(job.services, job.now, window)}
+    )
 
 
 async def points_mall_unpaid(job: JobContext) -> JobOutcome:

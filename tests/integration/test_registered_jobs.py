@@ -25,6 +25,7 @@ EXPECTED = {
     "points-expire": {"lotsExpired", "pointsExpired"},
     "points-remind": {"queued"},
     "points-mall-unpaid": {"returned"},
+    "device-payments-expire": {"returned"},
     "lucky-draw-seeds": {"committed"},
     "sms-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
