@@ -39,6 +39,10 @@ class SimulatedPaymentProvider:
         # the provider's own books of refunds: refund id -> (payment id, amount, its refund id)
         self.refunds: dict[str, tuple[str, int, str]] = {}
         self._refunded_fen: dict[str, int] = {}
+        # while set, the refund desk refuses every request with this code and books nothing, as
+        # Alipay answers ACQ.SELLER_BALANCE_NOT_ENOUGH while the merchant account cannot cover a
+        # refund: the same request succeeds once it can (an operator retries it)
+        self.refusing: str | None = None
 
     async def start(self, payment_id: str, amount_fen: int, method: str, auto_debit: bool) -> str:
         if auto_debit and self.auto_debit_completes:
@@ -129,11 +133,15 @@ class SimulatedPaymentProvider:
             raise RefundRefused("BAD_SIGNATURE", "The refund request is not signed by us.")
         req = json.loads(body)
         pid, rid, amount = req["paymentId"], req["refundId"], int(req["amountFen"])
+        # read first: from the books' check to their entry nothing awaits, so the same refund id
+        # asked twice at once is booked once
+        payment = await Payment.get_or_none(id=pid)
         if (known := self.refunds.get(rid)) is not None:
             if known[:2] != (pid, amount):
                 raise RefundRefused("REFUND_ID_REUSED", "This refund id asked for another refund.")
             return known[2]
-        payment = await Payment.get_or_none(id=pid)
+        if self.refusing:
+            raise RefundRefused(self.refusing, "The merchant account cannot cover this refund.")
         if payment is None or not payment.provider_txn_id:
             raise RefundRefused("NOT_PAID", "The provider has no such paid payment.")
         if amount <= 0 or self._refunded_fen.get(pid, 0) + amount > payment.payable_fen:

@@ -60,6 +60,7 @@ class PaymentPurpose(StrEnum):
     FLASH_SALE = "FLASH_SALE"  # pays a flash-sale reservation, never touches the balance
     NUMBER_PURCHASE = "NUMBER_PURCHASE"  # a number bought online: prestore + first month
     POINTS_MALL = "POINTS_MALL"  # the cash part of a points + cash redemption
+    DEVICE_PURCHASE = "DEVICE_PURCHASE"  # a phone or accessory bought outside flash sales
 
 
 class PaymentTrigger(StrEnum):

@@ -8,9 +8,13 @@ from typing import Protocol
 
 class SmsGateway(Protocol):
     """What use cases call to notify a subscriber: the message is queued (the outbox) and the
-    sender (resolvers/sms_sender.py) hands it to the SmsDeliveryGateway."""
+    sender (resolvers/sms_sender.py) hands it to the SmsDeliveryGateway. `using_db`: the
+    caller's open transaction, so the notice is queued if and only if the business change
+    commits (a hot path's one write)."""
 
-    async def send(self, msisdn: str, kind: str, text: str) -> None: ...
+    async def send(
+        self, msisdn: str, kind: str, text: str, using_db: object | None = None
+    ) -> None: ...
 
 
 class TransientDeliveryError(Exception):

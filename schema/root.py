@@ -23,6 +23,7 @@ from schema.enums import index_enum_output
 from schema.extensions import extensions
 from schema.flash.mutations import FlashMutation
 from schema.flash.queries import FlashQuery
+from schema.flash.refunds import FlashRefundMutation, FlashRefundQuery
 from schema.flash.subscriptions import FlashSubscription
 from schema.jobs.queries import JobQuery
 from schema.limits import Limits
@@ -54,6 +55,7 @@ QUERIES: tuple[type, ...] = (
     BillingQuery,
     PromotionQuery,
     FlashQuery,
+    FlashRefundQuery,
     NumberQuery,
     PointsQuery,
     JobQuery,
@@ -70,6 +72,7 @@ MUTATIONS: tuple[type, ...] = (
     BillingMutation,
     PromotionMutation,
     FlashMutation,
+    FlashRefundMutation,
     NumberMutation,
     NumberPurchaseMutation,
     PointsMutation,

@@ -203,14 +203,22 @@ class _TooLarge(Exception):
 
 
 async def flash_background(services: Services, settings: Settings) -> None:
-    """Every worker reaps unpaid flash-sale units and flushes the counted flash-sale and campaign
-    statistics (all idempotent, so workers running them at once only repeat no-ops)."""
+    """The one flash-sale reaper: each round (every TELEHALL_FLASH_REAP_SECONDS) gives back
+    unpaid units, flushes the counted flash-sale and campaign statistics and retries refunds.
+
+    It lives here, not in the job runner: a cron slot is a minute, and a unit held past its
+    deadline must return to a sale that is being fought over within a second. Every worker asks
+    each round and a Redis lease lets one of them run it, so N workers cost one round, and one
+    dead worker costs nothing (all of it is idempotent, a repeated round only repeats no-ops)."""
     from resolvers.flash.reap import reap_round
     from resolvers.promotions import flush_campaign_stats
 
+    lease_ms = max(1, int(settings.flash_reap_seconds * 900))  # gone before the next round
     while True:
         await asyncio.sleep(settings.flash_reap_seconds)
         try:
+            if await services.stores.leases.acquire("flash-round", lease_ms) is None:
+                continue  # another worker has this round
             await reap_round(services)
             await flush_campaign_stats()
         except Exception:  # a Redis or database hiccup: the next round tries again

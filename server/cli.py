@@ -429,6 +429,55 @@ def flash_rebuild(
     console.print(f"{rebuilt} flash sale(s) rebuilt from the database")
 
 
+CLI_STAFF_ID = 0  # retries from the command line: recorded as actor "cli:<login>"
+
+
+async def _refunds(refund_id: str | None, key: str | None):
+    import getpass
+
+    from resolvers.flash import refunds
+
+    async with _services() as services:
+        if refund_id is None:
+            return await refunds.refunds_pending(100, None)
+        actor = f"cli:{getpass.getuser()}"
+        return await refunds.refund_retry(services, refund_id, CLI_STAFF_ID, actor, key or "")
+
+
+@flash_app.command("refunds")
+def flash_refunds() -> None:
+    """List the refunds of late flash-sale payments the provider refused or did not answer
+    (newest 100; the GraphQL field flashRefundsPending pages through all)."""
+    page = asyncio.run(_refunds(None, None))
+    for r in page.nodes:
+        console.print(
+            f"{r.id}  {r.status:9}  {r.failure_code or '-':28}  {r.amount_fen} fen  "
+            f"{r.msisdn or '-'}  payment {r.payment_id}  {r.created_at:%Y-%m-%d %H:%M}"
+        )
+    more = " (more: flashRefundsPending pages on)" if page.has_next_page else ""
+    console.print(f"{len(page.nodes)} refund(s) not settled{more}")
+
+
+@flash_app.command("refund-retry")
+def flash_refund_retry(
+    refund_id: str = typer.Argument(..., help="The refund's id (telehall flash refunds)."),
+    key: str = typer.Option(..., help="Idempotency key: the same key asks the provider once."),
+) -> None:
+    """Ask the provider again for a refund it refused, under the refund's own id (it never pays
+    twice); recorded with who asked and the answer, like the OPERATOR mutation."""
+    from domain.errors import DomainError
+
+    try:
+        answer = asyncio.run(_refunds(refund_id, key))
+    except DomainError as error:
+        console.print(f"[red]{error.code}: {error.problems[0].message}[/]")
+        raise typer.Exit(1) from None
+    code = f" ({answer.refund.failure_code})" if answer.outcome == "REFUSED" else ""
+    console.print(f"refund {answer.refund.id}: {answer.outcome}{code}")
+    if answer.outcome != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
 points_app = typer.Typer(help="Points: year-end expiry and expiry reminders.", no_args_is_help=True)
 app.add_typer(points_app, name="points")
 

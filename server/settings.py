@@ -274,6 +274,9 @@ class Settings(BaseSettings):
     points_expiry_parallel: int = Field(
         default=2, ge=1, le=8, description="year-end expiry batches run at once (PostgreSQL)"
     )
+    device_payment_minutes: int = Field(
+        default=15, ge=1, description="the window to pay a device bought through the provider"
+    )
     points_mall_payment_minutes: int = Field(
         default=30, ge=1, description="the window to pay a points + cash redemption's cash part"
     )

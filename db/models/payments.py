@@ -55,11 +55,31 @@ class PaymentRefund(Model):
     reason = fields.CharField(max_length=32)
     status = fields.CharField(max_length=16, default="REQUESTED", db_index=True)
     provider_refund_id = fields.CharField(max_length=64, null=True, unique=True)
+    failure_code = fields.CharField(max_length=40, null=True)  # the provider's last refusal
     created_at = fields.DatetimeField()
     settled_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "payment_refund"
+
+
+class RefundRetry(Model):
+    """An operator asking the provider again for a refund it refused: who, when, under which
+    idempotency key (unique per staff member: the same request answers once) and what the
+    provider said. The audit trail of the retries."""
+
+    id = fields.IntField(primary_key=True)
+    refund = fields.ForeignKeyField("telehall.PaymentRefund", related_name="retries")
+    staff_id = fields.IntField()
+    actor = fields.CharField(max_length=64)
+    idempotency_key = fields.CharField(max_length=64)
+    outcome = fields.CharField(max_length=16)
+    failure_code = fields.CharField(max_length=40, null=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "refund_retry"
+        unique_together = (("staff_id", "idempotency_key"),)
 
 
 class RechargeCard(Model):

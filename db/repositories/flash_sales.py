@@ -146,35 +146,36 @@ class NewReservation:
     shipping_address: dict | None
 
 
-async def record_reservation(new: NewReservation) -> FlashReservation:
-    """Persist a unit Redis took. Raises NoRoom (nothing written) when the database's own
-    guards refuse it, IntegrityError when the request key was already used."""
+async def record_reservation(conn: BaseDBAsyncClient, new: NewReservation) -> FlashReservation:
+    """Persist a unit Redis took, inside the caller's transaction. Raises NoRoom when the
+    database's own guards refuse it, IntegrityError when the request key was already used (the
+    caller's transaction then rolls back: nothing written)."""
     n = len(new.units)
-    async with in_transaction() as conn:
-        row = await FlashReservation.create(
-            id=UUID(new.rid), sale_id=new.sale_id, subscriber_id=new.subscriber_id,
-            idempotency_key=new.key, quantity=n, units=list(new.units), pay_by=new.pay_by,
-            status=ReservationStatus.HELD, shipping_address=new.shipping_address,
-            using_db=conn,
-        )  # fmt: skip
-        try:
-            for u in new.units:
-                await FlashUnit.create(
-                    sale_id=new.sale_id, subscriber_id=new.subscriber_id, unit_no=u,
-                    reservation_id=row.id, using_db=conn,
-                )  # fmt: skip
-        except IntegrityError as exc:
-            raise NoRoom("LIMIT_REACHED") from exc
-        # the sale's row is the one every buyer shares: its guard goes last, so its lock is held
-        # only until the commit that follows
-        grew = (
-            await FlashSale.filter(id=new.sale_id, units_taken__lte=F("units_total") - n)
-            .using_db(conn)
-            .update(units_taken=F("units_taken") + n)
-        )
-        if not grew:
-            raise NoRoom("SOLD_OUT")
-        return row
+    row = await FlashReservation.create(
+        id=UUID(new.rid), sale_id=new.sale_id, subscriber_id=new.subscriber_id,
+        idempotency_key=new.key, quantity=n, units=list(new.units), pay_by=new.pay_by,
+        status=ReservationStatus.HELD, shipping_address=new.shipping_address,
+        using_db=conn,
+    )  # fmt: skip
+    units = [
+        FlashUnit(sale_id=new.sale_id, subscriber_id=new.subscriber_id, unit_no=u,
+                  reservation_id=row.id)
+        for u in new.units
+    ]  # fmt: skip
+    try:
+        await FlashUnit.bulk_create(units, using_db=conn)
+    except IntegrityError as exc:
+        raise NoRoom("LIMIT_REACHED") from exc
+    # the sale's row is the one every buyer shares: its guard goes last, so its lock is held
+    # only until the commit that follows
+    grew = (
+        await FlashSale.filter(id=new.sale_id, units_taken__lte=F("units_total") - n)
+        .using_db(conn)
+        .update(units_taken=F("units_taken") + n)
+    )
+    if not grew:
+        raise NoRoom("SOLD_OUT")
+    return row
 
 
 async def give_back(rid: str | UUID, status: ReservationStatus) -> FlashReservation | None:

@@ -26,8 +26,10 @@ class OutboxSmsGateway:
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock
 
-    async def send(self, msisdn: str, kind: str, text: str) -> None:
-        await queue(None, msisdn, kind, text, self.clock.now() if self.clock else None)
+    async def send(
+        self, msisdn: str, kind: str, text: str, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
+        await queue(using_db, msisdn, kind, text, self.clock.now() if self.clock else None)
 
 
 async def queue(

@@ -246,6 +246,10 @@ class FlashSaleStore(Store):
         found = await self.redis.get(self.sale_key(sale_id, "req", subscriber, request_key))
         return None if found is None else parse_take(found)
 
+    async def forget_request(self, sale_id: str, subscriber: str, request_key: str) -> None:
+        """The request key's kept answer goes: the same request is decided again."""
+        await self.redis.delete(self.sale_key(sale_id, "req", subscriber, request_key))
+
     async def remaining(self, sale_id: str) -> int | None:
         """Units left, or None when the sale is not loaded."""
         stock = await self.redis.get(self.sale_key(sale_id, "stock"))

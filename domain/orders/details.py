@@ -107,6 +107,10 @@ class DevicePurchaseDetails(OrderDetails):
     device_id: str = ""
     quantity: int = 1
     shipping_address: str = ""
+    method: str = "BALANCE"  # BALANCE, ALIPAY, WECHAT, BANK_CARD
+    payment_id: str | None = None  # paid through the provider
+    pay_url: str | None = None
+    status_reason: str | None = None  # REFUNDED: PAID_AFTER_DEADLINE
 
 
 @OrderDetails.register(OrderKind.NUMBER_PURCHASE)

@@ -1,12 +1,19 @@
 """Buying in a flash sale: Redis takes the units atomically, the database records the
 reservation under its own guards; when it refuses, the units go back and the sale is rebuilt.
-After SOLD_OUT a process sheds attempts for a moment without the database."""
+
+The cost of an attempt follows its answer: a refusal (sold out, over the limit, outside the
+window) is the TAKE script and nothing else — no database read — because the storm is almost all
+refusals. Only a unit Redis granted reads the subscriber (eligibility, real name: a refused
+buyer's units go straight back) and writes once, in one transaction: the reservation, its unit
+rows, the sale's guarded counter and the SMS notice. After SOLD_OUT a process sheds attempts for
+a moment with one Redis GET (a replay still gets its first answer)."""
 
 from __future__ import annotations
 
 from uuid import uuid4
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.flash import FlashReservation, FlashSale
@@ -27,7 +34,7 @@ from domain.flash.model import (
 from domain.orders import OrderKind
 from domain.orders.eligibility import check_real_name
 from resolvers.context import RequestContext, Services
-from resolvers.flash.loading import cached_sale, load, mark_sold_out, rebuild, shed
+from resolvers.flash.loading import cached_sale, load, mark_sold_out, rebuild, settle, shed
 
 
 async def _take(services: Services, sale: FlashSale, key: str, rid: str, sub: str, qty: int):
@@ -52,6 +59,17 @@ async def _needs_5g(sale: FlashSale) -> bool:
         plan = await catalog.plan_by_id(sale.item_id)
         _needs_5g_cache[sale.item_id] = bool(plan and plan.requires_5g)
     return _needs_5g_cache[sale.item_id]
+
+
+async def _eligible_buyer(sale: FlashSale, subscriber_id: int) -> Subscriber:
+    subscriber = await Subscriber.get_or_none(id=subscriber_id)
+    if subscriber is None:
+        raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
+    check_eligible(
+        subscriber.status is SubscriberStatus.ACTIVE, await _needs_5g(sale), subscriber.device_5g
+    )
+    check_real_name(OrderKind.FLASH_SALE, subscriber.real_name_verified)
+    return subscriber
 
 
 async def flash_buy(
@@ -79,13 +97,6 @@ async def flash_buy(
         if found is not None:
             return found
         raise refusal(earlier.code if earlier is not None and not earlier.ok else TakeCode.SOLD_OUT)
-    subscriber = await Subscriber.get_or_none(id=subscriber_id)
-    if subscriber is None:
-        raise fail("NOT_FOUND", "This subscriber no longer exists.", None)
-    check_eligible(
-        subscriber.status is SubscriberStatus.ACTIVE, await _needs_5g(sale), subscriber.device_5g
-    )
-    check_real_name(OrderKind.FLASH_SALE, subscriber.real_name_verified)
     rid, sub = str(uuid4()), str(subscriber_id)
     result = await _take(ctx.services, sale, key, rid, sub, quantity)
     if not result.ok:
@@ -96,12 +107,27 @@ async def flash_buy(
         if (found := await repo.reservation(result.reservation_id or "")) is not None:
             return found
         raise fail("TRY_AGAIN", "Your earlier request is still being recorded.", "idempotencyKey")
+    try:
+        subscriber = await _eligible_buyer(sale, subscriber_id)
+    except BaseException:
+        # a granted unit for a buyer who may not have it: back at once, and the request key
+        # forgotten, so that asking again is decided again (not replayed as this grant)
+        await settle(ctx.services, sale, rid, sub, "RELEASE")
+        await ctx.services.stores.flash_sales.forget_request(sale.id, sub, key)
+        raise
     new = repo.NewReservation(
         rid, sale.id, subscriber_id, key, result.units, from_ms(result.deadline_ms or 0),
         {"address": address} if address else None,
     )  # fmt: skip
     try:
-        row = await repo.record_reservation(new)
+        async with in_transaction() as conn:  # the attempt's one write
+            await ctx.services.sms.send(
+                subscriber.msisdn,
+                "FLASH_RESERVED",
+                f"您已抢到{sale.name}×{quantity}，请在15分钟内完成支付，逾期自动释放。",
+                using_db=conn,
+            )
+            row = await repo.record_reservation(conn, new)
     except repo.NoRoom as refused:
         # Redis granted what the database refuses: Redis is behind (it restarted while a take
         # was being recorded). The database wins: give the take back and rebuild the sale.
@@ -118,9 +144,4 @@ async def flash_buy(
     except BaseException:
         await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
         raise
-    await ctx.services.sms.send(
-        subscriber.msisdn,
-        "FLASH_RESERVED",
-        f"您已抢到{sale.name}×{quantity}，请在15分钟内完成支付，逾期自动释放。",
-    )
     return row

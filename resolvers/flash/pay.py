@@ -23,7 +23,7 @@ from domain.errors import DomainError, fail
 from domain.flash.model import PAID_AFTER_DEADLINE, ReservationStatus
 from domain.money import yuan
 from domain.orders import OrderStatus
-from domain.payments import PaymentStatus
+from domain.payments import PaymentPurpose, PaymentStatus
 from domain.ports import RefundRefused
 from domain.pricing import Channel
 from resolvers import cap_sweeper, points_earning
@@ -40,6 +40,11 @@ from resolvers.ordering.pipeline import place_order
 
 __all__ = ["FlashPayMethod", "callback", "flash_pay", "retry_refunds"]
 
+# the notice of a refund, by what the payment paid for (a device's late payment is refunded here)
+REFUND_NOTICES = {
+    PaymentPurpose.FLASH_SALE: ("FLASH_REFUNDED", "秒杀订单"),
+    PaymentPurpose.DEVICE_PURCHASE: ("DEVICE_REFUNDED", "购机订单"),
+}
 ALREADY_PAID = "ALREADY_PAID"
 OUT_OF_STOCK = "OUT_OF_STOCK"
 log = logging.getLogger(__name__)
@@ -164,7 +169,9 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         provider_id = await provider.refund(str(payment.id), str(row.id), row.amount_fen, reason)
     except RefundRefused as refused:
         # kept for an operator: the money is still with the provider
-        await PaymentRefund.filter(id=row.id, status="REQUESTED").update(status="REFUSED")
+        await PaymentRefund.filter(id=row.id, status="REQUESTED").update(
+            status="REFUSED", failure_code=refused.code[:40]
+        )
         log.error("refund %s of payment %s refused: %s", row.id, payment.id, refused.code)
         return False
     except Exception:  # the provider is down: retried by the reaper
@@ -174,7 +181,12 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         moved = (
             await PaymentRefund.filter(id=row.id, status="REQUESTED")
             .using_db(conn)
-            .update(status="SUCCEEDED", provider_refund_id=provider_id, settled_at=now)
+            .update(
+                status="SUCCEEDED",
+                provider_refund_id=provider_id,
+                settled_at=now,
+                failure_code=None,
+            )
         )
         if not moved:
             return True
@@ -191,10 +203,9 @@ async def refund(services: Services, payment: Payment, reason: str, msisdn: str 
         given_back = await promo_repo.release_orders(conn, [order.id])
     await cap_sweeper.release(services, given_back)
     if msisdn:
+        kind, what = REFUND_NOTICES.get(payment.purpose, REFUND_NOTICES[PaymentPurpose.FLASH_SALE])
         await services.sms.send(
-            msisdn,
-            "FLASH_REFUNDED",
-            f"您的秒杀订单未能成交，{yuan(payment.payable_fen)}已原路退回。",
+            msisdn, kind, f"您的{what}未能成交，{yuan(payment.payable_fen)}已原路退回。"
         )
     return True
 

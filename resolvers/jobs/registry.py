@@ -61,12 +61,9 @@ JOBS: dict[str, JobSpec] = {
             tasks.campaign_caps_sweep,
             "give back lapsed campaign-cap holds, expire their orders (telehall promotions sweep)",
         ),
-        JobSpec(
-            "flash-reap",
-            Schedule("* * * * *", MINUTE),
-            tasks.flash_reap,
-            "return unpaid flash-sale units to stock, flush counted answers (telehall flash reap)",
-        ),
+        # No flash-reap job: a flash sale's pay window is minutes and its stock is fought over,
+        # so a unit must come back within a second of its deadline, finer than any cron slot.
+        # The server reaps every TELEHALL_FLASH_REAP_SECONDS (server/app.py, one worker a round).
         JobSpec(
             "number-holds-reap",
             Schedule("* * * * *", MINUTE),
@@ -91,6 +88,12 @@ JOBS: dict[str, JobSpec] = {
             Schedule("0 10 * * *", timedelta(hours=10)),  # 10:00, outside quiet hours
             tasks.points_remind,
             "queue the 30- and 7-day points expiry reminders (telehall points remind)",
+        ),
+        JobSpec(
+            "device-payments-expire",
+            Schedule("* * * * *", MINUTE),
+            tasks.device_payments_expire,
+            "give back the stock of devices not paid through the provider in time",
         ),
         JobSpec(
             "points-mall-unpaid",

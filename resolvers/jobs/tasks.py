@@ -14,6 +14,7 @@ from domain.billing import previous_cycles
 from domain.jobs import JobOutcome
 from resolvers import (
     cap_sweeper,
+    device_payments,
     email_sender,
     inbox_push,
     notify_fanout,
@@ -22,7 +23,6 @@ from resolvers import (
     sms_sender,
 )
 from resolvers.billing import billing_close as close_cycle
-from resolvers.flash import reap as flash
 from resolvers.jobs.context import JobContext
 from resolvers.payments import maybe_auto_recharge
 from resolvers.points import jobs as points_jobs
@@ -63,12 +63,6 @@ async def campaign_caps_sweep(job: JobContext) -> JobOutcome:
             "released": report.released,
         }
     )
-
-
-async def flash_reap(job: JobContext) -> JobOutcome:
-    returned = await flash.reap(job.services, job.now)
-    counted = await flash.flush_stats(job.services, job.now)
-    return JobOutcome({"returned": returned, "answersCounted": counted})
 
 
 async def number_holds_reap(job: JobContext) -> JobOutcome:
@@ -114,6 +108,13 @@ async def points_expire(job: JobContext) -> JobOutcome:
 
 async def points_remind(job: JobContext) -> JobOutcome:
     return JobOutcome({"queued": await points_jobs.send_expiry_reminders(job.services, job.now)})
+
+
+async def device_payments_expire(job: JobContext) -> JobOutcome:
+    window = timedelta(minutes=job.services.settings.device_payment_minutes)
+    return JobOutcome(
+        {"returned": await device_payments.expire_unpaid(job.services, job.now, window)}
+    )
 
 
 async def points_mall_unpaid(job: JobContext) -> JobOutcome:

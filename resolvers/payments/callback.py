@@ -17,7 +17,7 @@ from domain.payments import (
     PaymentStatus,
     verify_callback,
 )
-from resolvers import campaign_caps, growth, mall_payments, number_delivery
+from resolvers import campaign_caps, device_payments, growth, mall_payments, number_delivery
 from resolvers.context import RequestContext, Services
 from resolvers.flash import pay as flash_pay
 from resolvers.payments.shared import credited_notice, provider
@@ -27,6 +27,7 @@ PURPOSE_CALLBACKS = {
     PaymentPurpose.FLASH_SALE: flash_pay.callback,
     PaymentPurpose.NUMBER_PURCHASE: number_delivery.callback,
     PaymentPurpose.POINTS_MALL: mall_payments.callback,
+    PaymentPurpose.DEVICE_PURCHASE: device_payments.callback,
 }
 
 

@@ -9,10 +9,12 @@ from domain.pricing import Channel
 from domain.sessions import Capability
 from resolvers.ordering import place_order
 from resolvers.ordering.device_purchases import DevicePurchase
+from resolvers.ordering.flash_purchases import FlashPayMethod
 from resolvers.ordering.pack_purchases import PackPurchase
 from resolvers.ordering.plan_changes import BundleOrder, PlanChange
 from schema.enums import ChannelEnum
 from schema.errors import payload
+from schema.flash.inputs import FlashPayMethodEnum
 from schema.orders.inputs import BundleInput
 from schema.orders.payloads import (
     BundleOrderPayload,
@@ -111,8 +113,11 @@ class OrderMutation:
         return await payload(PackPurchasePayload, work)
 
     @strawberry.mutation(
-        description="Buy a phone or accessory: paid from the balance, shipped to the address; a "
-        "phone is recorded as the subscriber's device (the 5G check of plan changes uses it)."
+        description="Buy a phone or accessory, shipped to the address: paid from the balance at "
+        "once, or through the provider (ALIPAY, WECHAT, BANK_CARD: the order waits "
+        "PENDING_PAYMENT with the stock held until the provider's callback; unpaid in time, the "
+        "stock returns). A phone is recorded as the subscriber's device once paid (the 5G check "
+        "of plan changes uses it)."
     )
     async def device_purchase(
         self,
@@ -123,6 +128,7 @@ class OrderMutation:
         quantity: int = 1,
         channel: ChannelEnum = Channel.WEB,
         expected_final_price_fen: Annotated[int | None, EXPECTED] = None,
+        payment_method: FlashPayMethodEnum = FlashPayMethod.BALANCE,
     ) -> DevicePurchasePayload:
         session = subscriber_session(info, Capability.TRANSACT)
 
@@ -131,10 +137,14 @@ class OrderMutation:
                 context(info),
                 session.subject_id,
                 idempotency_key,
-                DevicePurchase(str(device_id), quantity, shipping_address),
+                DevicePurchase(str(device_id), quantity, shipping_address, payment_method),
                 channel,
                 expected_final_price_fen,
             )
-            return {"order": order}
+            return {
+                "order": order,
+                "pay_url": order.detail.pay_url,
+                "payment_id": order.detail.payment_id,
+            }
 
         return await payload(DevicePurchasePayload, work)

@@ -27,4 +27,8 @@ class PackPurchasePayload:
 @strawberry.type
 class DevicePurchasePayload:
     order: Order | None = None
+    pay_url: str | None = strawberry.field(
+        default=None, description="The provider's cashier, when paying by ALIPAY, WECHAT or card."
+    )
+    payment_id: strawberry.ID | None = None
     user_errors: list[UserError]

@@ -89,6 +89,29 @@ async def test_not_eligible_when_suspended_or_no_5g_device(api, services, clock,
     assert (await buy(api, five_g.token, sale["id"]))["userErrors"] == []
 
 
+async def test_a_refused_buyer_gives_the_unit_back_and_may_ask_again(
+    api, services, clock, marketing_token
+):
+    """Eligibility is read only once Redis granted a unit: a buyer who may not have it leaves
+    the stock as it was and the outbox empty, and the same request, asked again once the buyer
+    may, is decided again rather than replayed."""
+    from db.models.accounts import Notification
+    from db.models.flash import FlashUnit
+
+    sale = await create_sale(api, marketing_token, clock.now(), unitsTotal=1, itemId="5G-128")
+    plain = await subscribe(services)
+    clock.set(at(sale))
+    assert codes(await buy(api, plain.token, sale["id"], k="again")) == ["NOT_ELIGIBLE"]
+    assert await services.stores.flash_sales.remaining(sale["id"]) == 1
+    assert await FlashUnit.filter(sale_id=sale["id"]).count() == 0
+    assert not await Notification.filter(msisdn=plain.msisdn, kind="FLASH_RESERVED").exists()
+    await Subscriber.filter(id=plain.id).update(device_5g=True)
+    again = await buy(api, plain.token, sale["id"], k="again")
+    assert again["userErrors"] == [] and again["reservation"]["units"] == [1]
+    assert await Notification.filter(msisdn=plain.msisdn, kind="FLASH_RESERVED").count() == 1
+    assert (await FlashSale.get(id=sale["id"])).units_taken == 1
+
+
 async def test_pay_from_balance_records_the_phone(api, services, clock, marketing_token):
     sale = await create_sale(
         api, marketing_token, clock.now(), itemKind="DEVICE", itemId="DEV-XM-14",

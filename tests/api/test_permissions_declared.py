@@ -26,11 +26,11 @@ MARKETING_ONLY = {
     },
 }  # fmt: skip
 OPERATOR_ONLY = {
-    "Query": {"jobRuns", "serviceStats"},
+    "Query": {"jobRuns", "serviceStats", "flashRefundsPending"},
     "Mutation": {
         "usageIngest", "billingClose", "subscriberProvision", "redemptionShip",
         "redemptionDeliver", "pointsAdjust", "pointsExpire", "simDeliveryConfirm",
-        "invoiceReverse",
+        "invoiceReverse", "flashRefundRetry",
         "kbArticleCreate", "kbArticleUpdate", "kbArticleArchive",
     },
 }  # fmt: skip

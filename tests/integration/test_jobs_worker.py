@@ -36,7 +36,7 @@ def test_the_worker_runs_due_jobs_and_stops_on_sigterm(settings, tmp_path) -> No
     try:
         deadline = time.monotonic() + 60
         done: set[str] = set()
-        while not {"sms-outbox", "number-holds-reap", "flash-reap"} <= done:
+        while not {"sms-outbox", "number-holds-reap", "campaign-caps-sweep"} <= done:
             assert proc.poll() is None, proc.stdout.read()
             assert time.monotonic() < deadline, done
             time.sleep(0.5)
