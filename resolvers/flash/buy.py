@@ -21,6 +21,7 @@ from db.repositories import catalog
 from db.repositories import flash_sales as repo
 from db.repositories.orders import check_key
 from domain.accounts import SubscriberStatus
+from domain.calendar import local
 from domain.errors import fail
 from domain.flash.ledger import TakeCode
 from domain.flash.model import (
@@ -124,7 +125,7 @@ async def flash_buy(
             await ctx.services.sms.send(
                 subscriber.msisdn,
                 "FLASH_RESERVED",
-                f"您已抢到{sale.name}×{quantity}，请在15分钟内完成支付，逾期自动释放。",
+                f"您已抢到{sale.name}×{quantity}，请在{local(new.pay_by):%H:%M}前完成支付，逾期自动释放。",
                 using_db=conn,
             )
             row = await repo.record_reservation(conn, new)

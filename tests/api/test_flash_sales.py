@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from db.models.accounts import Subscriber
 from db.models.flash import FlashReservation, FlashSale
+from domain.calendar import local
 from domain.flash.model import ReservationStatus
 from resolvers.flash.reap import reap
 from tests.api.flash_helpers import (
@@ -108,7 +109,9 @@ async def test_a_refused_buyer_gives_the_unit_back_and_may_ask_again(
     await Subscriber.filter(id=plain.id).update(device_5g=True)
     again = await buy(api, plain.token, sale["id"], k="again")
     assert again["userErrors"] == [] and again["reservation"]["units"] == [1]
-    assert await Notification.filter(msisdn=plain.msisdn, kind="FLASH_RESERVED").count() == 1
+    (notice,) = await Notification.filter(msisdn=plain.msisdn, kind="FLASH_RESERVED")
+    held = await FlashReservation.get(id=again["reservation"]["id"])
+    assert f"请在{local(held.pay_by):%H:%M}前完成支付" in notice.text  # the sale's own pay window
     assert (await FlashSale.get(id=sale["id"])).units_taken == 1
 
 
