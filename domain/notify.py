@@ -22,6 +22,25 @@ class Topic(StrEnum):
     FESTIVALS = "FESTIVALS"
 
 
+class InboxTopic(StrEnum):
+    """What an inbox notice is about: one of the interest topics, or the hall's own notices."""
+
+    DATA_PACKS = "DATA_PACKS"
+    PLANS = "PLANS"
+    DEVICES = "DEVICES"
+    FLASH_SALES = "FLASH_SALES"
+    POINTS_MALL = "POINTS_MALL"
+    ROAMING = "ROAMING"
+    FESTIVALS = "FESTIVALS"
+    POINTS = "POINTS"  # points about to expire
+    ACCOUNT = "ACCOUNT"  # confirmations of business done and security notices
+
+
+# The notices the daily cap counts: marketing pushes and points reminders. Confirmations and
+# security notices (ACCOUNT) neither count towards it nor wait for it.
+CAPPED_TOPICS = (*(t.value for t in Topic), InboxTopic.POINTS.value)
+
+
 class NotifyChannel(StrEnum):
     SMS = "SMS"
     APP = "APP"

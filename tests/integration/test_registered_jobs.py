@@ -30,7 +30,7 @@ EXPECTED = {
     "sms-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
     "inbox-push": {"published"},
-    "notify-fanout": {"announced", "batches", "notified", "finished"},
+    "notify-fanout": {"announced", "batches", "considered", "notified", "finished"},
 }
 
 
