@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 
 class SmsGateway(Protocol):
-    """What use cases call to notify a subscriber: the message is queued (the outbox) and the
-    sender (resolvers/sms_sender.py) hands it to the SmsDeliveryGateway."""
+    """What use cases call to notify a subscriber: the message is queued (the outbox, and the
+    subscriber's app inbox: resolvers/notifier.py) and the sender (resolvers/sms_sender.py)
+    hands it to the SmsDeliveryGateway. `at`: the instant it is sent at (a job's slot)."""
 
-    async def send(self, msisdn: str, kind: str, text: str) -> None: ...
+    async def send(
+        self, msisdn: str, kind: str, text: str, *, at: datetime | None = None
+    ) -> None: ...
 
 
 class SmsTransientError(Exception):

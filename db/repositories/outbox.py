@@ -1,4 +1,5 @@
-"""The SMS outbox: queueing (the SmsGateway port use cases call) and the sender's claims.
+"""The SMS outbox: queueing (for `resolvers.notifier`, the SmsGateway use cases call) and the
+sender's claims.
 
 A sender claims due rows before sending them: on PostgreSQL one UPDATE over a
 `SELECT … FOR UPDATE SKIP LOCKED` (workers take disjoint batches without waiting on each other),
@@ -11,23 +12,32 @@ from __future__ import annotations
 from datetime import datetime
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 
 from db.models.accounts import Notification
 from domain.calendar import as_utc
-from domain.clock import Clock
 from domain.sms import priority_of
 
 
-class OutboxSmsGateway:
-    def __init__(self, clock: Clock | None = None) -> None:
-        self.clock = clock
-
-    async def send(self, msisdn: str, kind: str, text: str) -> None:
-        queued_at = as_utc(self.clock.now()) if self.clock else None
-        await Notification.create(
-            msisdn=msisdn, kind=kind, text=text, priority=priority_of(kind), queued_at=queued_at
-        )
+async def queue(
+    msisdn: str,
+    kind: str,
+    text: str,
+    queued_at: datetime,
+    due_at: datetime | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> Notification:
+    """One SMS for the sender, due at once or at `due_at` (after quiet hours)."""
+    return await Notification.create(
+        msisdn=msisdn,
+        kind=kind,
+        text=text,
+        priority=priority_of(kind),
+        queued_at=as_utc(queued_at),
+        next_attempt_at=as_utc(due_at) if due_at else None,
+        using_db=using_db,
+    )
 
 
 async def outbox_for(msisdn: str, limit: int = 50) -> list[Notification]:

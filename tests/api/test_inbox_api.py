@@ -42,6 +42,7 @@ async def test_inbox_pages_and_marks_read(api, services, clock):
     now = clock.now()
     clock.set(now)
     sub, other = await subscribe(services), await subscribe(services)
+    await InboxNotification.filter(subscriber_id=sub.id).delete()  # the welcome notice
     rows = [await notice(sub, now - timedelta(minutes=10 - i), i) for i in range(5)]
     later = await notice(sub, now, 99, deliver_at=now + timedelta(hours=3))  # quiet hours
     theirs = await notice(other, now, 1)
