@@ -165,8 +165,9 @@ def decide_push(
 class NoticeClass(StrEnum):
     """How a notice the hall sends on its own travels (`notice_class` of its SMS kind)."""
 
-    # a login, reset or join code: SMS only and at once. Never in the inbox (whoever holds an
-    # app session would read a reset code there) and never deferred (a person is waiting).
+    # a login, reset or join code, or a password (a new number's initial service password, a
+    # reset WLAN password): SMS only and at once. Never in the inbox (whoever holds an app
+    # session, a LIMITED one too, would read it there) and never deferred (a person waits).
     CODE = "CODE"
     # what was just done on the account (orders, payments, password or passkey changes): inbox
     # and SMS at once. Quiet hours and the cap do not apply: a confirmation that arrives at
@@ -179,10 +180,11 @@ class NoticeClass(StrEnum):
 
 
 REMINDER_KINDS = frozenset({"POINTS_EXPIRING"})
+SECRET_KINDS = frozenset({"NUMBER_PAID", "ORDER_WLAN_PASSWORD"})  # their text holds a password
 
 
 def notice_class(kind: str) -> NoticeClass:
-    if is_code(kind):
+    if is_code(kind) or kind in SECRET_KINDS:
         return NoticeClass.CODE
     if kind in REMINDER_KINDS:
         return NoticeClass.REMINDER

@@ -129,10 +129,17 @@ async def subscription_session(ctx: RequestContext) -> Session | None:
 
 
 async def live_notifications(
-    ctx: RequestContext, subscriber_id: int
+    ctx: RequestContext, session: Session
 ) -> AsyncIterator[InboxNotification]:
-    async for notification_id in hub(ctx.services).watch(subscriber_id):
-        row = await InboxNotification.get_or_none(id=notification_id, subscriber_id=subscriber_id)
+    """The session's subscriber's notices as they are published. Ends (before handing over the
+    next notice) once the session is revoked or has expired: an open socket is no way around
+    `sessionRevoke` or a password change."""
+    async for notification_id in hub(ctx.services).watch(session.subject_id):
+        if not await ctx.stores.sessions.alive(session.token):
+            return
+        row = await InboxNotification.get_or_none(
+            id=notification_id, subscriber_id=session.subject_id
+        )
         if row is not None:
             yield row
 

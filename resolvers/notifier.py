@@ -1,9 +1,10 @@
 """The one pipe for the notices the hall sends on its own (the SmsGateway port every use case
 calls as `services.sms.send`): each goes into the SMS outbox for the sender, and, when the
 number is a subscriber's, into their app inbox and out on the live push. How it travels is
-`domain.notify.notice_class` of its kind: codes by SMS only and at once; confirmations and
-security notices to the inbox and by SMS at once; points reminders deferred past quiet hours
-and a full day's cap (the inbox-push job publishes them, the sender sends their SMS, when due).
+`domain.notify.notice_class` of its kind: codes and passwords by SMS only, at once;
+confirmations and security notices to the inbox and by SMS at once; points reminders deferred
+past quiet hours and a full day's cap (when due, the inbox-push job publishes them and the
+sender sends their SMS).
 Marketing pushes come through the fan-out, which writes the same rows in bulk."""
 
 from __future__ import annotations

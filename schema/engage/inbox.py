@@ -115,5 +115,6 @@ class InboxSubscription:
             raise unauthenticated()
         if not session.is_subscriber:
             raise forbidden("This needs a subscriber session.")
-        async for row in inbox_push.live_notifications(ctx, session.subject_id):
+        async for row in inbox_push.live_notifications(ctx, session):
             yield notification_node(row)
+        raise unauthenticated()  # the stream ends only when the session did

@@ -140,3 +140,14 @@ async def test_a_login_code_is_never_held_by_quiet_hours_nor_kept_in_the_inbox(
     assert not await InboxNotification.filter(subscriber_id=sub.id, body=code.text).exists()
     await sms_sender.drain(sender(services), late, max_rounds=50)
     assert (await Notification.get(id=code.id)).sent_at is not None
+
+
+async def test_a_notice_holding_a_password_goes_by_sms_only(services, clock):
+    """A LIMITED session may read the inbox: a reset WLAN password or a new number's initial
+    service password must not be there."""
+    sub = await subscribe(services)
+    for kind in ("ORDER_WLAN_PASSWORD", "NUMBER_PAID"):
+        text = f"{kind}: 您的密码为Tele#8642"
+        await services.sms.send(sub.msisdn, kind, text)
+        assert await Notification.filter(msisdn=sub.msisdn, kind=kind, text=text).exists()
+    assert not await InboxNotification.filter(subscriber_id=sub.id, body__contains="Tele#8642")

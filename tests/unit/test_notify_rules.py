@@ -89,6 +89,8 @@ def test_cap_counts_the_delivery_day():
 def test_which_notices_wait_and_which_do_not():
     assert notice_class("SMS_LOGIN") is NoticeClass.CODE
     assert notice_class("SMS_RESET_PASSWORD") is NoticeClass.CODE
+    assert notice_class("NUMBER_PAID") is NoticeClass.CODE  # the initial service password
+    assert notice_class("ORDER_WLAN_PASSWORD") is NoticeClass.CODE
     assert notice_class("POINTS_EXPIRING") is NoticeClass.REMINDER
     for kind in ("ORDER_PACK_PURCHASE", "PASSWORD_CHANGED", "PASSKEY_REGISTERED", "RECHARGE"):
         assert notice_class(kind) is NoticeClass.TRANSACTIONAL
