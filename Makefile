@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-calendar lint schema schema-check install bench bench-pricing bench-flash bench-numbers bench-points bench-graphql clean
+.PHONY: run test test-calendar lint schema schema-check install bench bench-pricing bench-flash bench-numbers bench-points bench-fanout bench-graphql clean
 
 # Instants the calendar suite runs at (Asia/Shanghai): day 1 of a cycle (bills PENDING), day 2,
 # year end, new year, month end, a leap day, inside the 517 festival.
@@ -58,6 +58,10 @@ bench-numbers: $(STAMP)
 # PostgreSQL when TELEHALL_BENCH_DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1:5432/test)
 bench-points: $(STAMP)
 	$(BIN)/python -m bench.points
+
+# Interest fan-out to 100,000 subscribers while API reads run; PostgreSQL as for bench-points.
+bench-fanout: $(STAMP)
+	$(BIN)/python -m bench.fanout
 
 # The GraphQL layer's cost beside its reads (dashboard vs bare routes), ratios of one run.
 bench-graphql: $(STAMP)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.relying_party import relying_party_problems
+
 DEV_SECRETS = ("dev-payment-secret-change-me", "dev-id-number-secret-change-me")
 MAX_SKEW_SECONDS = 1.0
 
@@ -29,8 +31,13 @@ def ok(check: str, detail: str) -> Finding:
 
 
 def settings_findings(
-    env: str, secrets: dict[str, str], database_url: str | None, redis_url: str | None
+    env: str,
+    secrets: dict[str, str],
+    database_url: str | None,
+    redis_url: str | None,
+    relying_party: tuple[str, list[str]] | None = None,
 ) -> list[Finding]:
+    """`relying_party` is the WebAuthn RP id and origins; None skips that check."""
     prod = env == "prod"
     bad = Severity.PROBLEM if prod else Severity.WARNING
     found = []
@@ -63,7 +70,16 @@ def settings_findings(
                 "TELEHALL_REDIS_SENTINELS with TELEHALL_REDIS_SENTINEL_MASTER",
             )
         )
-    return found or [ok("settings", f"env {env}: secrets and URLs set")]
+    for problem in relying_party_problems(*relying_party) if relying_party else ():
+        found.append(
+            Finding(
+                "settings.webauthn",
+                bad,
+                problem,
+                "set TELEHALL_WEBAUTHN_RP_ID and TELEHALL_WEBAUTHN_ORIGINS to the https site",
+            )
+        )
+    return found or [ok("settings", f"env {env}: secrets, URLs and passkey relying party set")]
 
 
 def redis_config_findings(config: dict[str, str] | None, env: str) -> list[Finding]:

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from domain.calendar import SHANGHAI, as_utc
 from domain.errors import fail
+from domain.sms import is_code
 
 
 class Topic(StrEnum):
@@ -20,6 +21,25 @@ class Topic(StrEnum):
     POINTS_MALL = "POINTS_MALL"
     ROAMING = "ROAMING"
     FESTIVALS = "FESTIVALS"
+
+
+class InboxTopic(StrEnum):
+    """What an inbox notice is about: one of the interest topics, or the hall's own notices."""
+
+    DATA_PACKS = "DATA_PACKS"
+    PLANS = "PLANS"
+    DEVICES = "DEVICES"
+    FLASH_SALES = "FLASH_SALES"
+    POINTS_MALL = "POINTS_MALL"
+    ROAMING = "ROAMING"
+    FESTIVALS = "FESTIVALS"
+    POINTS = "POINTS"  # points about to expire
+    ACCOUNT = "ACCOUNT"  # confirmations of business done and security notices
+
+
+# The notices the daily cap counts: marketing pushes and points reminders. Confirmations and
+# security notices (ACCOUNT) neither count towards it nor wait for it.
+CAPPED_TOPICS = (*(t.value for t in Topic), InboxTopic.POINTS.value)
 
 
 class NotifyChannel(StrEnum):
@@ -140,6 +160,80 @@ def decide_push(
     if delivered.get(shanghai_day_bounds(deliver_at)[0], 0) >= daily_cap:
         return SKIP
     return PushDecision(channels, deliver_at)
+
+
+class NoticeClass(StrEnum):
+    """How a notice the hall sends on its own travels (`notice_class` of its SMS kind)."""
+
+    # a login, reset or join code, or a password (a new number's initial service password, a
+    # reset WLAN password): SMS only and at once. Never in the inbox (whoever holds an app
+    # session, a LIMITED one too, would read it there) and never deferred (a person waits).
+    CODE = "CODE"
+    # what was just done on the account (orders, payments, password or passkey changes): inbox
+    # and SMS at once. Quiet hours and the cap do not apply: a confirmation that arrives at
+    # 08:00 for a purchase made at 23:00, or a "your password was changed" that waits, is how
+    # a customer misses fraud on their own number.
+    TRANSACTIONAL = "TRANSACTIONAL"
+    # points about to expire: inbox and SMS, deferred past quiet hours and past a full day's
+    # cap (never dropped: the points are lost if the customer is not told).
+    REMINDER = "REMINDER"
+
+
+REMINDER_KINDS = frozenset({"POINTS_EXPIRING"})
+SECRET_KINDS = frozenset({"NUMBER_PAID", "ORDER_WLAN_PASSWORD"})  # their text holds a password
+
+
+def notice_class(kind: str) -> NoticeClass:
+    if is_code(kind) or kind in SECRET_KINDS:
+        return NoticeClass.CODE
+    if kind in REMINDER_KINDS:
+        return NoticeClass.REMINDER
+    return NoticeClass.TRANSACTIONAL
+
+
+def inbox_topic(kind: str) -> InboxTopic:
+    return InboxTopic.POINTS if kind in REMINDER_KINDS else InboxTopic.ACCOUNT
+
+
+# The inbox title of a notice, by the first prefix of its SMS kind that matches
+TITLES = (
+    ("POINTS_EXPIRING", "积分即将到期"),
+    ("POINTS_", "积分通知"),
+    ("FLASH_", "秒杀订单"),
+    ("NUMBER_", "选号订单"),
+    ("PASSKEY_", "账号安全"),
+    ("PASSWORD_", "账号安全"),
+    ("REAL_NAME_", "账号安全"),
+    ("RECHARGE", "充值通知"),
+    ("AUTO_RECHARGE_", "充值通知"),
+    ("BILL_", "账单通知"),
+    ("INVOICE_", "发票通知"),
+    ("ORDER_INVOICE", "发票通知"),
+    ("TICKET_", "工单进度"),
+    ("ORDER_", "业务办理"),
+)
+
+
+def notice_title(kind: str) -> str:
+    return next((title for prefix, title in TITLES if kind.startswith(prefix)), "服务通知")
+
+
+MAX_DEFER_DAYS = 31
+
+
+def remind_at(
+    quiet: QuietHours, at: datetime, delivered: Mapping[datetime, int], daily_cap: int
+) -> datetime:
+    """When a reminder is delivered: after quiet hours, on the first Shanghai day whose cap has
+    room (`delivered` as for `decide_push`). With no room in a month (or a cap of 0, which
+    silences marketing only) it goes on the last day tried rather than never."""
+    deliver_at = quiet.deliver_at(at)
+    for _ in range(MAX_DEFER_DAYS):
+        day, next_day = shanghai_day_bounds(deliver_at)
+        if daily_cap <= 0 or delivered.get(day, 0) < daily_cap:
+            return deliver_at
+        deliver_at = quiet.deliver_at(next_day)
+    return deliver_at
 
 
 def campaign_topic(plan_ids: tuple, mall_item_ids: tuple, kinds: tuple[str, ...]) -> Topic:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
 class SmsGateway(Protocol):
-    """What use cases call to notify a subscriber: the message is queued (the outbox) and the
-    sender (resolvers/sms_sender.py) hands it to the SmsDeliveryGateway. `using_db`: the
-    caller's open transaction, so the notice is queued if and only if the business change
-    commits (a hot path's one write)."""
+    """What use cases call to notify a subscriber: the message is queued (the outbox, and the
+    subscriber's app inbox: resolvers/notifier.py) and the sender (resolvers/sms_sender.py)
+    hands it to the SmsDeliveryGateway. `at`: the instant it is sent at (a job's slot).
+    `using_db`: the caller's open transaction, so the notice is queued if and only if the
+    business change commits (a hot path's one write)."""
 
     async def send(
-        self, msisdn: str, kind: str, text: str, using_db: object | None = None
+        self,
+        msisdn: str,
+        kind: str,
+        text: str,
+        *,
+        at: datetime | None = None,
+        using_db: object | None = None,
     ) -> None: ...
 
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from db.models.engage import InboxNotification
+from db.repositories import inbox_rows
 from domain.sessions import Session
 from resolvers.context import RequestContext, Services
 
@@ -128,29 +129,36 @@ async def subscription_session(ctx: RequestContext) -> Session | None:
 
 
 async def live_notifications(
-    ctx: RequestContext, subscriber_id: int
+    ctx: RequestContext, session: Session
 ) -> AsyncIterator[InboxNotification]:
-    async for notification_id in hub(ctx.services).watch(subscriber_id):
-        row = await InboxNotification.get_or_none(id=notification_id, subscriber_id=subscriber_id)
+    """The session's subscriber's notices as they are published. Ends (before handing over the
+    next notice) once the session is revoked or has expired: an open socket is no way around
+    `sessionRevoke` or a password change."""
+    async for notification_id in hub(ctx.services).watch(session.subject_id):
+        if not await ctx.stores.sessions.alive(session.token):
+            return
+        row = await InboxNotification.get_or_none(
+            id=notification_id, subscriber_id=session.subject_id
+        )
         if row is not None:
             yield row
 
 
-async def publish_due(services: Services, now: datetime, limit: int = 1000) -> int:
-    """Publish notices whose delivery time has come and that were not published yet; each is
-    claimed by a guarded UPDATE first, so two runners never publish one twice."""
-    due = (
-        await InboxNotification.filter(pushed_at__isnull=True, deliver_at__lte=now)
-        .order_by("deliver_at", "id")
-        .limit(limit)
-        .values_list("id", "subscriber_id")
-    )
+async def publish_due(
+    services: Services, now: datetime, batch: int = 1000, max_rounds: int = 1000
+) -> int:
+    """Publish every notice whose delivery time has come and that was not published yet, a
+    claimed batch at a time (a claim is taken once, so two runners never publish one twice;
+    a batch Redis did not take is given back for the next run)."""
     published = 0
-    for notification_id, subscriber_id in due:
-        claimed = await InboxNotification.filter(id=notification_id, pushed_at__isnull=True).update(
-            pushed_at=now
-        )
-        if claimed:
-            await services.stores.inbox_push.publish(subscriber_id, notification_id)
-            published += 1
+    for _ in range(max_rounds):
+        claimed = await inbox_rows.claim_due(now, batch)
+        if not claimed:
+            break
+        try:
+            await services.stores.inbox_push.publish_many(claimed)
+        except BaseException:
+            await inbox_rows.unclaim([i for i, _ in claimed])
+            raise
+        published += len(claimed)
     return published

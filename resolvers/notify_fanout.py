@@ -4,9 +4,11 @@
 opened, a flash sale on sale, a mall item on sale, a festival starting) into one `FanOut` row
 each (unique by source, so announcing twice is harmless). `fan_out` walks each unfinished one
 through the subscribers interested in its topic, `notify_batch` at a time, in subscriber-id
-order: each batch, in one transaction, writes the inbox rows (and SMS copies into the outbox,
-due after quiet hours) and moves the cursor, so a retried job resumes after the last whole
-batch. The decisions (interest, audience, quiet hours, daily cap) are `domain.notify`'s."""
+order (each batch is a few short queries and a bounded piece of Python, so requests served
+on the same event loop wait at most that long): each batch, in one transaction, writes the
+inbox rows (and SMS copies into the outbox, due after quiet hours) and moves the cursor, so a
+retried job resumes after the last whole batch; its notices due now are published at once.
+The decisions (interest, audience, quiet hours, daily cap) are `domain.notify`'s."""
 
 from __future__ import annotations
 
@@ -17,13 +19,14 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from db.models.accounts import Notification, Subscriber
 from db.models.engage import FanOut, InboxNotification, NotifyPreference, SubscriberInterest
 from db.models.flash import FlashSale
 from db.models.points import MallItem
 from db.models.promotions import Campaign, Festival
+from db.repositories.inbox_rows import NoticeRow, insert_notices, queue_sms_copies
 from domain.accounts import SubscriberStatus
 from domain.notify import (
+    CAPPED_TOPICS,
     NotifyChannel,
     QuietHours,
     Topic,
@@ -33,10 +36,9 @@ from domain.notify import (
 )
 from domain.promotions.codec import campaign_from_dict
 from domain.promotions.model import Audience
-from domain.sms import priority_of
 from resolvers.context import Services
 from resolvers.inbox_push import publish_due
-from resolvers.pricing import profile_of
+from resolvers.pricing import profile_from
 
 LOOKBACK = timedelta(days=1)  # what went live longer ago than this is not announced any more
 
@@ -145,102 +147,97 @@ async def announce_due(now: datetime) -> int:
 
 
 async def fan_out(services: Services, now: datetime, max_batches: int = 10_000) -> dict[str, int]:
-    counts = {"batches": 0, "notified": 0, "finished": 0}
+    counts = {"batches": 0, "considered": 0, "notified": 0, "finished": 0}
     for fan in await FanOut.filter(finished_at__isnull=True).order_by("id"):
         while counts["batches"] < max_batches:
-            created, done = await fan_out_batch(services, fan, now)
+            considered, created, done = await fan_out_batch(services, fan, now)
             counts["batches"] += 1
+            counts["considered"] += considered
             counts["notified"] += created
+            # the notices of this batch that are due now go live while the next is written
+            await publish_due(services, now)
             if done:
                 counts["finished"] += 1
                 break
-    await publish_due(services, now)
     return counts
 
 
-async def fan_out_batch(services: Services, fan: FanOut, now: datetime) -> tuple[int, bool]:
-    """One batch of `fan`; (notices created, whether the fan-out is finished)."""
+async def fan_out_batch(services: Services, fan: FanOut, now: datetime) -> tuple[int, int, bool]:
+    """One batch of `fan`, the next `notify_batch` interested subscribers after the cursor
+    (keyset: every query below is a range of subscriber ids, never a list of them); returns
+    (subscribers considered, notices created, whether the fan-out is finished)."""
     settings = services.settings
     interested = (
         await SubscriberInterest.filter(topic=fan.topic, subscriber_id__gt=fan.cursor)
         .order_by("subscriber_id")
         .limit(settings.notify_batch)
-        .values("subscriber_id", "sms", "app")
+        .values_list(
+            "subscriber_id",
+            "sms",
+            "app",
+            "subscriber__msisdn",
+            "subscriber__status",
+            "subscriber__joined_at",
+            "subscriber__plan_id",
+            "subscriber__region",
+        )
     )
     if not interested:
         await FanOut.filter(id=fan.id).update(finished_at=now)
-        return 0, True
-    ids = [r["subscriber_id"] for r in interested]
-    subscribers = {s.id: s for s in await Subscriber.filter(id__in=ids)}
+        return 0, 0, True
+    first, last = fan.cursor, interested[-1][0]
+    in_batch = {"subscriber_id__gt": first, "subscriber_id__lte": last}
     quiet = {
-        p.subscriber_id: QuietHours(p.quiet_start_minute, p.quiet_end_minute)
-        for p in await NotifyPreference.filter(subscriber_id__in=ids)
+        sid: QuietHours(start, end)
+        for sid, start, end in await NotifyPreference.filter(**in_batch).values_list(
+            "subscriber_id", "quiet_start_minute", "quiet_end_minute"
+        )
     }
     day_start = shanghai_day_bounds(now)[0]
     delivered: dict[int, dict[datetime, int]] = defaultdict(lambda: defaultdict(int))
     for sid, at in await InboxNotification.filter(
-        subscriber_id__in=ids, deliver_at__gte=day_start, deliver_at__lt=day_start + timedelta(2)
+        **in_batch,
+        deliver_at__gte=day_start,
+        deliver_at__lt=day_start + timedelta(2),
+        topic__in=CAPPED_TOPICS,
     ).values_list("subscriber_id", "deliver_at"):
         delivered[sid][shanghai_day_bounds(at)[0]] += 1
     audience = Audience(**fan.audience) if fan.audience else None
     topic = Topic(fan.topic)
-    inbox, sms = [], []
-    for row in interested:
-        sub = subscribers.get(row["subscriber_id"])
-        if sub is None:
-            continue
-        channels = {NotifyChannel.SMS} if row["sms"] else set()
-        if row["app"]:
+    default_quiet = QuietHours()
+    rows = []
+    for sid, sms, app, msisdn, status, joined_at, plan_id, region in interested:
+        channels = {NotifyChannel.SMS} if sms else set()
+        if app:
             channels.add(NotifyChannel.APP)
-        eligible = sub.status is SubscriberStatus.ACTIVE and (
-            audience is None or audience.admits(profile_of(sub, now))
+        eligible = SubscriberStatus(status) is SubscriberStatus.ACTIVE and (
+            audience is None or audience.admits(profile_from(sid, joined_at, plan_id, region, now))
         )
         decision = decide_push(
             topic,
             {topic: frozenset(channels)},
             eligible,
-            quiet.get(sub.id, QuietHours()),
+            quiet.get(sid, default_quiet),
             now,
-            delivered[sub.id],
+            delivered[sid],
             settings.notify_daily_cap,
         )
-        if not decision.pushed:
-            continue
-        with_sms = NotifyChannel.SMS in decision.channels
-        inbox.append(
-            InboxNotification(
-                subscriber_id=sub.id,
-                topic=fan.topic,
-                source=fan.source,
-                title=fan.title,
-                body=fan.body,
-                created_at=now,
-                deliver_at=decision.deliver_at,
-                sms=with_sms,
-            )
-        )
-        if with_sms:
-            kind = f"PUSH_{fan.topic}"
-            sms.append(
-                Notification(
-                    msisdn=sub.msisdn,
-                    kind=kind,
-                    text=f"【{fan.title}】{fan.body}",
-                    priority=priority_of(kind),
-                    queued_at=now,
-                    next_attempt_at=None if decision.deliver_at <= now else decision.deliver_at,
-                )
-            )
+        if decision.pushed:
+            with_sms = NotifyChannel.SMS in decision.channels
+            rows.append(NoticeRow(sid, msisdn, decision.deliver_at, with_sms))  # type: ignore[arg-type]
     async with in_transaction() as conn:
         moved = (
             await FanOut.filter(id=fan.id, cursor=fan.cursor)
             .using_db(conn)
-            .update(cursor=ids[-1], created=fan.created + len(inbox))
+            .update(cursor=last, created=fan.created + len(rows))
         )
         if moved:  # another runner did this batch already: write nothing twice
-            if inbox:
-                await InboxNotification.bulk_create(inbox, using_db=conn, ignore_conflicts=True)
-            if sms:
-                await Notification.bulk_create(sms, using_db=conn)
-    fan.cursor, fan.created = ids[-1], fan.created + len(inbox)
-    return (len(inbox) if moved else 0), False
+            await insert_notices(
+                conn, rows, topic=fan.topic, source=fan.source, title=fan.title, body=fan.body,
+                now=now,
+            )  # fmt: skip
+            await queue_sms_copies(
+                conn, rows, kind=f"PUSH_{fan.topic}", text=f"【{fan.title}】{fan.body}", now=now
+            )
+    fan.cursor, fan.created = last, fan.created + len(rows)
+    return len(interested), (len(rows) if moved else 0), False

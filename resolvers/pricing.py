@@ -24,13 +24,26 @@ def profile_of(subscriber: Subscriber | None, now: datetime) -> SubscriberProfil
     """What audience rules may look at; anonymous callers price as an unknown existing one."""
     if subscriber is None:
         return SubscriberProfile()
-    tenure = months_between(subscriber.joined_at, now)
+    return profile_from(
+        subscriber.id,
+        subscriber.joined_at,
+        subscriber.plan_id,  # type: ignore[attr-defined]
+        subscriber.region,
+        now,
+    )
+
+
+def profile_from(
+    subscriber_id: int, joined_at: datetime, plan_id: str | None, region: str, now: datetime
+) -> SubscriberProfile:
+    """The same profile from the columns alone (the fan-out reads thousands as plain tuples)."""
+    tenure = months_between(joined_at, now)
     return SubscriberProfile(
-        subscriber_id=str(subscriber.id),
+        subscriber_id=str(subscriber_id),
         new_subscriber=tenure < NEW_SUBSCRIBER_MONTHS,
         tenure_months=tenure,
-        plan_id=subscriber.plan_id,  # type: ignore[attr-defined]
-        region=subscriber.region,
+        plan_id=plan_id,
+        region=region,
     )
 
 

@@ -154,6 +154,7 @@ async def diagnose() -> list[Finding]:
         {"payment_secret": settings.payment_secret, "id_number_secret": settings.id_number_secret},
         settings.database_url,
         settings.redis_address,
+        (settings.webauthn_rp_id, settings.webauthn_origin_list),
     )
     found += await _database(settings)
     url, embedded = redis_url_of(settings)

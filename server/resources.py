@@ -6,7 +6,6 @@ from db.email_sim import SimulatedEmailSender
 from db.lifecycle import close_database, open_database
 from db.payments_sim import SimulatedPaymentProvider
 from db.redis import connect_redis
-from db.repositories.outbox import OutboxSmsGateway
 from db.sms_sim import SimulatedSmsGateway
 from db.stores import Stores
 from domain.clock import Clock, SettableClock, SystemClock
@@ -16,6 +15,7 @@ from resolvers import growth
 from resolvers.campaign_caps import restore_counters
 from resolvers.context import Services
 from resolvers.flash import loading as flash_loading
+from resolvers.notifier import Notifier
 from resolvers.payments import receive_callback
 from server.invoice_pdf import render_invoice_pdf
 from server.settings import Settings
@@ -37,13 +37,14 @@ def build_services(settings: Settings, redis_url: str, clock: Clock | None = Non
     # flash sales decide by Redis TIME, one clock for every host, unless business time is moved
     moved = not settings.flash_redis_time or settings.clock_start is not None
     flash_clock = (lambda: ms(clock.now())) if moved else None
+    stores = Stores.build(
+        redis, settings.redis_prefix, settings.session_idle_seconds, clock, flash_clock
+    )
     services = Services(
         settings=settings,
-        stores=Stores.build(
-            redis, settings.redis_prefix, settings.session_idle_seconds, clock, flash_clock
-        ),
+        stores=stores,
         hasher=SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib),
-        sms=OutboxSmsGateway(clock),
+        sms=Notifier(clock, settings, stores),
         payments=provider,
         clock=clock,
         sms_delivery=SimulatedSmsGateway(

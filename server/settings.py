@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db.redis import SentinelTarget, sentinel_addresses
 from domain.numbers.patterns import DEFAULT_TIER_TERMS, PLAIN_TIER
+from domain.relying_party import relying_party_problems
 
 # The secrets the hall holds (field name -> what it protects). In prod each must be set, long,
 # unknown to the public and distinct: the dev defaults below are published in this repository,
@@ -349,6 +350,22 @@ class Settings(BaseSettings):
                 + "; ".join(problems)
                 + ". Set each to a random value (e.g. `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))'`), see docs/security.md."
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _relying_party_real_in_prod(self) -> Settings:
+        # the dev defaults (localhost, http) would bind every passkey registered in prod to a
+        # host no customer reaches, and plain http lets a relay on the path replay a ceremony
+        if self.env is not Env.PROD:
+            return self
+        problems = relying_party_problems(self.webauthn_rp_id, self.webauthn_origin_list)
+        if problems:
+            raise ValueError(
+                "refusing to run in prod with a local passkey relying party: "
+                + "; ".join(problems)
+                + ". E.g. TELEHALL_WEBAUTHN_RP_ID=hall.example.com "
+                "TELEHALL_WEBAUTHN_ORIGINS=https://hall.example.com, see docs/security.md."
             )
         return self
 

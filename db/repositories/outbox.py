@@ -1,5 +1,5 @@
-"""The SMS outbox: queueing (the SmsGateway port use cases call) and the sender's claims, by
-`OutboxTable`, which the e-mail outbox (db/repositories/email_outbox.py) shares.
+"""The SMS outbox: queueing (for `resolvers.notifier`, the SmsGateway use cases call) and the
+sender's claims, by `OutboxTable`, which the e-mail outbox (db/repositories/email_outbox.py) shares.
 
 A sender claims due rows before sending them: on PostgreSQL one UPDATE over a
 `SELECT … FOR UPDATE SKIP LOCKED` (workers take disjoint batches without waiting on each other),
@@ -18,32 +18,26 @@ from tortoise.models import Model
 
 from db.models.accounts import Notification
 from domain.calendar import as_utc
-from domain.clock import Clock
 from domain.sms import priority_of
 
 
-class OutboxSmsGateway:
-    def __init__(self, clock: Clock | None = None) -> None:
-        self.clock = clock
-
-    async def send(
-        self, msisdn: str, kind: str, text: str, using_db: BaseDBAsyncClient | None = None
-    ) -> None:
-        await queue(using_db, msisdn, kind, text, self.clock.now() if self.clock else None)
-
-
 async def queue(
-    conn: BaseDBAsyncClient | None, msisdn: str, kind: str, text: str, at: datetime | None
+    msisdn: str,
+    kind: str,
+    text: str,
+    queued_at: datetime,
+    due_at: datetime | None = None,
+    using_db: BaseDBAsyncClient | None = None,
 ) -> Notification:
-    """Queue a notice, inside the caller's transaction when given one: a change made outside a
-    request (a job) and its notice then commit or roll back together."""
+    """One SMS for the sender, due at once or at `due_at` (after quiet hours)."""
     return await Notification.create(
         msisdn=msisdn,
         kind=kind,
         text=text,
         priority=priority_of(kind),
-        queued_at=as_utc(at) if at else None,
-        using_db=conn,
+        queued_at=as_utc(queued_at),
+        next_attempt_at=as_utc(due_at) if due_at else None,
+        using_db=using_db,
     )
 
 

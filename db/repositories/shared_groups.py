@@ -204,7 +204,9 @@ async def _dissolve(
         )
     text = dissolution_notice(main.msisdn, reason)
     for member in members:
-        await outbox.queue(conn, member.msisdn, NOTICE_KIND, text, now)
+        await outbox.queue(member.msisdn, NOTICE_KIND, text, now, using_db=conn)
     if reason is DissolveReason.MAIN_LEFT_PLAN:
-        await outbox.queue(conn, main.msisdn, NOTICE_KIND, f"{summary}，副卡已收到通知。", now)
+        await outbox.queue(
+            main.msisdn, NOTICE_KIND, f"{summary}，副卡已收到通知。", now, using_db=conn
+        )
     return len(members)

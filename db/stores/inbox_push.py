@@ -20,5 +20,15 @@ class InboxPushStore(Store):
         message = json.dumps({"id": notification_id})
         return int(await self.redis.publish(self.channel(subscriber_id), message))
 
+    async def publish_many(self, notices: list[tuple[int, int]]) -> None:
+        """(notification id, subscriber id) pairs, in one round trip (a pipeline, not a
+        transaction: on a cluster the channels live on several nodes)."""
+        if not notices:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for notification_id, subscriber_id in notices:
+                pipe.publish(self.channel(subscriber_id), json.dumps({"id": notification_id}))
+            await pipe.execute()
+
     def pubsub(self):
         return self.redis.pubsub(ignore_subscribe_messages=True)

@@ -103,6 +103,10 @@ class SessionStore(Store):
             return None
         return self._session(token, dict(zip(raw[::2], raw[1::2], strict=True)))
 
+    async def alive(self, token: str) -> bool:
+        """Still valid (not revoked, not idle too long), without counting as activity."""
+        return bool(token) and bool(await self.redis.exists(self.key("session", token)))
+
     async def revoke(self, token: str) -> None:
         await self.redis.delete(self.key("session", token))
 

@@ -68,6 +68,7 @@ async def send_expiry_reminders(services: Services, now: datetime) -> int:
                 "POINTS_EXPIRING",
                 f"您有{points}积分将于{day.year}年{day.month}月{day.day}日24时到期清零，"
                 "请及时到积分商城兑换。",
+                at=now,
             )
             queued += 1
     return queued

@@ -9,18 +9,25 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from domain.notify import InboxTopic
 from domain.sessions import Capability
 from resolvers import inbox, inbox_push
-from schema.engage.interests import TopicEnum
 from schema.errors import UserError, forbidden, payload, unauthenticated
 from schema.pagination import Connection, connection_of
 from schema.permissions import context, subscriber_session
+
+NotificationTopicEnum = strawberry.enum(
+    InboxTopic,
+    name="NotificationTopic",
+    description="An interest topic, POINTS (points about to expire) or ACCOUNT (business done "
+    "and security notices, never held back by quiet hours or the daily cap)",
+)
 
 
 @strawberry.type(description="A notice in the app inbox.")
 class Notification:
     id: strawberry.ID
-    topic: TopicEnum
+    topic: NotificationTopicEnum
     title: str
     body: str
     delivered_at: datetime = strawberry.field(description="When it reached the inbox.")
@@ -108,5 +115,6 @@ class InboxSubscription:
             raise unauthenticated()
         if not session.is_subscriber:
             raise forbidden("This needs a subscriber session.")
-        async for row in inbox_push.live_notifications(ctx, session.subject_id):
+        async for row in inbox_push.live_notifications(ctx, session):
             yield notification_node(row)
+        raise unauthenticated()  # the stream ends only when the session did

@@ -13,8 +13,11 @@ import uvicorn
 import websockets
 
 from db.models.engage import InboxNotification
+from db.stores.sessions import session_id
+from domain.sessions import Scope
 from resolvers.inbox_push import hub, publish_due
 from server.app import create_app
+from tests.api.test_sessions_api import REVOKE
 from tests.conftest import subscribe
 
 PORT = 8127
@@ -42,6 +45,7 @@ async def test_inbox_pages_and_marks_read(api, services, clock):
     now = clock.now()
     clock.set(now)
     sub, other = await subscribe(services), await subscribe(services)
+    await InboxNotification.filter(subscriber_id=sub.id).delete()  # the welcome notice
     rows = [await notice(sub, now - timedelta(minutes=10 - i), i) for i in range(5)]
     later = await notice(sub, now, 99, deliver_at=now + timedelta(hours=3))  # quiet hours
     theirs = await notice(other, now, 1)
@@ -138,6 +142,53 @@ async def test_subscription_needs_a_subscriber_session(settings, services):
             message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
             # an error raised by the resolver arrives as a result carrying errors, no data
             assert message["type"] == "next", message
+            assert message["payload"]["data"] is None
+            assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def test_a_revoked_session_stops_its_open_live_stream_at_once(api, settings, services, clock):
+    """sessionRevoke (or a password change) ends what the token could see, an open websocket
+    included: the next notice is not handed over, the stream ends UNAUTHENTICATED."""
+    now = clock.now()
+    clock.set(now)
+    sub = await subscribe(services)
+    phone = await services.stores.sessions.create(Scope.FULL, sub.id, sub.msisdn)
+    config = uvicorn.Config(
+        create_app(settings, services), host="127.0.0.1", port=PORT + 2, log_level="warning",
+        lifespan="off",
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.02)
+        async with websockets.connect(
+            f"ws://127.0.0.1:{PORT + 2}/graphql", subprotocols=["graphql-transport-ws"]
+        ) as ws:
+            init = {
+                "type": "connection_init",
+                "payload": {"authorization": f"Bearer {phone.token}"},
+            }
+            await ws.send(json.dumps(init))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": LIVE}}))
+            await hub(services).until_listening(sub.id)
+            first = await notice(sub, now, 1)
+            await publish_due(services, now)
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+            assert message["payload"]["data"]["notifications"]["id"] == str(first.id)
+
+            revoked = (await api.as_(sub.token).data(REVOKE, id=session_id(phone.token)))[
+                "sessionRevoke"
+            ]
+            assert revoked["userErrors"] == []
+            secret = await notice(sub, now, 2)
+            await publish_due(services, now)
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+            assert str(secret.id) not in json.dumps(message)
             assert message["payload"]["data"] is None
             assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     finally:

@@ -70,6 +70,8 @@ def test_doctor_fails_on_an_evicting_redis_and_says_how_to_fix_it(settings, serv
                     # prod refuses to start on missing or published secrets
                     "TELEHALL_PAYMENT_SECRET": secrets.token_urlsafe(32),
                     "TELEHALL_ID_NUMBER_SECRET": secrets.token_urlsafe(32),
+                    "TELEHALL_WEBAUTHN_RP_ID": "hall.example.com",
+                    "TELEHALL_WEBAUTHN_ORIGINS": "https://hall.example.com",
                     "TELEHALL_DATA_DIR": str(settings.data_dir),
                     "TELEHALL_DATABASE_URL": settings.resolved_database_url,
                     "TELEHALL_REDIS_URL": f"unix://{sock}",

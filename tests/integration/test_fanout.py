@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from db.models.accounts import Notification, Subscriber
 from db.models.engage import FanOut, InboxNotification, NotifyPreference, SubscriberInterest
+from domain.accounts import SubscriberStatus
 from domain.calendar import SHANGHAI
 from domain.notify import Topic
 from domain.promotions.model import Audience, Segment
@@ -32,6 +33,9 @@ person = st.fixed_dictionaries(
         "quiet": st.one_of(st.none(), st.tuples(st.integers(0, 1439), st.integers(0, 1439))),
         "prior_vs_cap": st.sampled_from([-2, -1, 0, 0, 1]),  # prior pushes that day, around the cap
         "prior_on_other_day": st.integers(0, 4),
+        # confirmations that day (ACCOUNT notices): never counted towards the marketing cap
+        "confirmations": st.integers(0, 3),
+        "suspended": st.sampled_from([False, False, False, True]),  # arrears: no marketing
     }
 )
 
@@ -87,7 +91,8 @@ async def test_fan_out_matches_the_model(services, people, segment, cap, batch, 
         p["prior_on_delivery_day"] = max(0, cap + p["prior_vs_cap"])
         sub = await subscribe(services)
         joined = at - timedelta(days=3 if p["new"] else 400)
-        await Subscriber.filter(id=sub.id).update(joined_at=joined)
+        status = SubscriberStatus.SUSPENDED if p["suspended"] else SubscriberStatus.ACTIVE
+        await Subscriber.filter(id=sub.id).update(joined_at=joined, status=status)
         start, end = p["quiet"] if p["quiet"] is not None else (22 * 60, 8 * 60)
         if p["quiet"] is not None:
             await NotifyPreference.create(
@@ -107,6 +112,8 @@ async def test_fan_out_matches_the_model(services, people, segment, cap, batch, 
             await prior(sub.id, day_start(deliver) + timedelta(hours=12), n)
         for n in range(p["prior_on_other_day"]):
             await prior(sub.id, other_day + timedelta(hours=12), 100 + n)
+        for n in range(p["confirmations"]):
+            await prior(sub.id, day_start(deliver) + timedelta(hours=13), 200 + n, "ACCOUNT")
         made.append((sub, p, deliver))
 
     source = f"TEST-FANOUT:{uuid.uuid4().hex}"
@@ -116,7 +123,9 @@ async def test_fan_out_matches_the_model(services, people, segment, cap, batch, 
 
     for sub, p, deliver in made:
         rows = await InboxNotification.filter(subscriber_id=sub.id, source=source)
-        eligible = segment is Segment.ANY or (segment is Segment.NEW) == p["new"]
+        eligible = not p["suspended"] and (
+            segment is Segment.ANY or (segment is Segment.NEW) == p["new"]
+        )
         wants = p["interested"] and (p["sms"] or p["app"])
         under_cap = p["prior_on_delivery_day"] < cap
         if not (wants and eligible and under_cap):
@@ -133,9 +142,9 @@ async def test_fan_out_matches_the_model(services, people, segment, cap, batch, 
             assert (due is None and deliver == at) or due == deliver
 
 
-async def prior(subscriber_id: int, deliver_at: datetime, n: int) -> None:
+async def prior(subscriber_id: int, deliver_at: datetime, n: int, topic: str = "PLANS") -> None:
     await InboxNotification.create(
-        subscriber_id=subscriber_id, topic="PLANS", source=f"PRIOR:{uuid.uuid4().hex}:{n}",
+        subscriber_id=subscriber_id, topic=topic, source=f"PRIOR:{uuid.uuid4().hex}:{n}",
         title="早先的推送", body="…", created_at=deliver_at, deliver_at=deliver_at,
     )  # fmt: skip
 

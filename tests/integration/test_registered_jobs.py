@@ -32,7 +32,7 @@ EXPECTED = {
     "email-outbox": {"sent", "retried", "failed", "backlog"},
     "job-runs-prune": {"deleted"},
     "inbox-push": {"published"},
-    "notify-fanout": {"announced", "batches", "notified", "finished"},
+    "notify-fanout": {"announced", "batches", "considered", "notified", "finished"},
 }
 
 

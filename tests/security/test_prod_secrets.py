@@ -11,10 +11,14 @@ import pytest
 from server.settings import KNOWN_DEFAULT_SECRETS, SECRET_FIELDS, Env, Settings, load_settings
 
 GOOD = {"payment_secret": "p" * 24 + "Q7-xz1" * 4, "id_number_secret": "i" * 24 + "K3_ab9" * 4}
+RELYING_PARTY = {
+    "webauthn_rp_id": "hall.example.com",
+    "webauthn_origins": "https://hall.example.com",
+}
 
 
 def _prod(**values: str) -> Settings:
-    return Settings(env=Env.PROD, **values)
+    return Settings(env=Env.PROD, **(RELYING_PARTY | values))
 
 
 def test_prod_starts_with_every_secret_set():

@@ -23,6 +23,9 @@ SECRETS = {
     "TELEHALL_PAYMENT_SECRET": "pay-test-secret",
     "TELEHALL_ID_NUMBER_SECRET": "id-test-secret",
     "TELEHALL_LOG_HASH_SECRET": "log-test-secret",
+    # not secrets, but prod refuses the localhost defaults: compose asks for them too
+    "TELEHALL_WEBAUTHN_RP_ID": "hall.example.com",
+    "TELEHALL_WEBAUTHN_ORIGINS": "https://hall.example.com",
 }
 
 

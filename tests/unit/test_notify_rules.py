@@ -9,12 +9,17 @@ from hypothesis import strategies as st
 from domain.calendar import SHANGHAI
 from domain.errors import DomainError
 from domain.notify import (
+    CAPPED_TOPICS,
+    NoticeClass,
     NotifyChannel,
     QuietHours,
     Topic,
     check_interests,
     decide_push,
+    inbox_topic,
+    notice_class,
     parse_minute,
+    remind_at,
     shanghai_day_bounds,
 )
 
@@ -79,3 +84,42 @@ def test_cap_counts_the_delivery_day():
     assert not full_tomorrow.pushed
     assert not decide_push(Topic.ROAMING, interests, True, QuietHours(), at, {}, 3).pushed
     assert not decide_push(Topic.PLANS, interests, False, QuietHours(), at, {}, 3).pushed
+
+
+def test_which_notices_wait_and_which_do_not():
+    assert notice_class("SMS_LOGIN") is NoticeClass.CODE
+    assert notice_class("SMS_RESET_PASSWORD") is NoticeClass.CODE
+    assert notice_class("NUMBER_PAID") is NoticeClass.CODE  # the initial service password
+    assert notice_class("ORDER_WLAN_PASSWORD") is NoticeClass.CODE
+    assert notice_class("POINTS_EXPIRING") is NoticeClass.REMINDER
+    for kind in ("ORDER_PACK_PURCHASE", "PASSWORD_CHANGED", "PASSKEY_REGISTERED", "RECHARGE"):
+        assert notice_class(kind) is NoticeClass.TRANSACTIONAL
+    assert inbox_topic("POINTS_EXPIRING").value in CAPPED_TOPICS
+    assert inbox_topic("PASSWORD_CHANGED").value not in CAPPED_TOPICS
+
+
+@given(
+    start=st.integers(0, 1439),
+    end=st.integers(0, 1439),
+    minute=st.integers(0, 3 * 1440),
+    cap=st.integers(0, 3),
+    full_days=st.sets(st.integers(0, 5)),
+)
+def test_a_reminder_lands_after_quiet_hours_on_a_day_with_room(start, end, minute, cap, full_days):
+    at = sh(2027, 12, 30, 0) + timedelta(minutes=minute)
+    quiet = QuietHours(start, end)
+    first_day = shanghai_day_bounds(at)[0]
+    delivered = {first_day + timedelta(days=d): cap for d in full_days}
+    got = remind_at(quiet, at, delivered, cap)
+    assert got >= at and not quiet.is_quiet(got)
+    if cap > 0:
+        assert delivered.get(shanghai_day_bounds(got)[0], 0) < cap
+        # and no earlier day had room: each day before it was full or quiet to its end
+        day = first_day
+        while day < shanghai_day_bounds(got)[0]:
+            assert delivered.get(day, 0) >= cap or quiet.deliver_at(
+                max(day, at)
+            ) >= day + timedelta(1)
+            day += timedelta(days=1)
+    else:
+        assert got == quiet.deliver_at(at)  # a cap of 0 silences marketing, not reminders
