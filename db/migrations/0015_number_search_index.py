@@ -4,7 +4,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [('telehall', '0013_engage')]
+    dependencies = [('telehall', '0014_acct')]
 
     initial = False
 

@@ -4,7 +4,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('telehall', '0013_engage')]
+    dependencies = [('telehall', '0015_number_search_index')]
 
     initial = False
 
