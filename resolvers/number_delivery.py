@@ -3,8 +3,9 @@
 Paid in time: the number is SOLD, the prestore credited to the new line, an initial service
 password set and sent by SMS to the contact number, the order PENDING_ACTIVATION. Paid after
 the number went back to the pool (someone else took it): refunded. Failed or never paid: the
-order ends (FAILED / EXPIRED), the per-ID quota and the real name go back, the number returns
-to the pool (its hold lapses: `db.repositories.numbers.reap`).
+order ends (FAILED / EXPIRED), the per-ID quota and the real name go back, the line is retired
+(`db.repositories.new_lines.retire`), the number returns to the pool (its hold lapses:
+`db.repositories.numbers.reap`).
 
 simDeliveryConfirm (OPERATOR): the courier types the last 6 characters of the receiver's ID;
 only the buyer's open the hand-over, which activates the line. A mismatch is refused and logged.
@@ -22,7 +23,7 @@ from tortoise.transactions import in_transaction
 from db.models.accounts import Subscriber
 from db.models.orders import Order
 from db.models.payments import Payment
-from db.repositories import balances, identities
+from db.repositories import balances, identities, new_lines
 from db.repositories import numbers as pool
 from db.repositories import payments as payments_repo
 from domain.accounts import SubscriberStatus, check_new_password
@@ -54,7 +55,9 @@ def _initial_password(msisdn: str) -> str:
 
 
 async def _undo(conn, order: Order, status: OrderStatus, reason: str, now: datetime) -> bool:
-    """The order ends unsold: quota and real name back, the line stays an unsold INACTIVE row."""
+    """The order ends unsold: quota and real name back, and the line is retired (its number
+    handed back before the number returns to the pool), so that the next buyer's line is a
+    fresh one."""
     moved = (
         await Order.filter(id=order.id, status=order.status)
         .using_db(conn)
@@ -66,16 +69,11 @@ async def _undo(conn, order: Order, status: OrderStatus, reason: str, now: datet
     )
     if not moved:
         return False
-    detail = order.detail
-    if order.status is not OrderStatus.PENDING_PAYMENT:
-        return True  # an EXPIRED order gave its quota and real name back already
-    await identities.give_back_quota(conn, detail.id_digest)  # type: ignore[attr-defined]
-    await identities.forget(conn, order.subscriber_id)  # type: ignore[attr-defined]
-    await (
-        Subscriber.filter(id=order.subscriber_id, status=SubscriberStatus.INACTIVE)  # type: ignore[attr-defined]
-        .using_db(conn)
-        .update(real_name=None, real_name_verified=False)
-    )
+    # an EXPIRED order (now REFUNDED) gave its quota and real name back already
+    if order.status is OrderStatus.PENDING_PAYMENT:
+        await identities.give_back_quota(conn, order.detail.id_digest)  # type: ignore[attr-defined]
+        await identities.forget(conn, order.subscriber_id)  # type: ignore[attr-defined]
+    await new_lines.retire(conn, order.subscriber_id)  # type: ignore[attr-defined]
     return True
 
 
@@ -154,16 +152,19 @@ async def callback(
     return 200, {"ok": True, "result": "PAID", "paymentId": pid}
 
 
-async def expire_unpaid(services: Services, limit: int = 500) -> int:
-    """NUMBER_PURCHASE orders left unpaid past the payment window end EXPIRED (quota back);
-    their numbers' holds have lapsed, so the pool reaper returns them."""
+async def expire_unpaid(services: Services, limit: int = 500, line_id: int | None = None) -> int:
+    """NUMBER_PURCHASE orders left unpaid past the payment window end EXPIRED (quota back, line
+    retired); their numbers' holds have lapsed, so the pool reaper returns them. `line_id`: only
+    that line's (a new buyer of the number got there before the reaper)."""
     now = services.now()
     cutoff = now - timedelta(seconds=PAYMENT_TTL_SECONDS)
-    due = await Order.filter(
+    unpaid = Order.filter(
         kind=OrderKind.NUMBER_PURCHASE, status=OrderStatus.PENDING_PAYMENT, created_at__lte=cutoff
-    ).limit(limit)
+    )
+    if line_id is not None:
+        unpaid = unpaid.filter(subscriber_id=line_id)
     ended = 0
-    for order in due:
+    for order in await unpaid.limit(limit):
         async with in_transaction() as conn:
             ended += await _undo(conn, order, OrderStatus.EXPIRED, "UNPAID", now)
     return ended

@@ -1,10 +1,12 @@
 """numberPurchase (选号入网) through the ordering pipeline, and the new line it makes.
 
 The order belongs to the line being bought: an INACTIVE subscriber row for the number, in the
-region of the number's province, made (or reused, while the number is unsold) before the order;
-its order moves the number, the per-ID quota and the payment
+region of the number's province, made before the order (or reused while a concurrent request of
+the same hold is placing its order); its order moves the number, the per-ID quota and the payment
 (`resolvers.ordering.number_purchases`). A line this request made is dropped again when its order
-fails (`db.repositories.new_lines.drop_unused`), so a refused purchase leaves no row behind.
+fails (`db.repositories.new_lines.drop_unused`), so a refused purchase leaves no row behind. An
+earlier buyer's line whose purchase ended unsold is retired, never reused
+(`db.repositories.new_lines.retire`): a new buyer sees nothing of an earlier one.
 Paying, the courier's delivery check and unpaid orders are `resolvers.number_delivery`.
 """
 
@@ -16,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from db.models.accounts import Subscriber
 from db.models.numbers import NumberReservation, PhoneNumber
@@ -38,6 +41,7 @@ from domain.orders.eligibility import check_real_name
 from domain.payments import PaymentMethod
 from domain.pricing import Channel
 from resolvers.context import RequestContext
+from resolvers.number_delivery import expire_unpaid
 from resolvers.ordering.number_purchases import Buyer, NumberPurchase
 from resolvers.ordering.offerings import plan_for_change
 from resolvers.ordering.pipeline import place_order
@@ -80,16 +84,17 @@ def _region(number: PhoneNumber) -> str:
 async def _new_line(
     ctx: RequestContext, msisdn: str, plan_id: str, region: str
 ) -> tuple[Subscriber, bool]:
-    """The INACTIVE subscriber row of the number bought, and whether this call made it; an
-    unpaid earlier attempt's is reused. Its service password is a random one nobody knows until
-    the payment sets the initial one."""
+    """The INACTIVE subscriber row of the number bought, and whether this call made it. Its
+    service password is a random one nobody knows until the payment sets the initial one."""
     now = ctx.now()
-    for _ in range(2):
+    for _ in range(3):
         line = await Subscriber.get_or_none(msisdn=msisdn)
         if line is not None:
             if line.status is not SubscriberStatus.INACTIVE:
                 raise fail("NUMBER_UNAVAILABLE", "号码已售出", "reservationId")
-            return line, False
+            if not await _out_of_the_way(ctx, line.id):
+                return line, False  # a concurrent request of this hold made it
+            continue  # an earlier buyer's line was retired: make a fresh one
         try:
             made = await Subscriber.create(
                 msisdn=msisdn,
@@ -106,6 +111,15 @@ async def _new_line(
         except IntegrityError:
             continue  # a concurrent purchase of the same hold made it: read theirs
     raise fail("TRY_AGAIN", "请稍后重试", "reservationId")
+
+
+async def _out_of_the_way(ctx: RequestContext, line_id: int) -> bool:
+    """Whether an existing line of the number no longer stands in the way of a fresh one: an
+    earlier buyer's, whose order lapsed unpaid before the reaper ended it (the caller holds the
+    number, so that hold has run out), ends EXPIRED now and the line is retired."""
+    await expire_unpaid(ctx.services, line_id=line_id)
+    async with in_transaction() as conn:
+        return await new_lines.retire(conn, line_id)
 
 
 async def purchase(

@@ -283,7 +283,8 @@ async def test_an_earlier_attempts_line_stays_when_a_later_one_fails(api, servic
     first = await buy(api, purchase_input(await hold(api, msisdn, tok), new_id()), tok)
     assert first["order"]["status"] == "PENDING_PAYMENT"
     clock.set(hall_now() + timedelta(minutes=31))
-    await reap_expired(services)  # unpaid: the number is free again, the line keeps its order
+    await reap_expired(services)  # unpaid: the number is free again, the line retired
+    first_line = (await Order.get(id=first["order"]["id"])).subscriber_id  # type: ignore[attr-defined]
     lines = await Subscriber.all().count()
     id_number = new_id()
     digest = id_digest(id_number, services.settings.id_number_secret)
@@ -291,8 +292,11 @@ async def test_an_earlier_attempts_line_stays_when_a_later_one_fails(api, servic
     await IdentityQuota.create(id_digest=digest, used=5)
     again = await buy(api, purchase_input(await hold(api, msisdn, tok), id_number), tok)
     assert codes(again) == ["ID_LIMIT_REACHED"]
-    assert await Subscriber.all().count() == lines
-    assert await Order.filter(subscriber__msisdn=msisdn).count() == 1
+    assert await Subscriber.all().count() == lines  # the later attempt's line went
+    assert not await Subscriber.exists(msisdn=msisdn)
+    retired = await Subscriber.get(id=first_line)  # the earlier one stays, with its order
+    assert retired.status.value == "CLOSED"
+    assert await Order.filter(subscriber_id=first_line).count() == 1
 
 
 async def test_the_new_line_is_in_the_region_of_its_number(api, services) -> None:
