@@ -36,7 +36,7 @@ ME = """query {
   me {
     msisdn status realNameVerified balance { amountFen }
     orders(first: 50) { nodes { id status shippingAddress summary } }
-    notifications(first: 50) { nodes { title body } }
+    notifications(first: 50) { nodes { id title body } }
   }
 }"""
 
@@ -105,7 +105,13 @@ async def test_the_next_buyer_of_a_number_sees_nothing_of_an_unfinished_purchase
     assert me["msisdn"] == msisdn and me["status"] == "ACTIVE" and me["realNameVerified"]
     assert [o["id"] for o in me["orders"]["nodes"]] == [b_order]
     assert me["orders"]["nodes"][0]["shippingAddress"] == b_input["shippingAddress"]
-    assert me["notifications"]["nodes"] == []
+    # B's inbox holds B's own notices (the password change) and nothing that was A's
+    of_a = {
+        str(i)
+        for i in await InboxNotification.filter(subscriber_id=a_line).values_list("id", flat=True)
+    }
+    assert of_a and not of_a & {n["id"] for n in me["notifications"]["nodes"]}
+    assert "甲的私人消息" not in {n["body"] for n in me["notifications"]["nodes"]}
     assert me["balance"]["amountFen"] == prestore
 
     # A's purchase keeps its history on its retired line
