@@ -188,7 +188,8 @@ async def main() -> None:
         "TELEHALL_REDIS_PREFIX": f"bench-graphql-{secrets.token_hex(3)}:",
         "TELEHALL_DATA_DIR": str(tmp),
         "TELEHALL_ENV": "test",
-        "TELEHALL_RATE_LIMIT_PER_MINUTE": "100000000",
+        "TELEHALL_RATE_LIMIT_BUCKET_POINTS": "1000000000",
+        "TELEHALL_RATE_LIMIT_POINTS_PER_SECOND": "100000000",
         "TELEHALL_ARGON2_TIME_COST": "1",
         "TELEHALL_ARGON2_MEMORY_KIB": "64",
     }
