@@ -103,6 +103,8 @@ async def test_a_plan_change_that_fell_due_is_applied_on_the_way(api, services, 
     from domain.orders import OrderKind, OrderStatus
 
     sub = await subscribe(services, plan_id="4G-136")
+    mine = api.as_(sub.token)
+    await mine.data("{ me { allowances { kind } } }")  # buckets exist: the joined statement
     await Order.create(
         subscriber_id=sub.id,
         kind=OrderKind.PLAN_CHANGE,
@@ -113,7 +115,7 @@ async def test_a_plan_change_that_fell_due_is_applied_on_the_way(api, services, 
         final_price_fen=0,
         idempotency_key=f"due-{sub.id}",
     )
-    data = await api.as_(sub.token).data("{ me { plan { id } allowances { kind } } }")
+    data = await mine.data("{ me { plan { id } allowances { kind } } }")
     assert data["me"]["plan"]["id"] == "4G-76"
     assert (await Order.get(idempotency_key=f"due-{sub.id}")).status is OrderStatus.COMPLETED
 
