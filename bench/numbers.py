@@ -66,7 +66,8 @@ async def main(count: int) -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TELEHALL_DATABASE_URL", f"sqlite://{DATA / 'pool.sqlite3'}")
     os.environ["TELEHALL_DATA_DIR"] = str(DATA)
-    os.environ["TELEHALL_RATE_LIMIT_PER_MINUTE"] = "100000000"
+    os.environ["TELEHALL_RATE_LIMIT_BUCKET_POINTS"] = "1000000000"
+    os.environ["TELEHALL_RATE_LIMIT_POINTS_PER_SECOND"] = "100000000"
     os.environ.setdefault("TELEHALL_REDIS_PREFIX", "bench-numbers:")
 
     from tortoise import connections

@@ -193,7 +193,8 @@ async def main() -> None:
         "TELEHALL_DATA_DIR": str(tmp),
         "TELEHALL_PORT": str(PORT),
         "TELEHALL_ENV": "test",
-        "TELEHALL_RATE_LIMIT_PER_MINUTE": "10000000",
+        "TELEHALL_RATE_LIMIT_BUCKET_POINTS": "1000000000",
+        "TELEHALL_RATE_LIMIT_POINTS_PER_SECOND": "100000000",
         "TELEHALL_DB_POOL_MAX": "20",
     }
     os.environ.update(env)

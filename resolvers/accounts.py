@@ -8,6 +8,8 @@ from tortoise.exceptions import IntegrityError
 
 from db.models.accounts import Subscriber
 from db.models.catalog import Plan
+from db.repositories.allowances import preload_current_buckets
+from db.repositories.callers import load_caller
 from db.repositories.plan_changes import apply_due_changes
 from domain.accounts import SubscriberStatus, check_msisdn, check_new_password
 from domain.errors import fail
@@ -20,12 +22,22 @@ async def subscriber_by_msisdn(msisdn: str) -> Subscriber | None:
     return await Subscriber.get_or_none(msisdn=msisdn)
 
 
-async def current_subscriber(ctx: RequestContext) -> Subscriber | None:
-    """The caller's row, with any plan or combo change that fell due already applied."""
+async def current_subscriber(ctx: RequestContext, with_buckets: bool = False) -> Subscriber | None:
+    """The caller's row, with any plan or combo change that fell due already applied; one
+    statement when none is due. `with_buckets`: this instant's allowance buckets are read in
+    the same statement (for a request that shows allowances)."""
     if ctx.session is None or not ctx.session.is_subscriber:
         return None
-    await apply_due_changes(ctx.now(), ctx.session.subject_id)
-    return await Subscriber.get_or_none(id=ctx.session.subject_id)
+    subscriber_id, now = ctx.session.subject_id, ctx.now()
+    caller = await load_caller(subscriber_id, now, with_buckets)
+    if caller is None:
+        return None
+    if caller.change_due:
+        await apply_due_changes(now, subscriber_id)
+        return await Subscriber.get_or_none(id=subscriber_id)
+    if caller.buckets is not None:
+        preload_current_buckets(caller.subscriber, caller.buckets)
+    return caller.subscriber
 
 
 async def provision_subscriber(

@@ -126,17 +126,20 @@ async def bill(subscriber: Subscriber, cycle: str, now: datetime) -> BillView | 
     return await _unissued(subscriber, cycle, now)
 
 
-async def bills(subscriber: Subscriber, last: int, now: datetime) -> list[BillView]:
-    """The last `last` ended cycles, newest first: ISSUED, or PENDING until the run."""
+async def bills(
+    subscriber: Subscriber, last: int, now: datetime, with_items: bool = True
+) -> list[BillView]:
+    """The last `last` ended cycles, newest first: ISSUED, or PENDING until the run.
+    `with_items=False`: issued bills come without their lines (one statement fewer)."""
     if not (1 <= last <= MAX_BILLS):
         raise fail("INVALID_ARGUMENT", f"last is 1 to {MAX_BILLS}.", "last")
     cycles = [c for c in previous_cycles(now, last) if _in_service(subscriber, c)]
     found = await repo.bills_of(subscriber.id, cycles)
-    items = await repo.items_of([b.id for b in found.values()])
+    items = await repo.items_of([b.id for b in found.values()] if with_items else [])
     views = []
     for cycle in cycles:
         if cycle in found:
-            views.append(_issued(found[cycle], items[found[cycle].id]))
+            views.append(_issued(found[cycle], items.get(found[cycle].id, [])))
         else:
             views.append(await _unissued(subscriber, cycle, now))
     return views

@@ -115,6 +115,13 @@ class RequestContext:
     user_agent: str = ""  # the client's User-Agent, kept with a session it opens
     # a websocket's connection_init payload (strawberry sets it), read by subscriptions
     connection_params: dict[str, Any] | None = None
+    # GraphQL over HTTP: the session is read, and the rate limit charged with the query's cost,
+    # in one Redis round trip once the cost is measured (`server.admission`)
+    admission_pending: bool = False
+    bearer_token: str | None = None
+    query_cost: int | None = None  # measured by the schema's limits before execution
+    rate_limited_for: int = 0  # seconds to wait: the answer is 429 with Retry-After
+    bucket_remaining: int | None = None  # points left after this request (extensions.cost)
 
     async def open_session(
         self, scope: Scope, subject_id: int, name: str, method: SessionMethod

@@ -142,6 +142,8 @@ def limits_extensions(
                     schema, document, context.variables, context.operation_name, limits
                 )
             self.cost = measured.cost
+            if hasattr(context.context, "query_cost"):  # the rate limit charges it
+                context.context.query_cost = None if measured.errors else measured.cost
             if measured.errors:
                 context.pre_execution_errors = list(measured.errors)
             elif known:
@@ -157,7 +159,14 @@ def limits_extensions(
         def get_results(self) -> dict[str, Any]:
             if self.cost is None:
                 return {}
-            return {"cost": {"requestedQueryCost": self.cost, "maximumAvailable": limits.max_cost}}
+            cost: dict[str, Any] = {
+                "requestedQueryCost": self.cost,
+                "maximumAvailable": limits.max_cost,
+            }
+            remaining = getattr(self.execution_context.context, "bucket_remaining", None)
+            if remaining is not None:
+                cost["throttleStatus"] = {"currentlyAvailable": remaining}
+            return {"cost": cost}
 
     return [HallParser, HallValidation]
 

@@ -21,16 +21,18 @@ from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
 from db.stores.persisted_queries import PersistedQueryStore
+from domain.rate_limits import BucketPolicy, retry_after_seconds
 from resolvers.context import RequestContext, Services
 from resolvers.jobs.worker import BackgroundWorker
 from schema.limits import Limits
 from schema.root import build_schema
+from server.admission import LocalBuckets, admission_extension, rate_limited
 from server.client_address import scope_client
-from server.graphql_http import graphql_over_http, wants_ide, wants_stream
+from server.graphql_http import answer_status, graphql_over_http, wants_ide, wants_stream
 from server.health import health_routes
 from server.metrics import metrics_endpoint, sample_pools
 from server.observe import RequestObserver, observe_operations
-from server.outage import LocalWindow, OutageMiddleware, RedisOutageExtension
+from server.outage import OutageMiddleware, RedisOutageExtension
 from server.persisted_queries import PersistedQueries
 from server.resources import close_services, open_services
 from server.settings import Settings
@@ -39,6 +41,7 @@ from server.tracing import tracing_extension
 logger = logging.getLogger("telehall.flash")
 server_log = logging.getLogger("uvicorn.error")  # uvicorn configures it: start/stop lines
 PROBES = ("/healthz", "/readyz")  # never rate-limited: a probe must not need Redis
+GRAPHQL_PATH = "/graphql"
 EXAMPLES = (Path(__file__).parent / "examples.graphql").read_text(encoding="utf-8")
 GRAPHIQL = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
 GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
@@ -46,9 +49,6 @@ GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
 
 def client_ip(request: Request, networks=()) -> str:
     return scope_client(request.scope, networks)
-
-
-GATE_SESSION = "telehall.session"  # scope key: (token, session) the Guard already resolved
 
 
 def _bearer_of(header: str) -> str | None:
@@ -92,25 +92,25 @@ class HallGraphQL(GraphQL):
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         services: Services = self.app_state.services
         token = bearer(request)
-        admitted = request.scope.get(GATE_SESSION)  # read by the Guard in its round trip
-        if admitted is not None and admitted[0] == token:
-            session = admitted[1]
-        else:
-            session = await services.stores.sessions.resolve(token) if token else None
+        http = isinstance(request, Request)  # a websocket reads its session here, once
+        session = None
+        if not http and token:
+            session = await services.stores.sessions.resolve(token)
         return RequestContext(
             services=services,
             session=session,
             client_ip=client_ip(request, self.networks),
-            token_rejected=token is not None and session is None,
+            token_rejected=not http and token is not None and session is None,
             user_agent=request.headers.get("user-agent", "")[:256],
+            admission_pending=http,
+            bearer_token=token,
         )
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         result = await super().execute_operation(*args, **kwargs)
         context, sub_response = kwargs.get("context"), kwargs.get("sub_response")
-        if getattr(context, "unavailable", False) and sub_response is not None:
-            sub_response.status_code = 503
-            sub_response.headers["retry-after"] = str(self.retry_after)
+        if sub_response is not None:
+            answer_status(context, sub_response, self.retry_after)
         return result
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -130,34 +130,34 @@ def _multipart(request: Request) -> bool:
 
 
 class Guard:
-    """Refuses oversized bodies (413) and clients past the rate limit (429) before any parsing."""
+    """Refuses oversized bodies (413) before any parsing, and charges routes other than GraphQL
+    1 point of the client's rate-limit bucket (429 when empty). GraphQL requests are charged
+    their query's cost once it is measured, with their session read in the same round trip
+    (`server.admission`)."""
 
     def __init__(
         self,
         app: ASGIApp,
         state: Any,
         max_body: int,
-        per_minute: int,
+        policy: BucketPolicy,
         networks=(),
         upload_max_body: int = 0,
     ) -> None:
-        self.app, self.state, self.max_body, self.per_minute = app, state, max_body, per_minute
+        self.app, self.state, self.max_body, self.policy = app, state, max_body, policy
         self.networks = networks
         self.upload_max_body = max(upload_max_body, max_body)
-        self.local = LocalWindow()
+        self.local = LocalBuckets(policy)
 
-    async def _admit(self, scope: Scope, client: str, token: str | None) -> bool:
-        """One Redis round trip: the rate-limit hit and the session read-and-renew."""
+    async def _retry_after(self, client: str) -> int:
+        """0 when the route's point was taken, else the seconds to wait."""
         services = self.state.services
         try:
-            allowed, session = await services.stores.gate.admit(
-                "http", client, self.per_minute, token
-            )
+            admitted = await services.stores.gate.admit(client, None, 1, self.policy)
         except RedisError:  # Redis away: this process counts alone until it is back
-            window = int(services.now().timestamp()) // 60
-            return self.local.allow(client, self.per_minute, window)
-        scope[GATE_SESSION] = (token, session)
-        return allowed
+            wait = self.local.take(client, 1, int(services.now().timestamp() * 1000))
+            return retry_after_seconds(wait) if wait else 0
+        return admitted.retry_after_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in PROBES:
@@ -170,16 +170,13 @@ class Guard:
             return await JSONResponse({"errors": [{"message": "Body too large."}]}, 413)(
                 scope, receive, send
             )
-        token = _bearer_of(headers.get(b"authorization", b"").decode("latin-1"))
-        if not await self._admit(scope, scope_client(scope, self.networks), token):
-            return await JSONResponse(
-                {
-                    "errors": [
-                        {"message": "Too many requests.", "extensions": {"code": "RATE_LIMITED"}}
-                    ]
-                },
-                429,
-            )(scope, receive, send)
+        if scope.get("path") != GRAPHQL_PATH:
+            wait = await self._retry_after(scope_client(scope, self.networks))
+            if wait:
+                error = rate_limited(wait, 1).formatted
+                return await JSONResponse(
+                    {"errors": [error]}, 429, headers={"retry-after": str(wait)}
+                )(scope, receive, send)
         received = 0
 
         async def capped() -> Any:
@@ -262,6 +259,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         introspection=settings.introspection_enabled,
         observers=[
             RedisOutageExtension,
+            admission_extension(bucket_policy(settings)),
             observe_operations(settings),
             *([tracing_extension()] if settings.otel_enabled else []),
         ],
@@ -287,8 +285,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         graphql_ide="graphiql",
         multipart_uploads_enabled=True,
     )
-    app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
-    app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions
+    app.router.routes.append(Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]))
+    app.router.routes.append(WebSocketRoute(GRAPHQL_PATH, graphql))  # subscriptions
     app.router.routes.append(Mount("/static/graphiql", StaticFiles(directory=GRAPHIQL_ASSETS)))
     app.router.routes.extend(extra_routes(settings.is_dev_like))
     app.add_middleware(
@@ -296,7 +294,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         state=app.state,
         max_body=settings.max_body_bytes,
         upload_max_body=settings.upload_max_body_bytes,
-        per_minute=settings.rate_limit_per_minute,
+        policy=bucket_policy(settings),
         networks=networks,
     )
     app.add_middleware(OutageMiddleware, retry_after=settings.redis_retry_after_seconds)
@@ -311,6 +309,10 @@ def _sample_pools(app: Starlette) -> None:
     services = getattr(app.state, "services", None)
     if services is not None:
         sample_pools(services)
+
+
+def bucket_policy(settings: Settings) -> BucketPolicy:
+    return BucketPolicy(settings.rate_limit_bucket_points, settings.rate_limit_points_per_second)
 
 
 def query_limits(settings: Settings) -> Limits:

@@ -188,9 +188,7 @@ async def _execute_one(
         )
         if persisted is not None:
             await view.persisted.settle(persisted, params["query"] is not None, view.apq_store())
-        if getattr(context, "unavailable", False):  # a field needed Redis, which is away
-            sub_response.status_code = 503
-            sub_response.headers["retry-after"] = str(view.retry_after)
+        answer_status(context, sub_response, view.retry_after)
         return result
     except InvalidOperationTypeError as error:
         if request.method == "GET" and error.operation_type is OperationType.MUTATION:
@@ -204,6 +202,17 @@ async def _execute_one(
         raise HttpProblem(400, "BAD_REQUEST", error.as_http_error_reason()) from None
     except MissingQueryError:
         raise HttpProblem(400, "BAD_REQUEST", "No GraphQL query found in the request.") from None
+
+
+def answer_status(context: Any, sub_response: Response, retry_after: int) -> None:
+    """503 when a field needed Redis, which is away; 429 when the rate limit refused the query
+    (both with Retry-After)."""
+    if getattr(context, "unavailable", False):
+        sub_response.status_code = 503
+        sub_response.headers["retry-after"] = str(retry_after)
+    elif getattr(context, "rate_limited_for", 0):
+        sub_response.status_code = 429
+        sub_response.headers["retry-after"] = str(context.rate_limited_for)
 
 
 def _encode(payload: Any) -> bytes:
@@ -243,7 +252,7 @@ async def graphql_over_http(view: HallGraphQL, request: Request, max_batch: int)
     status = sub_response.status_code if sub_response.status_code != 200 else 200
     if media == GRAPHQL_RESPONSE and _is_request_error(result):
         payload.pop("data", None)
-        status = 400
+        status = 400 if status == 200 else status
     return _response(payload, status, media, sub_response)
 
 

@@ -7,8 +7,8 @@
 - Inside GraphQL a field that needed Redis fails with code UNAVAILABLE and the whole response
   is 503 with Retry-After (`RedisOutageExtension` + `HallGraphQL.execute_operation`); fields
   that need no Redis (anonymous catalog reads, say) answer 200 as usual.
-- The rate limit falls back to a per-process window while Redis is away (`LocalWindow`), so an
-  outage neither opens the door wide nor shuts it.
+- The rate limit falls back to per-process buckets while Redis is away
+  (`server.admission.LocalBuckets`), so an outage neither opens the door wide nor shuts it.
 - No state is kept about the outage: redis-py reconnects on the next command, so the first
   request after Redis returns is served normally (no restart).
 """
@@ -97,17 +97,3 @@ class RedisOutageExtension(SchemaExtension):
                     context.unavailable = True
             errors.append(error)
         result.errors = errors
-
-
-class LocalWindow:
-    """A fixed-window counter in this process: the rate limit while Redis is unreachable."""
-
-    def __init__(self) -> None:
-        self._window: int | None = None
-        self._counts: dict[str, int] = {}
-
-    def allow(self, client: str, limit: int, window: int) -> bool:
-        if window != self._window:
-            self._window, self._counts = window, {}
-        self._counts[client] = self._counts.get(client, 0) + 1
-        return self._counts[client] <= limit

@@ -128,7 +128,14 @@ class Settings(BaseSettings):
     lockout_failures: int = Field(default=3, ge=1)
     lockout_seconds: int = Field(default=30 * 60, ge=1)
     ip_lockout_failures: int = Field(default=20, ge=1)
-    rate_limit_per_minute: int = Field(default=600, ge=1, description="requests per client IP")
+    # cost-based rate limit (Shopify's bucket): a bucket per client IP and one per subject,
+    # each request taking its query's cost (`extensions.cost`), other HTTP routes 1 point
+    rate_limit_bucket_points: int = Field(
+        default=2000, ge=10, description="points a client's bucket holds"
+    )
+    rate_limit_points_per_second: float = Field(
+        default=200.0, gt=0, description="points a bucket refills each second"
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # multipart GraphQL requests (ticket screenshots: 3 x 5 MB and the form around them)
     upload_max_body_bytes: int = Field(default=16_000_000, ge=1024)

@@ -1,5 +1,5 @@
 """Count what a request really does: SQL statements on the default connection and Redis round
-trips on the hall's client. Wraps the real clients (nothing is faked); used by the statement-count
+trips on the hall's client (a pipeline counts as one). Wraps the real clients (nothing is faked); used by the statement-count
 tests and `bench.graphql`."""
 
 from __future__ import annotations
@@ -52,10 +52,25 @@ def counting(redis: Any) -> Iterator[Counted]:
         counted.redis.append(str(args[0]))
         return await original_command(*args, **kwargs)
 
+    original_pipeline = redis.pipeline
+
+    def counted_pipeline(*args: Any, **kwargs: Any) -> Any:
+        pipe = original_pipeline(*args, **kwargs)
+        original_execute = pipe.execute
+
+        async def execute(*a: Any, **kw: Any) -> Any:  # one round trip, however many commands
+            counted.redis.append(f"PIPELINE({len(pipe.command_stack)})")
+            return await original_execute(*a, **kw)
+
+        pipe.execute = execute
+        return pipe
+
     redis.execute_command = redis_command
+    redis.pipeline = counted_pipeline
     try:
         yield counted
     finally:
         for name, original in saved.items():
             setattr(client, name, original)
         redis.execute_command = original_command
+        redis.pipeline = original_pipeline

@@ -89,12 +89,23 @@ async def plan_of_cycle(subscriber: Subscriber, cycle: str, conn=None) -> Plan |
     return await Plan.filter(id=plan_id).using_db(conn).first() if plan_id else None
 
 
+PRELOADED = "buckets_valid_when_read"  # set on a Subscriber row by `db.repositories.callers`
+
+
+def preload_current_buckets(subscriber: Subscriber, buckets: list[AllowanceBucket]) -> None:
+    """The buckets read with the row (valid at the request's instant): `current_buckets` of
+    this row answers them instead of reading again."""
+    setattr(subscriber, PRELOADED, buckets)
+
+
 async def current_buckets(subscriber: Subscriber, now: datetime) -> list[AllowanceBucket]:
     """Every bucket valid now (the hall's progress bars), earliest-expiring first."""
     query = AllowanceBucket.filter(
         subscriber_id=subscriber.id, valid_from__lte=now, valid_until__gt=now
     ).order_by("kind", "valid_until", "id")
-    found = await query
+    found = getattr(subscriber, PRELOADED, None)
+    if found is None:
+        found = await query
     cycle = cycle_of(now)
     start, _end = cycle_bounds(cycle)
     if any(b.source == PLAN_SOURCE and b.valid_from == start for b in found):

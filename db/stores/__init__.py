@@ -61,7 +61,7 @@ class Stores:
             nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
-            gate=Gate(rate_limits, sessions),
+            gate=Gate(redis, prefix, sessions, clock),
             leases=LeaseStore(redis, prefix),
             passkey_challenges=PasskeyChallengeStore(redis, prefix),
             inbox_push=InboxPushStore(redis, prefix),

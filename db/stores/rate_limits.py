@@ -1,4 +1,5 @@
-"""Fixed-window request counters per client, shared by every worker through Redis."""
+"""Fixed-window attempt counters per client (SMS codes, card PINs, passkey logins), shared by
+every worker through Redis. Request rate limits are token buckets: `db/stores/gate.py`."""
 
 from __future__ import annotations
 
@@ -19,16 +20,8 @@ class RateLimitStore(Store):
         self.clock = clock
         self._hit = redis.register_script(HIT)
 
-    @property
-    def hit_sha(self) -> str:
-        return self._hit.sha
-
-    def hit_key(self, bucket: str, client: str, window_seconds: int = 60) -> tuple[str, int]:
-        """The counter of this window, and the window's length (the script's KEYS and ARGV)."""
-        window = int(self.clock.now().timestamp()) // window_seconds
-        return self.key("rate", bucket, client, window), window_seconds
-
     async def allow(self, bucket: str, client: str, limit: int, window_seconds: int = 60) -> bool:
-        key, seconds = self.hit_key(bucket, client, window_seconds)
-        count = await self._hit(keys=[key], args=[seconds])
+        window = int(self.clock.now().timestamp()) // window_seconds
+        key = self.key("rate", bucket, client, window)
+        count = await self._hit(keys=[key], args=[window_seconds])
         return int(count) <= limit

@@ -13,6 +13,7 @@ from resolvers import billing, payments
 from schema.enums import ChannelEnum
 from schema.pagination import Connection, connection_of, query
 from schema.permissions import context, subscriber_session
+from schema.selection import selects
 
 BillStatusEnum = strawberry.enum(BillStatus, name="BillStatus")
 BillItemKindEnum = strawberry.enum(BillItemKind, name="BillItemKind")
@@ -116,7 +117,8 @@ class SubscriberBillingFields:
     )
     async def bills(self, info: Info, last: int = 6) -> list[Bill]:
         subscriber_session(info, Capability.READ_BASIC)
-        return await query(lambda: billing.bills(self, last, context(info).now()))  # type: ignore[arg-type,return-value]
+        items = selects(info, "items")
+        return await query(lambda: billing.bills(self, last, context(info).now(), items))  # type: ignore[arg-type,return-value]
 
     @strawberry.field(
         description="One cycle's bill; the current cycle gives its OPEN real-time charges."

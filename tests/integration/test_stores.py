@@ -2,7 +2,9 @@
 
 import asyncio
 import secrets
+from datetime import timedelta
 
+from domain.rate_limits import BucketPolicy
 from domain.sessions import Scope
 
 
@@ -79,26 +81,73 @@ async def test_concurrent_qr_claim_admits_one(services):
     assert [c[0] for c in claims].count("CONFIRMED") == 1
 
 
-async def test_the_gate_counts_and_resolves_in_one_round_trip(services):
-    """The Guard's pipeline: the rate-limit hit and the session renew, as the two stores do
-    them one by one; a script Redis forgot (a restart) falls back to the ordinary calls."""
-    import secrets
-
-    from db.stores.gate import Gate
+async def test_the_gate_renews_the_session_and_charges_both_buckets_in_one_script(services, clock):
+    """One EVALSHA: the session read and renewed, the address's and the subject's buckets each
+    charged the cost."""
+    from tests.cost_counters import counting
 
     stores = services.stores
-    made = await stores.sessions.create(Scope.FULL, 4242, "13800000000")
+    clock.set(clock.now())
+    policy = BucketPolicy(capacity=100, per_second=10)
+    subject = 424_200 + secrets.randbelow(1000)
+    made = await stores.sessions.create(Scope.FULL, subject, "13800000000")
     client = f"gate-{secrets.token_hex(4)}"
-    ok, session = await stores.gate.admit("test", client, 2, made.token)
-    assert ok and session is not None and session.subject_id == 4242
-    ok, unknown = await stores.gate.admit("test", client, 2, "no-such-token")
-    assert ok and unknown is None
-    ok, _ = await stores.gate.admit("test", client, 2, None)
-    assert not ok  # the third hit of this window, limit 2
+    await stores.gate.admit(f"{client}-warm", None, 1, policy)  # the script is loaded
+    with counting(stores.redis) as counted:
+        admitted = await stores.gate.admit(client, made.token, 30, policy)
+    assert counted.redis == ["EVALSHA"]
+    assert admitted.allowed and admitted.session.subject_id == subject
+    assert admitted.remaining == 70
+    other = await stores.gate.admit(f"{client}-b", made.token, 50, policy)  # same subject
+    assert other.allowed and other.remaining == 20  # the subject's bucket: 100 - 30 - 50
+    unknown = await stores.gate.admit(client, "no-such-token", 10, policy)
+    assert unknown.allowed and unknown.session is None and unknown.remaining == 60
+    last = await stores.gate.admit(client, made.token, 20, policy)
+    assert last.allowed and last.session.subject_id == subject and last.remaining == 0
 
-    class Forgotten(type(stores.rate_limits)):
-        hit_sha = "0" * 40  # a script Redis does not know
 
-    forgetful = Forgotten(stores.redis, stores.rate_limits.prefix, stores.rate_limits.clock)
-    ok, session = await Gate(forgetful, stores.sessions).admit("test", f"{client}-b", 5, made.token)
-    assert ok and session is not None and session.subject_id == 4242
+async def test_a_bucket_just_inside_and_just_outside(services, clock):
+    """Exactly the bucket's points pass; one more waits the refill time of what is missing,
+    taking nothing from either bucket; refilled at the rate as the hall's clock moves."""
+    stores = services.stores
+    start = clock.now()
+    clock.set(start)
+    policy = BucketPolicy(capacity=100, per_second=4)
+    made = await stores.sessions.create(Scope.FULL, 515_000 + secrets.randbelow(1000), "x")
+    client = f"edge-{secrets.token_hex(4)}"
+    assert (await stores.gate.admit(client, made.token, 60, policy)).allowed
+    inside = await stores.gate.admit(client, made.token, 40, policy)
+    assert inside.allowed and inside.remaining == 0
+    outside = await stores.gate.admit(client, made.token, 1, policy)
+    assert not outside.allowed and outside.retry_after_seconds == 1  # 1 point at 4/s: 250 ms
+    clock.set(start + timedelta(seconds=2))  # 8 points back
+    assert not (await stores.gate.admit(client, made.token, 9, policy)).allowed
+    refilled = await stores.gate.admit(client, made.token, 8, policy)
+    assert refilled.allowed and refilled.remaining == 0
+    costly = await stores.gate.admit(client, made.token, 100, policy)
+    assert not costly.allowed and costly.retry_after_seconds == 25  # a full bucket: 100 / 4
+
+
+async def test_the_script_keeps_the_pure_bucket_rule(services, clock):
+    """Redis's bucket and `domain.rate_limits` agree over a walk of costs and clock steps."""
+    import random
+
+    from domain.rate_limits import Level, refilled, wait_ms
+
+    stores = services.stores
+    start = clock.now()
+    policy = BucketPolicy(capacity=50, per_second=3)
+    client = f"walk-{secrets.token_hex(4)}"
+    chooser = random.Random(517)
+    level, at = None, 0
+    for _ in range(60):
+        at += chooser.choice((0, 100, 333, 1000, 4000))
+        clock.set(start + timedelta(milliseconds=at))
+        cost = chooser.randint(1, 60)
+        now_ms = int(clock.now().timestamp() * 1000)
+        model = refilled(policy, level, now_ms)
+        wait = wait_ms(policy, model, policy.charge_of(cost))
+        level = model if wait else Level(model.tokens - policy.charge_of(cost), model.at_ms)
+        admitted = await stores.gate.admit(client, None, cost, policy)
+        assert admitted.allowed == (wait == 0)
+        assert admitted.remaining == int(level.tokens)
