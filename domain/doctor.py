@@ -242,5 +242,20 @@ def sentinel_findings(
     return found
 
 
+def cluster_finding(info: dict[str, str]) -> Finding:
+    """CLUSTER INFO of the node the hall reached: every slot served, the cluster state ok."""
+    state = str(info.get("cluster_state", "?"))
+    slots = int(info.get("cluster_slots_ok", 0))
+    masters = int(info.get("cluster_size", 0))
+    if state != "ok" or slots != 16384:
+        return Finding(
+            "redis.cluster",
+            Severity.PROBLEM,
+            f"state {state}, {slots} of 16384 slots served, {masters} master(s)",
+            "assign every slot (redis-cli --cluster fix) and bring failed masters back",
+        )
+    return ok("redis.cluster", f"state ok, 16384 slots served by {masters} master(s)")
+
+
 def exit_code(findings: list[Finding]) -> int:
     return 1 if any(f.severity is Severity.PROBLEM for f in findings) else 0

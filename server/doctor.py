@@ -13,6 +13,7 @@ from rich.console import Console
 from domain.doctor import (
     Finding,
     Severity,
+    cluster_finding,
     exit_code,
     job_findings,
     migrations_finding,
@@ -60,12 +61,14 @@ async def _database(settings) -> list[Finding]:
         await close_database()
 
 
-async def _redis(url: str, env: str, clock, clock_moved: bool) -> list[Finding]:
+async def _redis(
+    url: str, env: str, clock, clock_moved: bool, cluster: bool = False
+) -> list[Finding]:
     from redis.exceptions import ResponseError
 
-    from db.redis import SentinelMaster, connect_redis
+    from db.redis import SentinelMaster, WaitingRedisCluster, connect_redis
 
-    redis = connect_redis(url, 2)
+    redis = connect_redis(url, 2, cluster=cluster)
     try:
         found = await _sentinel(redis) if isinstance(redis, SentinelMaster) else []
         if any(f.severity is Severity.PROBLEM for f in found):
@@ -83,6 +86,8 @@ async def _redis(url: str, env: str, clock, clock_moved: bool) -> list[Finding]:
                 ),
             ]
         found.append(Finding("redis", Severity.OK, "reachable"))
+        if isinstance(redis, WaitingRedisCluster):
+            found.append(cluster_finding(await redis.cluster_info()))
         try:
             config: dict[str, str] | None = {}
             for name in ("maxmemory-policy", "appendonly", "appendfsync", "save"):
@@ -159,7 +164,9 @@ async def diagnose() -> list[Finding]:
     found += await _database(settings)
     url, embedded = redis_url_of(settings)
     try:
-        found += await _redis(url, env, clock(), settings.clock_start is not None)
+        found += await _redis(
+            url, env, clock(), settings.clock_start is not None, settings.redis_cluster
+        )
     finally:
         if embedded is not None:
             embedded.stop()

@@ -16,7 +16,7 @@ from domain.payments import CallbackOutcome
 from resolvers.jobs.registry import JOBS
 from resolvers.jobs.runner import JobRunner
 from tests.api.flash_helpers import COMPLETE, key
-from tests.api.test_device_purchases import ADDR, _device
+from tests.api.test_device_purchases import ADDR, stocked_device
 from tests.conftest import subscribe
 
 BUY = """mutation($id: ID!, $addr: String!, $key: String!, $method: FlashPayMethod!) {
@@ -36,7 +36,7 @@ async def _start(api, services, device_id: str, method: str = "ALIPAY", k: str |
 
 
 async def test_paid_through_the_provider_completes_once(api, services, clock):
-    await _device("DEV-P-5G", stock=2, price=150_000, is_5g=True)
+    await stocked_device("DEV-P-5G", stock=2, price=150_000, is_5g=True)
     k = key()
     a, started = await _start(api, services, "DEV-P-5G", k=k)
     order = started["order"]
@@ -63,7 +63,7 @@ async def test_paid_through_the_provider_completes_once(api, services, clock):
 
 
 async def test_a_failed_payment_returns_the_stock_once(api, services):
-    await _device("DEV-P-F", stock=1)
+    await stocked_device("DEV-P-F", stock=1)
     _, started = await _start(api, services, "DEV-P-F", method="WECHAT")
     assert (await Device.get(id="DEV-P-F")).stock == 0
     failed = await services.payments.complete(started["paymentId"], CallbackOutcome.FAILED)
@@ -76,7 +76,7 @@ async def test_a_failed_payment_returns_the_stock_once(api, services):
 
 
 async def test_an_abandoned_payment_expires_and_a_late_one_is_refunded(api, services, clock):
-    await _device("DEV-P-X", stock=1, price=90_000)
+    await stocked_device("DEV-P-X", stock=1, price=90_000)
     a, started = await _start(api, services, "DEV-P-X", method="BANK_CARD")
     runner = JobRunner(services, {"device-payments-expire": JOBS["device-payments-expire"]})
     clock.set(clock.now() + timedelta(minutes=5))

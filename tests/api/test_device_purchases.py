@@ -22,7 +22,7 @@ PLAN_CHANGE = """mutation($plan: ID!, $key: String!) {
 ADDR = "广州市天河区珠江新城花城大道1号"
 
 
-async def _device(device_id: str, stock: int, price: int = 200_000, **kw) -> Device:
+async def stocked_device(device_id: str, stock: int, price: int = 200_000, **kw) -> Device:
     await Device.filter(id=device_id).delete()
     return await Device.create(
         id=device_id, brand="测试", model=device_id, list_price_fen=price, stock=stock, **kw
@@ -34,7 +34,7 @@ def _codes(data: dict) -> list[str]:
 
 
 async def test_buy_a_5g_phone_then_a_5g_plan(api, services):
-    await _device("DEV-T-5G", stock=3, is_5g=True)
+    await stocked_device("DEV-T-5G", stock=3, is_5g=True)
     a = await subscribe(services, balance_fen=300_000)
     refused = await api.as_(a.token).data(PLAN_CHANGE, plan="5G-128", key=key())
     assert refused["planChange"]["userErrors"] != []  # no 5G phone on record yet
@@ -59,7 +59,7 @@ async def test_buy_a_5g_phone_then_a_5g_plan(api, services):
 
 
 async def test_bad_input_and_no_stock(api, services):
-    await _device("DEV-T-ONE", stock=1, price=1_000)
+    await stocked_device("DEV-T-ONE", stock=1, price=1_000)
     a = await subscribe(services, balance_fen=10_000)
     unknown = await api.as_(a.token).data(BUY, id="DEV-NOPE", addr=ADDR, key=key(), qty=1)
     assert _codes(unknown) == ["UNKNOWN_ITEM"]
@@ -71,7 +71,7 @@ async def test_bad_input_and_no_stock(api, services):
 
 
 async def test_buyers_racing_for_the_last_units_never_drive_stock_below_zero(api, services):
-    await _device("DEV-T-RACE", stock=3, price=1_000, accessory=True)
+    await stocked_device("DEV-T-RACE", stock=3, price=1_000, accessory=True)
     buyers = [await subscribe(services, balance_fen=10_000) for _ in range(8)]
     results = await asyncio.gather(
         *(api.as_(b.token).data(BUY, id="DEV-T-RACE", addr=ADDR, key=key(), qty=1) for b in buyers)

@@ -32,6 +32,7 @@ from tests.api.promo_helpers import (
 from tests.api.test_flash_storm import storm
 from tests.api.test_promoted_orders import BUY
 from tests.conftest import TEST_PASSWORD, Api, subscribe
+from tests.integration.test_doctor import run_doctor
 from tests.redis_cluster import LocalCluster, cluster_binaries
 
 UNITS, BUYERS, ATTEMPTS, LIMIT = 30, 60, 300, 2
@@ -219,3 +220,20 @@ async def test_persisted_queries_on_the_cluster(capi, cluster_services):
     store = built.stores.persisted_queries
     assert await store.register("f" * 64, "{ __typename }", 600, max_entries=1) >= 1
     assert await store.get(sha) is None and await store.get("f" * 64) == "{ __typename }"
+
+
+def test_doctor_reads_a_plain_node_url_as_a_cluster_when_told(settings, cluster_url):
+    """TELEHALL_REDIS_CLUSTER=true with a redis:// URL of one node: doctor checks the cluster
+    (every slot served), as the hall connects to it, not that one node alone."""
+    node = cluster_url.replace("redis+cluster://", "redis://", 1)
+    done = run_doctor(
+        {
+            "TELEHALL_DATA_DIR": str(settings.data_dir),
+            "TELEHALL_DATABASE_URL": settings.resolved_database_url,
+            "TELEHALL_REDIS_URL": node,
+            "TELEHALL_REDIS_CLUSTER": "true",
+        }
+    )
+    assert "ok redis.cluster: state ok, 16384 slots served by 3 master(s)" in done.stdout, (
+        done.stdout + done.stderr
+    )

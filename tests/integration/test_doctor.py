@@ -11,6 +11,7 @@ import sys
 
 from domain.doctor import (
     Severity,
+    cluster_finding,
     exit_code,
     migrations_finding,
     redis_config_findings,
@@ -107,6 +108,10 @@ def test_the_rules() -> None:
     assert skew_finding(-2.5, 0.001, False).severity is Severity.PROBLEM
     assert skew_finding(86_400, 0.001, True).severity is Severity.WARNING
     assert migrations_finding(["0009_jobs"]).severity is Severity.PROBLEM
+    served = {"cluster_state": "ok", "cluster_slots_ok": 16384, "cluster_size": 3}
+    assert cluster_finding(served).severity is Severity.OK
+    assert cluster_finding(served | {"cluster_state": "fail"}).severity is Severity.PROBLEM
+    assert cluster_finding(served | {"cluster_slots_ok": 16383}).severity is Severity.PROBLEM
     secrets = {"payment_secret": "x" * 40}
     assert exit_code(settings_findings("prod", secrets, "postgres://h/db", "redis://r")) == 0
     assert exit_code(settings_findings("prod", secrets, None, "redis://r")) == 1
