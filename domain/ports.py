@@ -12,7 +12,8 @@ class SmsGateway(Protocol):
     subscriber's app inbox: resolvers/notifier.py) and the sender (resolvers/sms_sender.py)
     hands it to the SmsDeliveryGateway. `at`: the instant it is sent at (a job's slot).
     `using_db`: the caller's open transaction, so the notice is queued if and only if the
-    business change commits (a hot path's one write)."""
+    business change commits (a hot path's one write). `subscriber_id`: the subscriber whose
+    number it is, when the caller knows (it is then not looked up)."""
 
     async def send(
         self,
@@ -22,6 +23,7 @@ class SmsGateway(Protocol):
         *,
         at: datetime | None = None,
         using_db: object | None = None,
+        subscriber_id: int | None = None,
     ) -> None: ...
 
 

@@ -51,13 +51,16 @@ class Notifier:
         *,
         at: datetime | None = None,
         using_db: BaseDBAsyncClient | None = None,
+        subscriber_id: int | None = None,
     ) -> None:
         """`at`: when it is sent by the hall's reckoning (a job's slot), else the clock's now.
-        `using_db`: the caller's open transaction, which the notice joins."""
+        `using_db`: the caller's open transaction, which the notice joins. `subscriber_id`: the
+        owner of `msisdn` when the caller knows it (a hot path spares the look-up)."""
         now = as_utc(at or self.clock.now())
         cls = notice_class(kind)
-        subscriber_id = None
-        if cls is not NoticeClass.CODE:
+        if cls is NoticeClass.CODE:
+            subscriber_id = None
+        elif subscriber_id is None:
             found = (
                 await Subscriber.filter(msisdn=msisdn)
                 .using_db(using_db)

@@ -30,8 +30,7 @@ class Device(Model):
 
 
 class FlashSale(Model):
-    """`units_taken` counts held and paid units: a guarded update never lets it pass
-    `units_total`, whatever Redis says."""
+    """What is sold, how many, to whom, when. The units taken are its `FlashUnit` rows."""
 
     id = fields.CharField(max_length=40, primary_key=True)
     name = fields.CharField(max_length=128)
@@ -41,7 +40,6 @@ class FlashSale(Model):
     # priced by this campaign (the promotions engine) instead of sale_price_fen, when set
     campaign_id = fields.CharField(max_length=40, null=True)
     units_total = fields.IntField()
-    units_taken = fields.IntField(default=0)
     per_subscriber_limit = fields.IntField()
     starts_at = fields.DatetimeField(db_index=True)
     ends_at = fields.DatetimeField(db_index=True)
@@ -95,18 +93,21 @@ class FlashReservation(Model):
 
 
 class FlashUnit(Model):
-    """One held or paid unit: the unique key keeps a subscriber within the limit in the
-    database too. Deleted when its reservation goes back to stock."""
+    """One held or paid unit, deleted when its reservation goes back to stock. The sale's unit
+    number is unique and (a trigger) within 1..units_total: the database itself never holds
+    more units than the sale has, with no shared counter row. The subscriber's slot is unique
+    per subscriber and within 1..limit: nobody holds more than the limit."""
 
     id = fields.BigIntField(primary_key=True)
     sale = fields.ForeignKeyField("telehall.FlashSale", related_name="units")
     subscriber = fields.ForeignKeyField("telehall.Subscriber", related_name="flash_units")
     unit_no = fields.IntField()
+    slot = fields.IntField()
     reservation = fields.ForeignKeyField("telehall.FlashReservation", related_name="unit_rows")
 
     class Meta:
         table = "flash_unit"
-        unique_together = (("sale", "subscriber", "unit_no"),)
+        unique_together = (("sale", "unit_no"), ("sale", "subscriber", "slot"))
 
 
 class FlashSaleStat(Model):

@@ -1,6 +1,7 @@
-"""Flash sales in the database, the source of truth of their stock: guarded writes keep
-`units_taken` within `units_total` and each subscriber within the limit (unique unit numbers),
-whatever Redis answered."""
+"""Flash sales in the database, the source of truth of their stock: a unit row per held or paid
+unit, whose keys and bounds (unique unit numbers within 1..units_total, unique slots within
+1..limit per subscriber) keep the sale from being oversold and each subscriber within the limit,
+whatever Redis answered, with no counter row shared by every buyer."""
 
 from __future__ import annotations
 
@@ -97,6 +98,11 @@ async def booking_counts(
     return await _count_by_sale(FlashBooking, sale_ids, **where)
 
 
+async def units_taken(sale_id: str) -> int:
+    """Held and paid units: the sale's unit rows."""
+    return await FlashUnit.filter(sale_id=sale_id).count()
+
+
 async def units_by_sale(sale_ids: Sequence[str], subscriber_id: int) -> dict[str, int]:
     return await _count_by_sale(FlashUnit, sale_ids, subscriber_id=subscriber_id)
 
@@ -114,6 +120,20 @@ async def kept_reservations(sale_id: str) -> list[FlashReservation]:
     return await FlashReservation.filter(sale_id=sale_id, status__in=KEPT).all()
 
 
+async def unit_numbers(sale_id: str) -> dict[str, tuple[int, ...]]:
+    """The sale's unit numbers of each held or paid reservation, ascending (in the order of its
+    slots: a take pairs both ascending)."""
+    found: dict[str, list[int]] = {}
+    rows = (
+        await FlashUnit.filter(sale_id=sale_id)
+        .order_by("unit_no")
+        .values_list("reservation_id", "unit_no")
+    )
+    for rid, number in rows:
+        found.setdefault(str(rid), []).append(number)
+    return {rid: tuple(numbers) for rid, numbers in found.items()}
+
+
 async def reservation(rid: str | UUID) -> FlashReservation | None:
     try:
         return await FlashReservation.get_or_none(id=UUID(str(rid)))
@@ -128,11 +148,14 @@ async def reservation_by_key(sale_id: str, subscriber_id: int, key: str):
 
 
 class NoRoom(Exception):
-    """The database refused what Redis granted: `reason` is SOLD_OUT or LIMIT_REACHED."""
+    """The database refused a unit Redis granted (its number or the subscriber's slot is held,
+    or it is outside the sale): see `refused_as` once the transaction is rolled back."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+async def refused_as(sale: FlashSale, subscriber_id: int, quantity: int) -> str:
+    """LIMIT_REACHED when the subscriber's units leave no room for `quantity`, else SOLD_OUT."""
+    mine = await FlashUnit.filter(sale_id=sale.id, subscriber_id=subscriber_id).count()
+    return "LIMIT_REACHED" if mine + quantity > sale.per_subscriber_limit else "SOLD_OUT"
 
 
 @dataclass(frozen=True)
@@ -141,40 +164,32 @@ class NewReservation:
     sale_id: str
     subscriber_id: int
     key: str
-    units: Sequence[int]
+    units: Sequence[int]  # the subscriber's slots
+    numbers: Sequence[int]  # the sale's unit numbers
     pay_by: datetime
     shipping_address: dict | None
 
 
 async def record_reservation(conn: BaseDBAsyncClient, new: NewReservation) -> FlashReservation:
     """Persist a unit Redis took, inside the caller's transaction. Raises NoRoom when the
-    database's own guards refuse it, IntegrityError when the request key was already used (the
-    caller's transaction then rolls back: nothing written)."""
-    n = len(new.units)
+    database's own keys and bounds refuse its units, IntegrityError when the request key was
+    already used (the caller's transaction then rolls back: nothing written). Buyers of the
+    same sale write only rows of their own: no row lock is shared between them."""
     row = await FlashReservation.create(
         id=UUID(new.rid), sale_id=new.sale_id, subscriber_id=new.subscriber_id,
-        idempotency_key=new.key, quantity=n, units=list(new.units), pay_by=new.pay_by,
-        status=ReservationStatus.HELD, shipping_address=new.shipping_address,
-        using_db=conn,
+        idempotency_key=new.key, quantity=len(new.units), units=list(new.units),
+        pay_by=new.pay_by, status=ReservationStatus.HELD,
+        shipping_address=new.shipping_address, using_db=conn,
     )  # fmt: skip
     units = [
-        FlashUnit(sale_id=new.sale_id, subscriber_id=new.subscriber_id, unit_no=u,
-                  reservation_id=row.id)
-        for u in new.units
+        FlashUnit(sale_id=new.sale_id, subscriber_id=new.subscriber_id, unit_no=number,
+                  slot=slot, reservation_id=row.id)
+        for slot, number in zip(new.units, new.numbers, strict=True)
     ]  # fmt: skip
     try:
         await FlashUnit.bulk_create(units, using_db=conn)
     except IntegrityError as exc:
-        raise NoRoom("LIMIT_REACHED") from exc
-    # the sale's row is the one every buyer shares: its guard goes last, so its lock is held
-    # only until the commit that follows
-    grew = (
-        await FlashSale.filter(id=new.sale_id, units_taken__lte=F("units_total") - n)
-        .using_db(conn)
-        .update(units_taken=F("units_taken") + n)
-    )
-    if not grew:
-        raise NoRoom("SOLD_OUT")
+        raise NoRoom() from exc
     return row
 
 
@@ -191,11 +206,6 @@ async def give_back(rid: str | UUID, status: ReservationStatus) -> FlashReservat
             return None
         row = await FlashReservation.get(id=UUID(str(rid))).using_db(conn)
         await FlashUnit.filter(reservation_id=row.id).using_db(conn).delete()
-        await (
-            FlashSale.filter(id=row.sale_id)  # type: ignore[attr-defined]
-            .using_db(conn)
-            .update(units_taken=F("units_taken") - row.quantity)
-        )
         return row
 
 

@@ -35,12 +35,16 @@ local function now_ms(arg)
 end
 """
 
-# KEYS: meta, stock, sub, req, deadlines, events, booked, reservation, stats
+# KEYS: meta, stock, sub, req, deadlines, events, booked, reservation, stats, free
 # ARGV: rid, subscriber, quantity, now_ms ('' = Redis TIME), request ttl seconds
+# The sale's unit numbers: `free` holds the given-back ones (all below meta `next`), every number
+# from `next` on is unused, so a take gets the lowest free numbers in O(log n).
 TAKE = (
     _NOW
     + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_LOADED' end
+local m = redis.call('HMGET', KEYS[1], 'starts', 'ends', 'priority_ends', 'limit', 'pay_ms',
+                     'cancelled', 'next')
+if not m[7] then return 'NOT_LOADED' end
 local function answer(result, keep)
   if keep then redis.call('SET', KEYS[4], result, 'EX', tonumber(ARGV[5])) end
   redis.call('HINCRBY', KEYS[9], string.match(result, '^[A-Z_]+'), 1)
@@ -49,8 +53,6 @@ end
 local earlier = redis.call('GET', KEYS[4])
 if earlier then redis.call('HINCRBY', KEYS[9], 'REPLAYED', 1); return earlier end
 local now = now_ms(ARGV[4])
-local m = redis.call('HMGET', KEYS[1], 'starts', 'ends', 'priority_ends', 'limit', 'pay_ms',
-                     'cancelled')
 if now < tonumber(m[1]) then return answer('NOT_STARTED', false) end
 if m[6] == '1' or now >= tonumber(m[2]) then return answer('ENDED', true) end
 if now < tonumber(m[3]) and redis.call('SISMEMBER', KEYS[7], ARGV[2]) == 0 then
@@ -69,25 +71,33 @@ while #units < qty do
   if not taken[n] then units[#units + 1] = n end
   n = n + 1
 end
+local numbers = {}
+local popped = redis.call('ZPOPMIN', KEYS[10], qty)
+for i = 1, #popped, 2 do numbers[#numbers + 1] = tonumber(popped[i]) end
+local nxt = tonumber(m[7])
+while #numbers < qty do numbers[#numbers + 1] = nxt; nxt = nxt + 1 end
+redis.call('HSET', KEYS[1], 'next', nxt)
 redis.call('DECRBY', KEYS[2], qty)
 redis.call('SADD', KEYS[3], unpack(units))
 local deadline = now + tonumber(m[5])
 local list = table.concat(units, ',')
-redis.call('HSET', KEYS[8], 'sub', ARGV[2], 'units', list, 'deadline', deadline, 'state', 'HELD')
+local nos = table.concat(numbers, ',')
+redis.call('HSET', KEYS[8], 'sub', ARGV[2], 'units', list, 'deadline', deadline, 'state', 'HELD',
+           'numbers', nos)
 redis.call('ZADD', KEYS[5], deadline, ARGV[1])
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'event', 'TAKEN', 'rid', ARGV[1],
            'remaining', stock - qty)
-return answer('OK|' .. ARGV[1] .. '|' .. list .. '|' .. deadline, true)
+return answer('OK|' .. ARGV[1] .. '|' .. list .. '|' .. deadline .. '|' .. nos, true)
 """.replace("EVENTS_MAXLEN", str(EVENTS_MAXLEN))
 )
 
-# KEYS: meta, reservation, stock, sub, deadlines, events
+# KEYS: meta, reservation, stock, sub, deadlines, events, free
 # ARGV: rid, action (CONFIRM, EXPIRE, RELEASE), now_ms ('' = Redis TIME)
 SETTLE = (
     _NOW
     + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_LOADED' end
-local h = redis.call('HMGET', KEYS[2], 'state', 'deadline', 'units')
+if redis.call('HEXISTS', KEYS[1], 'next') == 0 then return 'NOT_LOADED' end
+local h = redis.call('HMGET', KEYS[2], 'state', 'deadline', 'units', 'numbers')
 local state = h[1]
 if not state then return 'UNKNOWN' end
 local function give_back(to)
@@ -95,6 +105,9 @@ local function give_back(to)
   for u in string.gmatch(h[3], '[^,]+') do units[#units + 1] = u end
   local stock = redis.call('INCRBY', KEYS[3], #units)
   redis.call('SREM', KEYS[4], unpack(units))
+  local free = {}
+  for u in string.gmatch(h[4], '[^,]+') do free[#free + 1] = u; free[#free + 1] = u end
+  redis.call('ZADD', KEYS[7], unpack(free))
   redis.call('ZREM', KEYS[5], ARGV[1])
   redis.call('HSET', KEYS[2], 'state', to)
   redis.call('EXPIRE', KEYS[2], GONE_TTL_SECONDS)
@@ -143,8 +156,16 @@ class Kept:
 def parse_take(raw: str) -> TakeResult:
     if not raw.startswith("OK|"):
         return TakeResult(TakeCode(raw))
-    _, rid, units, deadline = raw.split("|")
-    return TakeResult(TakeCode.OK, rid, tuple(int(u) for u in units.split(",")), int(deadline))
+    _, rid, units, deadline, numbers = raw.split("|")
+    return TakeResult(TakeCode.OK, rid, _ints(units), int(deadline), _ints(numbers))
+
+
+def _ints(listed: str) -> tuple[int, ...]:
+    return tuple(int(u) for u in listed.split(","))
+
+
+def _listed(numbers: Iterable[int]) -> str:
+    return ",".join(str(u) for u in numbers)
 
 
 class FlashSaleStore(Store):
@@ -185,6 +206,7 @@ class FlashSaleStore(Store):
             k(sale_id, "booked"),
             k(sale_id, "r", rid),
             k(sale_id, "stats"),
+            k(sale_id, "free"),
         ]
         args: list[object] = [
             rid, subscriber, quantity, self._now_arg(now_ms), REQUEST_TTL_SECONDS,
@@ -204,6 +226,7 @@ class FlashSaleStore(Store):
             k(sale_id, "sub", subscriber),
             k(sale_id, "deadlines"),
             k(sale_id, "events"),
+            k(sale_id, "free"),
         ]
         return keys, [rid, action, self._now_arg(now_ms)]
 
@@ -263,7 +286,7 @@ class FlashSaleStore(Store):
         return {sid: None if v is None else int(v) for sid, v in zip(sale_ids, values, strict=True)}
 
     async def loaded(self, sale_id: str) -> bool:
-        return bool(await self.redis.exists(self.sale_key(sale_id, "meta")))
+        return bool(await self.redis.hexists(self.sale_key(sale_id, "meta"), "next"))
 
     async def book(self, sale_id: str, subscriber: str) -> None:
         await self.redis.sadd(self.sale_key(sale_id, "booked"), subscriber)
@@ -311,35 +334,43 @@ class FlashSaleStore(Store):
         self, sale_id: str, terms: Terms, booked: Iterable[str], kept: Sequence[Kept]
     ) -> None:
         """Replace the sale's Redis state with the database's: stock = total - held - paid, each
-        subscriber's unit numbers, held reservations with their deadlines (so the reaper finds
-        them), the request keys that made them (so they replay), bookings. The `meta` hash goes
-        last: until it exists every script fails closed. Call under `lock_load`."""
+        subscriber's slots, the sale's free unit numbers (`free` below `next`), held reservations
+        with their deadlines (so the reaper finds them), the request keys that made them (so they
+        replay), bookings. The `meta` hash goes last: until it has `next` every script fails
+        closed (a sale loaded before unit numbers existed is loaded again). Call under
+        `lock_load`."""
         await self.unload(sale_id)
         k = self.sale_key
         pipe = self.redis.pipeline(transaction=True)  # one MULTI/EXEC: all of it or none
         taken = 0
         slots: dict[str, list[int]] = {}
+        numbers: set[int] = set()
         for item in kept:
             h = item.hold
             taken += len(h.units)
             slots.setdefault(h.subscriber, []).extend(h.units)
-            units = ",".join(str(u) for u in h.units)
+            numbers.update(h.numbers)
+            units, nos = _listed(h.units), _listed(h.numbers)
             pipe.hset(
                 k(sale_id, "r", h.reservation_id),
                 mapping={
                     "sub": h.subscriber, "units": units, "deadline": h.deadline_ms,
-                    "state": h.state.value,
+                    "state": h.state.value, "numbers": nos,
                 },
             )  # fmt: skip
             if h.state is HoldState.HELD:
                 pipe.zadd(k(sale_id, "deadlines"), {h.reservation_id: h.deadline_ms})
             pipe.set(
                 k(sale_id, "req", h.subscriber, item.request_key),
-                f"OK|{h.reservation_id}|{units}|{h.deadline_ms}",
+                f"OK|{h.reservation_id}|{units}|{h.deadline_ms}|{nos}",
                 ex=REQUEST_TTL_SECONDS,
             )
         for subscriber, units in slots.items():
             pipe.sadd(k(sale_id, "sub", subscriber), *units)
+        following = max(numbers, default=0) + 1
+        free = [n for n in range(1, following) if n not in numbers]
+        for i in range(0, len(free), 1000):
+            pipe.zadd(k(sale_id, "free"), {n: n for n in free[i : i + 1000]})
         booked = list(booked)
         if booked:
             pipe.sadd(k(sale_id, "booked"), *booked)
@@ -350,7 +381,7 @@ class FlashSaleStore(Store):
                 "starts": terms.starts_ms, "ends": terms.ends_ms,
                 "priority_ends": terms.priority_ends_ms, "limit": terms.per_subscriber_limit,
                 "pay_ms": terms.pay_ms, "cancelled": 1 if terms.cancelled else 0,
-                "total": terms.units_total,
+                "total": terms.units_total, "next": following,
             },
         )  # fmt: skip
         await pipe.execute()

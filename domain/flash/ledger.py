@@ -11,9 +11,11 @@ take(request, reservation id, subscriber, quantity, now), in this order:
 4. BOOKING_REQUIRED before `priority_ends` for a subscriber who did not book (预约).
 5. LIMIT_REACHED when the subscriber's held + paid units plus `quantity` pass the limit.
 6. SOLD_OUT when fewer than `quantity` units remain.
-7. Otherwise the units are held: stock goes down, the subscriber gets the lowest free unit numbers
-   (1..limit, so the database's unique (sale, subscriber, unit number) key mirrors the limit), and
-   the reservation must be confirmed before `now + pay_ms`.
+7. Otherwise the units are held: stock goes down, the subscriber gets the lowest free slots
+   (1..limit, so the database's unique (sale, subscriber, slot) key mirrors the limit), the
+   units get the sale's lowest free unit numbers (1..units_total, so the database's unique
+   (sale, unit number) key and its bound mirror the stock without a shared counter), and the
+   reservation must be confirmed before `now + pay_ms`.
 
 confirm (a payment arrived): HELD and in time -> CONFIRMED; HELD but at or past its deadline ->
 the units go back (RETURNED), exactly as if the reaper had come first; anything else keeps its
@@ -75,8 +77,9 @@ class Terms:
 class TakeResult:
     code: TakeCode
     reservation_id: str | None = None
-    units: tuple[int, ...] = ()  # the subscriber's unit numbers
+    units: tuple[int, ...] = ()  # the subscriber's slots, 1..limit
     deadline_ms: int | None = None
+    numbers: tuple[int, ...] = ()  # the sale's unit numbers, 1..units_total
 
     @property
     def ok(self) -> bool:
@@ -89,6 +92,7 @@ class Hold:
     subscriber: str
     units: tuple[int, ...]
     deadline_ms: int
+    numbers: tuple[int, ...]
     state: HoldState = HoldState.HELD
 
 
@@ -98,6 +102,7 @@ class FlashLedger:
     booked: set[str] = field(default_factory=set)
     stock: int = 0
     slots: dict[str, set[int]] = field(default_factory=dict)
+    numbers: set[int] = field(default_factory=set)
     holds: dict[str, Hold] = field(default_factory=dict)
     answers: dict[tuple[str, str], TakeResult] = field(default_factory=dict)
 
@@ -136,12 +141,13 @@ class FlashLedger:
             return TakeResult(TakeCode.LIMIT_REACHED)
         if self.stock < quantity:
             return TakeResult(TakeCode.SOLD_OUT)
-        units = lowest_free(mine, quantity)
+        units, numbers = lowest_free(mine, quantity), lowest_free(self.numbers, quantity)
         self.stock -= quantity
         mine.update(units)
+        self.numbers.update(numbers)
         deadline = now_ms + t.pay_ms
-        self.holds[rid] = Hold(rid, subscriber, units, deadline)
-        return TakeResult(TakeCode.OK, rid, units, deadline)
+        self.holds[rid] = Hold(rid, subscriber, units, deadline, numbers)
+        return TakeResult(TakeCode.OK, rid, units, deadline, numbers)
 
     # --- settle -------------------------------------------------------------------------------
 
@@ -194,6 +200,7 @@ class FlashLedger:
         """Redis restarted with no persistence."""
         self.terms = None
         self.booked, self.stock, self.slots, self.holds, self.answers = set(), 0, {}, {}, {}
+        self.numbers = set()
 
     def rebuilt(self, terms: Terms, booked: set[str], kept: list[Hold], requests) -> None:
         """Load the terms with what the database keeps: held and paid reservations (stock =
@@ -201,12 +208,15 @@ class FlashLedger:
         self.terms = terms
         self.booked = set(booked)
         self.holds = {h.reservation_id: replace(h) for h in kept}
-        self.slots = {}
+        self.slots, self.numbers = {}, set()
         for h in kept:
             self.slots.setdefault(h.subscriber, set()).update(h.units)
+            self.numbers.update(h.numbers)
         self.stock = terms.units_total - sum(len(h.units) for h in kept)
         self.answers = {
-            (h.subscriber, key): TakeResult(TakeCode.OK, h.reservation_id, h.units, h.deadline_ms)
+            (h.subscriber, key): TakeResult(
+                TakeCode.OK, h.reservation_id, h.units, h.deadline_ms, h.numbers
+            )
             for key, h in requests
         }
 
@@ -226,11 +236,12 @@ class FlashLedger:
     def _give_back(self, h: Hold, state: HoldState) -> None:
         self.stock += len(h.units)
         self.slots[h.subscriber].difference_update(h.units)
+        self.numbers.difference_update(h.numbers)
         h.state = state
 
 
 def lowest_free(used: set[int], quantity: int) -> tuple[int, ...]:
-    """The `quantity` smallest unit numbers from 1 up that `used` does not hold."""
+    """The `quantity` smallest numbers from 1 up that `used` does not hold."""
     found: list[int] = []
     n = 1
     while len(found) < quantity:

@@ -4,9 +4,11 @@ reservation under its own guards; when it refuses, the units go back and the sal
 The cost of an attempt follows its answer: a refusal (sold out, over the limit, outside the
 window) is the TAKE script and nothing else — no database read — because the storm is almost all
 refusals. Only a unit Redis granted reads the subscriber (eligibility, real name: a refused
-buyer's units go straight back) and writes once, in one transaction: the reservation, its unit
-rows, the sale's guarded counter and the SMS notice. After SOLD_OUT a process sheds attempts for
-a moment with one Redis GET (a replay still gets its first answer)."""
+buyer's units go straight back) and writes once, in one transaction: the SMS notice, the
+reservation and its unit rows — rows of its own only, so wins of one sale do not queue on a
+shared row (the unit rows' keys and bounds are the database's guard against overselling). After
+SOLD_OUT a process sheds attempts for a moment with one Redis GET (a replay still gets its first
+answer)."""
 
 from __future__ import annotations
 
@@ -117,8 +119,8 @@ async def flash_buy(
         await ctx.services.stores.flash_sales.forget_request(sale.id, sub, key)
         raise
     new = repo.NewReservation(
-        rid, sale.id, subscriber_id, key, result.units, from_ms(result.deadline_ms or 0),
-        {"address": address} if address else None,
+        rid, sale.id, subscriber_id, key, result.units, result.numbers,
+        from_ms(result.deadline_ms or 0), {"address": address} if address else None,
     )  # fmt: skip
     try:
         async with in_transaction() as conn:  # the attempt's one write
@@ -127,16 +129,18 @@ async def flash_buy(
                 "FLASH_RESERVED",
                 f"您已抢到{sale.name}×{quantity}，请在{local(new.pay_by):%H:%M}前完成支付，逾期自动释放。",
                 using_db=conn,
+                subscriber_id=subscriber_id,
             )
             row = await repo.record_reservation(conn, new)
-    except repo.NoRoom as refused:
+    except repo.NoRoom:
         # Redis granted what the database refuses: Redis is behind (it restarted while a take
         # was being recorded). The database wins: give the take back and rebuild the sale.
         await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
         await rebuild(ctx.services, sale.id)
-        if refused.reason == "SOLD_OUT" and quantity == 1:
+        reason = TakeCode(await repo.refused_as(sale, subscriber_id, quantity))
+        if reason is TakeCode.SOLD_OUT and quantity == 1:
             mark_sold_out(sale.id)
-        raise refusal(TakeCode(refused.reason)) from None
+        raise refusal(reason) from None
     except IntegrityError:  # this key made a reservation Redis had forgotten (a restart)
         await ctx.services.stores.flash_sales.settle(sale.id, rid, sub, "RELEASE")
         if (earlier := await repo.reservation_by_key(sale.id, subscriber_id, key)) is not None:

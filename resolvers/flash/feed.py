@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from db.repositories.flash_sales import terms_of
+from db.repositories.flash_sales import terms_of, units_taken
 from domain.flash.model import SaleStatus, status_at
 from resolvers.context import Services
 from resolvers.flash.loading import cached_sale
@@ -60,7 +60,9 @@ class StockFeed:
         sale = await cached_sale(sale_id)
         if sale is None:
             return None
-        left = remaining if remaining is not None else sale.units_total - sale.units_taken
+        left = remaining
+        if left is None:
+            left = sale.units_total - await units_taken(sale_id)
         status = status_at(terms_of(sale), sale.cancelled, left, self.services.now())
         return StockUpdate(sale_id, left, status)
 

@@ -35,6 +35,7 @@ async def load(services: Services, sale: FlashSale) -> None:
                 return
         raise fail("TRY_AGAIN", "The flash sale is being prepared; try again.", "flashSaleId")
     try:
+        numbers = await repo.unit_numbers(sale.id)
         kept = [
             Kept(
                 Hold(
@@ -42,6 +43,7 @@ async def load(services: Services, sale: FlashSale) -> None:
                     str(r.subscriber_id),  # type: ignore[attr-defined]
                     tuple(r.units),
                     ms(r.pay_by),
+                    numbers.get(str(r.id), ()),
                     HoldState.HELD if r.status is ReservationStatus.HELD else HoldState.CONFIRMED,
                 ),
                 r.idempotency_key,

@@ -203,7 +203,8 @@ async def views(ctx: RequestContext, rows: list[FlashSale]) -> list[SaleView]:
             await load(ctx.services, row)
             left = await store.remaining(row.id)
         terms = repo.terms_of(row)
-        left = left if left is not None else row.units_total - row.units_taken
+        if left is None:
+            left = row.units_total - await repo.units_taken(row.id)
         out.append(SaleView(row, terms, status_at(terms, row.cancelled, left, ctx.now()), left))
     return out
 

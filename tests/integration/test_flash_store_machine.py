@@ -1,7 +1,7 @@
 """The flash-sale Lua scripts (TAKE, SETTLE, the database rebuild) against the pure
 `FlashLedger`, step for step: a Hypothesis state machine makes the same random calls on both and
-after every step asserts identical answers, stock, unit numbers per subscriber and reservation
-states, and that stock + held + paid = units. The clock jumps to the boundaries on purpose (the
+after every step asserts identical answers, stock, slots per subscriber, the sale's unit numbers
+(none given twice, none beyond the total) and reservation states, and that stock + held + paid = units. The clock jumps to the boundaries on purpose (the
 window's first and last millisecond, the end of booking priority, a deadline), the stock is small
 so the last unit is fought over, and the limit is 2 so the limit-th unit is too."""
 
@@ -134,7 +134,7 @@ class RedisMatchesLedger(RuleBasedStateMachine):
         """Redis loses everything; the database (the ledger's held and confirmed reservations,
         as PostgreSQL keeps them) rebuilds it."""
         kept = [
-            Hold(h.reservation_id, h.subscriber, h.units, h.deadline_ms, h.state)
+            Hold(h.reservation_id, h.subscriber, h.units, h.deadline_ms, h.numbers, h.state)
             for h in self.ledger.holds.values()
             if h.state in (HoldState.HELD, HoldState.CONFIRMED)
         ]
@@ -155,6 +155,21 @@ class RedisMatchesLedger(RuleBasedStateMachine):
             mine = self.ledger.units_of(subscriber)
             assert {int(u) for u in found} == mine
             assert len(mine) <= TERMS.per_subscriber_limit
+
+    @invariant()
+    def unit_numbers_match(self):
+        held = [
+            n
+            for h in self.ledger.holds.values()
+            if h.state in (HoldState.HELD, HoldState.CONFIRMED)
+            for n in h.numbers
+        ]
+        assert len(held) == len(set(held)) == len(self.ledger.numbers)
+        assert set(held) == self.ledger.numbers <= set(range(1, TERMS.units_total + 1))
+        k = self.store.sale_key
+        free = self.run(self.redis.zrange(k(self.sale, "free"), 0, -1))
+        following = int(self.run(self.redis.hget(k(self.sale, "meta"), "next")))
+        assert {int(n) for n in free} == set(range(1, following)) - self.ledger.numbers
 
     @invariant()
     def states_match(self):
