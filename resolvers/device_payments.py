@@ -29,6 +29,7 @@ from domain.payments import PaymentPurpose, PaymentStatus
 from resolvers import cap_sweeper, points_earning
 from resolvers.context import Services
 from resolvers.flash.pay import refund
+from resolvers.paid_once import mark_paid_once
 
 
 async def give_back(services: Services, order_id: UUID, status: OrderStatus, now: datetime) -> bool:
@@ -93,14 +94,8 @@ async def callback(
             await give_back(services, order_id, OrderStatus.FAILED, now)
             return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
         return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
-    moved = await Payment.filter(id=payment.id, status__in=payments_repo.SETTLEABLE).update(
-        status=PaymentStatus.PAID, provider_txn_id=txn, paid_at=now
-    )
-    if not moved:
-        fresh = await Payment.get(id=payment.id)
-        if fresh.provider_txn_id == txn:
-            return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
-        return 409, {"ok": False, "error": "TXN_MISMATCH", "message": "Paid by another txn."}
+    if (answered := await mark_paid_once(payment, txn, now)) is not None:
+        return answered
     order = await _complete(order_id, now)
     if order is not None:
         await services.sms.send(

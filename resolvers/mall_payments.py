@@ -29,6 +29,7 @@ from domain.payments import PaymentStatus
 from domain.points.mall import RedemptionStatus, first_status
 from resolvers.context import Services
 from resolvers.mall_delivery import deliver
+from resolvers.paid_once import mark_paid_once
 
 WAITING = {RedemptionStatus.PENDING_PAYMENT}
 
@@ -120,14 +121,8 @@ async def callback(
             await give_back(services, rid, OrderStatus.FAILED, now)
             return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
         return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
-    moved = await Payment.filter(id=payment.id, status__in=payments_repo.SETTLEABLE).update(
-        status=PaymentStatus.PAID, provider_txn_id=txn, paid_at=now
-    )
-    if not moved:
-        fresh = await Payment.get(id=payment.id)
-        if fresh.provider_txn_id == txn:
-            return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
-        return 409, {"ok": False, "error": "TXN_MISMATCH", "message": "Paid by another txn."}
+    if (answered := await mark_paid_once(payment, txn, now)) is not None:
+        return answered
     if await _fulfil(services, rid, now):
         return 200, {"ok": True, "result": "CONFIRMED", "paymentId": pid}
     # Paid after the redemption was given back (the window passed): the money goes back.

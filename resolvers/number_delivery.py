@@ -33,6 +33,7 @@ from domain.numbers.purchase import check_receiver
 from domain.orders import OrderKind, OrderStatus
 from domain.payments import PAYMENT_TTL_SECONDS, PaymentStatus
 from resolvers.context import RequestContext, Services
+from resolvers.paid_once import mark_paid_once
 
 log = logging.getLogger("telehall.numbers")
 
@@ -91,14 +92,8 @@ async def callback(
                     await pool.give_back(detail.msisdn, pool.order_holder(order.id), conn)  # type: ignore[attr-defined]
             return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
         return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
-    moved = await Payment.filter(id=payment.id, status__in=payments_repo.SETTLEABLE).update(
-        status=PaymentStatus.PAID, provider_txn_id=txn, paid_at=now
-    )
-    if not moved:
-        fresh = await Payment.get(id=payment.id)
-        if fresh.provider_txn_id == txn:
-            return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
-        return 409, {"ok": False, "error": "TXN_MISMATCH", "message": "Paid by another txn."}
+    if (answered := await mark_paid_once(payment, txn, now)) is not None:
+        return answered
     password = _initial_password(detail.msisdn)  # type: ignore[attr-defined]
     password_hash = services.hasher.hash(password)
     try:

@@ -37,6 +37,7 @@ from resolvers.ordering.flash_purchases import (
     deliver,
 )
 from resolvers.ordering.pipeline import place_order
+from resolvers.paid_once import mark_paid_once
 
 __all__ = ["FlashPayMethod", "callback", "flash_pay", "retry_refunds"]
 
@@ -106,14 +107,8 @@ async def callback(
             return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
         return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
     now = services.now()
-    moved = await Payment.filter(id=payment.id, status__in=payments_repo.SETTLEABLE).update(
-        status=PaymentStatus.PAID, provider_txn_id=txn, paid_at=now
-    )
-    if not moved:
-        fresh = await Payment.get(id=payment.id)
-        if fresh.provider_txn_id == txn:
-            return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
-        return 409, {"ok": False, "error": "TXN_MISMATCH", "message": "Paid by another txn."}
+    if (answered := await mark_paid_once(payment, txn, now)) is not None:
+        return answered
     rid = order.detail.reservation_id  # type: ignore[attr-defined]
     r = await FlashReservation.get(id=UUID(rid))
     sale = await FlashSale.get(id=r.sale_id)  # type: ignore[attr-defined]
