@@ -16,15 +16,12 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import secrets
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 
-from bench.points import _fresh_database, _serve, _wait_ready, pct
+from bench.stack import bench_stack, pct, serve, wait_ready
 
 SUBSCRIBERS = int(os.environ.get("TELEHALL_BENCH_SUBSCRIBERS", "100000"))
 PORT = int(os.environ.get("TELEHALL_BENCH_PORT", "8103"))
@@ -118,112 +115,86 @@ async def _loop_stalls(stop: asyncio.Event, every: float = 0.01) -> float:
 
 
 async def main() -> None:
-    from db.lifecycle import apply_migrations, close_database, open_database
     from db.models.engage import InboxNotification, SubscriberInterest
     from domain.notify import Topic
     from domain.promotions.model import Audience, Segment
     from domain.sessions import Scope
     from resolvers.notify_fanout import announce, fan_out
-    from server.embedded_redis import EmbeddedRedis
     from server.resources import build_services
     from server.settings import load_settings
 
-    tmp = Path(tempfile.mkdtemp(prefix="telehall-bench-"))
-    db_url, admin = await _fresh_database(tmp)
-    embedded = None
-    redis_url = os.environ.get("TELEHALL_REDIS_URL")
-    if not redis_url:
-        embedded = EmbeddedRedis(tmp / "redis")
-        redis_url = embedded.start()
-    env = {
-        **os.environ,
-        "TELEHALL_DATABASE_URL": db_url,
-        "TELEHALL_REDIS_URL": redis_url,
-        "TELEHALL_REDIS_PREFIX": f"bench-fanout-{secrets.token_hex(3)}:",
-        "TELEHALL_DATA_DIR": str(tmp),
-        "TELEHALL_PORT": str(PORT),
-        "TELEHALL_ENV": "test",
-        "TELEHALL_RATE_LIMIT_PER_MINUTE": "10000000",
-        "TELEHALL_DB_POOL_MAX": "10",
-        "TELEHALL_JOBS_IN_PROCESS": "false",
-        "TELEHALL_LOG_LEVEL": "warning",
-    }
-    os.environ.update(env)
-    print(f"database: {'PostgreSQL' if admin else 'SQLite'}; {SUBSCRIBERS:,} subscribers")
-    server = None
-    try:
-        await apply_migrations(db_url)
-        await open_database(db_url, 8)
-        services = build_services(load_settings(), redis_url)
-        now = services.now()
-        started = time.perf_counter()
-        ids = await _populate(SUBSCRIBERS, now, random.Random(517))
-        seeded = time.perf_counter() - started
-        print(f"seeded {len(ids):,} subscribers with interests in {seeded:.1f} s")
-        tokens = [
-            (await services.stores.sessions.create(Scope.FULL, sid, f"138{sid:08d}")).token
-            for sid in ids[1:SESSIONS]
-        ]
-        server = _serve(env)
-        limits = httpx.Limits(max_connections=READERS, max_keepalive_connections=READERS)
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=30
-        ) as client:
-            await _wait_ready(client)
-            await _reads(client, tokens, asyncio.Event(), limit=200)  # warm-up
-            quiet = asyncio.Event()
-            idle_stalls = asyncio.create_task(_loop_stalls(quiet))
-            idle = await _reads(client, tokens, asyncio.Event(), limit=2_000)
-            quiet.set()
-            idle_stall = await idle_stalls
-            fan = await announce(
-                "CAMPAIGN:BENCH",
-                Topic.DATA_PACKS,
-                "周末流量包限时优惠",
-                "10GB周末流量包立减5元，老用户专享。",
-                now,
-                audience=Audience(segment=Segment.EXISTING),
-            )
-            assert fan is not None
-            stop = asyncio.Event()
-            reading = asyncio.create_task(_reads(client, tokens, stop))
-            stalls = asyncio.create_task(_loop_stalls(stop))
+    async with bench_stack(
+        "fanout", PORT, 10, TELEHALL_JOBS_IN_PROCESS="false", TELEHALL_LOG_LEVEL="warning"
+    ) as stack:
+        print(
+            f"database: {'PostgreSQL' if stack.postgres else 'SQLite'}; {SUBSCRIBERS:,} subscribers"
+        )
+        server = None
+        try:
+            services = build_services(load_settings(), stack.redis_url)
+            now = services.now()
             started = time.perf_counter()
-            counts = await fan_out(services, now)
-            seconds = time.perf_counter() - started
-            stop.set()
-            during, stall = await reading, await stalls
-        considered = await SubscriberInterest.filter(topic=Topic.DATA_PACKS.value).count()
-        created = await InboxNotification.filter(source="CAMPAIGN:BENCH").count()
-        assert created == counts["notified"], (created, counts)
-        print(
-            f"fan-out: {considered:,} subscribers considered, {created:,} notifications created "
-            f"in {seconds:.1f} s ({considered / seconds:,.0f} rows/s considered, "
-            f"{created / seconds:,.0f} created/s), {counts['batches']} batches "
-            "(target < 60 s for 100,000 on PostgreSQL)"
-        )
-        print(
-            f"API reads ({READERS} clients) before: p50 {pct(idle, 0.5):.1f} ms, "
-            f"p99 {pct(idle, 0.99):.1f} ms; during the fan-out ({len(during)} reads): "
-            f"p50 {pct(during, 0.5):.1f} ms, p99 {pct(during, 0.99):.1f} ms, "
-            f"worst {max(during) * 1000:.0f} ms"
-        )
-        print(
-            f"longest event-loop stall in the fan-out process: {stall * 1000:.0f} ms "
-            f"(during the reads before it, with no fan-out: {idle_stall * 1000:.0f} ms)"
-        )
-        await services.stores.redis.aclose()
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
-        await close_database()
-        if admin:
-            conn, name = admin
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.close()
-        if embedded is not None:
-            embedded.stop()
+            ids = await _populate(SUBSCRIBERS, now, random.Random(517))
+            seeded = time.perf_counter() - started
+            print(f"seeded {len(ids):,} subscribers with interests in {seeded:.1f} s")
+            tokens = [
+                (await services.stores.sessions.create(Scope.FULL, sid, f"138{sid:08d}")).token
+                for sid in ids[1:SESSIONS]
+            ]
+            server = serve(stack.env)
+            limits = httpx.Limits(max_connections=READERS, max_keepalive_connections=READERS)
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=30
+            ) as client:
+                await wait_ready(client)
+                await _reads(client, tokens, asyncio.Event(), limit=200)  # warm-up
+                quiet = asyncio.Event()
+                idle_stalls = asyncio.create_task(_loop_stalls(quiet))
+                idle = await _reads(client, tokens, asyncio.Event(), limit=2_000)
+                quiet.set()
+                idle_stall = await idle_stalls
+                fan = await announce(
+                    "CAMPAIGN:BENCH",
+                    Topic.DATA_PACKS,
+                    "周末流量包限时优惠",
+                    "10GB周末流量包立减5元，老用户专享。",
+                    now,
+                    audience=Audience(segment=Segment.EXISTING),
+                )
+                assert fan is not None
+                stop = asyncio.Event()
+                reading = asyncio.create_task(_reads(client, tokens, stop))
+                stalls = asyncio.create_task(_loop_stalls(stop))
+                started = time.perf_counter()
+                counts = await fan_out(services, now)
+                seconds = time.perf_counter() - started
+                stop.set()
+                during, stall = await reading, await stalls
+            considered = await SubscriberInterest.filter(topic=Topic.DATA_PACKS.value).count()
+            created = await InboxNotification.filter(source="CAMPAIGN:BENCH").count()
+            assert created == counts["notified"], (created, counts)
+            print(
+                f"fan-out: {considered:,} subscribers considered, "
+                f"{created:,} notifications created "
+                f"in {seconds:.1f} s ({considered / seconds:,.0f} rows/s considered, "
+                f"{created / seconds:,.0f} created/s), {counts['batches']} batches "
+                "(target < 60 s for 100,000 on PostgreSQL)"
+            )
+            print(
+                f"API reads ({READERS} clients) before: p50 {pct(idle, 0.5):.1f} ms, "
+                f"p99 {pct(idle, 0.99):.1f} ms; during the fan-out ({len(during)} reads): "
+                f"p50 {pct(during, 0.5):.1f} ms, p99 {pct(during, 0.99):.1f} ms, "
+                f"worst {max(during) * 1000:.0f} ms"
+            )
+            print(
+                f"longest event-loop stall in the fan-out process: {stall * 1000:.0f} ms "
+                f"(during the reads before it, with no fan-out: {idle_stall * 1000:.0f} ms)"
+            )
+            await services.stores.redis.aclose()
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(10)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,12 @@ import asyncio
 import os
 import secrets
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+
+from bench.stack import bench_stack, pct, serve, wait_ready
 
 SUBSCRIBERS = 1_000
 LOTS_EACH = 20
@@ -36,23 +33,6 @@ TOTAL_LOTS = int(os.environ.get("TELEHALL_BENCH_LOTS", "1000000"))
 REDEEM = """mutation($input: PointsRedeemInput!) { pointsRedeem(input: $input) {
   redemption { id pointsSpent } userErrors { code } } }"""
 ADDRESS = {"name": "张三", "phone": "18600000001", "address": "北京市西城区金融大街21号"}
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
-
-
-async def _fresh_database(tmp: Path) -> tuple[str, object]:
-    admin_url = os.environ.get("TELEHALL_BENCH_DATABASE_URL")
-    if not admin_url:
-        return f"sqlite://{tmp / 'bench.sqlite3'}", None
-    import asyncpg
-
-    name = f"telehall_bench_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}")), (admin, name)
 
 
 async def _populate(accounts: int, expires_at: datetime, earned_at: datetime) -> list[int]:
@@ -108,26 +88,6 @@ async def _populate(accounts: int, expires_at: datetime, earned_at: datetime) ->
     return sorted(ids)
 
 
-def _serve(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-async def _wait_ready(client: httpx.AsyncClient) -> None:
-    for _ in range(200):
-        try:
-            if (await client.post("/graphql", json={"query": "{ __typename }"})).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not start")
-
-
 async def _redeem(client: httpx.AsyncClient, token: str) -> tuple[float, bool]:
     variables = {
         "input": {
@@ -168,119 +128,93 @@ async def _load(client, tokens, requests: int, workers: int, stop: asyncio.Event
 
 
 async def main() -> None:
-    from db.lifecycle import apply_migrations, close_database, open_database
     from db.models.points import PointsAccount, PointsLot
     from domain.calendar import end_of_year, local
     from domain.clock import SystemClock
     from domain.sessions import Scope
-    from server.embedded_redis import EmbeddedRedis
     from server.resources import build_services
     from server.settings import load_settings
 
-    tmp = Path(tempfile.mkdtemp(prefix="telehall-bench-"))
-    db_url, admin = await _fresh_database(tmp)
-    embedded = None
-    redis_url = os.environ.get("TELEHALL_REDIS_URL")
-    if not redis_url:
-        embedded = EmbeddedRedis(tmp / "redis")
-        redis_url = embedded.start()
-    prefix = f"bench-points-{secrets.token_hex(3)}:"
-    env = {
-        **os.environ,
-        "TELEHALL_DATABASE_URL": db_url,
-        "TELEHALL_REDIS_URL": redis_url,
-        "TELEHALL_REDIS_PREFIX": prefix,
-        "TELEHALL_DATA_DIR": str(tmp),
-        "TELEHALL_PORT": str(PORT),
-        "TELEHALL_ENV": "test",
-        "TELEHALL_RATE_LIMIT_BUCKET_POINTS": "1000000000",
-        "TELEHALL_RATE_LIMIT_POINTS_PER_SECOND": "100000000",
-        "TELEHALL_DB_POOL_MAX": "20",
-    }
-    os.environ.update(env)
-    kind = "PostgreSQL" if admin else "SQLite"
-    print(f"database: {kind}; {TOTAL_LOTS:,} lots for the expiry, port {PORT}")
-    server = None
-    try:
-        await apply_migrations(db_url)
-        await open_database(db_url, 8)
-        now = SystemClock().now()
-        this_year = local(now).year
-        expires_at = end_of_year(this_year)  # earned last year: expires at the end of this one
-        earned_at = end_of_year(this_year - 2) + timedelta(days=1)
-        started = time.perf_counter()
-        accounts = max(TOTAL_LOTS // LOTS_EACH, SUBSCRIBERS)
-        ids = await _populate(accounts, expires_at, earned_at)
-        lots = await PointsLot.all().count()
-        print(
-            f"populated {len(ids):,} accounts, {lots:,} lots "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        services = build_services(load_settings(), redis_url)
-        tokens = [
-            (await services.stores.sessions.create(Scope.FULL, sid, f"139{sid:08d}")).token
-            for sid in ids[:SUBSCRIBERS]
-        ]
-        server = _serve(env)
-        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=30
-        ) as client:
-            await _wait_ready(client)
-            await _load(client, tokens, 200, CONNECTIONS)  # warm-up
+    async with bench_stack("points", PORT, 20) as stack:
+        kind = "PostgreSQL" if stack.postgres else "SQLite"
+        print(f"database: {kind}; {TOTAL_LOTS:,} lots for the expiry, port {PORT}")
+        server = None
+        try:
+            now = SystemClock().now()
+            this_year = local(now).year
+            expires_at = end_of_year(this_year)  # earned last year: expires at the end of this one
+            earned_at = end_of_year(this_year - 2) + timedelta(days=1)
             started = time.perf_counter()
-            latencies, oks = await _load(client, tokens, REQUESTS, CONNECTIONS)
-            wall = time.perf_counter() - started
+            accounts = max(TOTAL_LOTS // LOTS_EACH, SUBSCRIBERS)
+            ids = await _populate(accounts, expires_at, earned_at)
+            lots = await PointsLot.all().count()
             print(
-                f"pointsRedeem x{REQUESTS} at {CONNECTIONS} connections: "
-                f"p50 {pct(latencies, 0.5):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms, "
-                f"{REQUESTS / wall:.0f} req/s, {oks} redeemed"
+                f"populated {len(ids):,} accounts, {lots:,} lots "
+                f"in {time.perf_counter() - started:.1f} s"
             )
-            batches: list[float] = []
-            last = [time.perf_counter()]
-
-            def tick(_n: int) -> None:
-                t = time.perf_counter()
-                batches.append(t - last[0])
-                last[0] = t
-
-            from resolvers.points.jobs import expire_points
-
-            stop = asyncio.Event()
-            during = asyncio.create_task(_load(client, tokens, 10**9, 4, stop))
-            started = time.perf_counter()
-            last[0] = started
-            run = await expire_points(services, expires_at, tick)
-            expiry_s = time.perf_counter() - started
-            stop.set()
-            meanwhile, _ = await during
-            print(
-                f"year-end expiry: {run.lots_expired:,} lots, {run.points_expired:,} points in "
-                f"{expiry_s:.1f} s (target < 60 s); {len(batches)} batches, longest "
-                f"{max(batches):.2f} s; {len(meanwhile)} redemptions meanwhile, worst "
-                f"{max(meanwhile) * 1000:.0f} ms, p99 {pct(meanwhile, 0.99):.0f} ms"
+            services = build_services(load_settings(), stack.redis_url)
+            tokens = [
+                (await services.stores.sessions.create(Scope.FULL, sid, f"139{sid:08d}")).token
+                for sid in ids[:SUBSCRIBERS]
+            ]
+            server = serve(stack.env)
+            limits = httpx.Limits(
+                max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS
             )
-            again = time.perf_counter()
-            second = await expire_points(services, expires_at)
-            print(f"second run: {second.lots_expired} lots in {time.perf_counter() - again:.1f} s")
-            cached = sum(await PointsAccount.all().values_list("balance", flat=True))
-            remaining = sum(await PointsLot.all().values_list("remaining", flat=True))
-            print(
-                f"cached balances {cached:,} = lots remaining {remaining:,}: {cached == remaining}"
-            )
-            print(f"median batch {statistics.median(batches):.2f} s")
-        await services.stores.redis.aclose()
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
-        await close_database()
-        if admin:
-            conn, name = admin
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.close()
-        if embedded is not None:
-            embedded.stop()
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=30
+            ) as client:
+                await wait_ready(client)
+                await _load(client, tokens, 200, CONNECTIONS)  # warm-up
+                started = time.perf_counter()
+                latencies, oks = await _load(client, tokens, REQUESTS, CONNECTIONS)
+                wall = time.perf_counter() - started
+                print(
+                    f"pointsRedeem x{REQUESTS} at {CONNECTIONS} connections: "
+                    f"p50 {pct(latencies, 0.5):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms, "
+                    f"{REQUESTS / wall:.0f} req/s, {oks} redeemed"
+                )
+                batches: list[float] = []
+                last = [time.perf_counter()]
+
+                def tick(_n: int) -> None:
+                    t = time.perf_counter()
+                    batches.append(t - last[0])
+                    last[0] = t
+
+                from resolvers.points.jobs import expire_points
+
+                stop = asyncio.Event()
+                during = asyncio.create_task(_load(client, tokens, 10**9, 4, stop))
+                started = time.perf_counter()
+                last[0] = started
+                run = await expire_points(services, expires_at, tick)
+                expiry_s = time.perf_counter() - started
+                stop.set()
+                meanwhile, _ = await during
+                print(
+                    f"year-end expiry: {run.lots_expired:,} lots, {run.points_expired:,} points in "
+                    f"{expiry_s:.1f} s (target < 60 s); {len(batches)} batches, longest "
+                    f"{max(batches):.2f} s; {len(meanwhile)} redemptions meanwhile, worst "
+                    f"{max(meanwhile) * 1000:.0f} ms, p99 {pct(meanwhile, 0.99):.0f} ms"
+                )
+                again = time.perf_counter()
+                second = await expire_points(services, expires_at)
+                print(
+                    f"second run: {second.lots_expired} lots in {time.perf_counter() - again:.1f} s"
+                )
+                cached = sum(await PointsAccount.all().values_list("balance", flat=True))
+                remaining = sum(await PointsLot.all().values_list("remaining", flat=True))
+                print(
+                    f"cached balances {cached:,} = lots remaining {remaining:,}: "
+                    f"{cached == remaining}"
+                )
+                print(f"median batch {statistics.median(batches):.2f} s")
+            await services.stores.redis.aclose()
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(10)
 
 
 if __name__ == "__main__":
