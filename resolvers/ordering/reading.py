@@ -48,10 +48,8 @@ def order_columns(fields: set[str]) -> tuple[str, ...]:
 
 
 async def orders_page(
-    subscriber_id: int, first: int | None, after: str | None, columns: tuple[str, ...] | None = None
+    subscriber_id: int, first: int | None, after: str | None, columns: tuple[str, ...]
 ) -> Page[Order]:
-    """Newest first; only `columns` when given (see `order_columns`)."""
-    query = business_orders.orders_of(subscriber_id)
-    return await keyset_page(
-        query.only(*columns) if columns else query, first, after, ("-created_at", "-id")
-    )
+    """Newest first, reading only `columns` (`order_columns`)."""
+    query = business_orders.orders_of(subscriber_id).only(*columns)
+    return await keyset_page(query, first, after, ("-created_at", "-id"))

@@ -3,11 +3,13 @@ session and the rate limit in one script), each `me` field a bounded number, and
 costs the same as a page of 1: a regression here fails the build. Run on SQLite and (with
 TELEHALL_TEST_DATABASE_URL) PostgreSQL."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
 
 from db.models.accounts import Subscriber
+from tests.api.order_helpers import PACK_PURCHASE
 from tests.conftest import subscribe
 from tests.cost_counters import counting
 from tests.hall_clock import now
@@ -176,3 +178,41 @@ async def test_postgres_statements_skip_the_pool_reset_round_trip(services, post
         assert raw.is_in_transaction()
         await reset_released(raw)  # released mid-transaction: rolled back, never leaked
         assert not raw.is_in_transaction()
+
+
+async def test_postgres_an_operation_takes_one_pool_connection(
+    api, services, demo_token, postgres_only
+):
+    """The dashboard's statements (its sibling fields resolved concurrently) share one pool
+    connection, given back when the operation ends; a mutation's transaction takes its own."""
+    from tortoise import connections
+
+    client = connections.get("default")
+    await client.execute_query("SELECT 1")
+    pool = client._pool
+    me = api.as_(demo_token)
+    await me.data(DASHBOARD, n=10)
+    taken: list[int] = []
+
+    class Counting:  # asyncpg's Pool has slots: count through a stand-in
+        def acquire(self, *args, **kwargs):
+            taken.append(1)
+            return pool.acquire(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(pool, name)
+
+    client._pool = Counting()
+    try:
+        with counting(services.stores.redis) as counted:
+            await me.data(DASHBOARD, n=10)
+        assert len(counted.sql) == 3 and len(taken) == 1
+        assert pool.get_idle_size() == pool.get_size()  # given back
+        taken.clear()
+        buyer = api.as_((await subscribe(services, balance_fen=10_000)).token)
+        bought = await buyer.data(PACK_PURCHASE, pack="ADD-7D-1G", key=secrets.token_hex(8))
+        assert bought["packPurchase"]["userErrors"] == [], bought
+        assert len(taken) >= 2  # the reads before it, and the transaction's own
+        assert pool.get_idle_size() == pool.get_size()
+    finally:
+        client._pool = pool
