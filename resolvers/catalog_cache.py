@@ -11,6 +11,9 @@ Like the campaign index (`resolvers.promotion_index`), the rows are reloaded whe
   value is caught then);
 - the clock reads earlier than they were loaded (only tests move the clock backwards).
 
+While Redis is away the rows cached are served (reloaded from the database after `REFRESH`),
+and reloaded once it answers again.
+
 The rows are shared by every request of the process: read them, never change them.
 """
 
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from db.models.catalog import AddOn, Pack, Plan, RoamingDestination
 from db.repositories import catalog as repo
+from db.stores.catalog_version import UNREACHABLE
 
 if TYPE_CHECKING:
     from resolvers.context import RequestContext, Services
@@ -40,7 +44,8 @@ class CatalogRows:
     destinations: dict[str, RoamingDestination]  # by code, active or not
 
     def fresh(self, version: str | None, now: datetime) -> bool:
-        return self.version == version and self.loaded_at <= now < self.loaded_at + REFRESH
+        known = version in (self.version, UNREACHABLE)
+        return known and self.loaded_at <= now < self.loaded_at + REFRESH
 
 
 class CatalogCache:

@@ -4,7 +4,12 @@ request."""
 
 from __future__ import annotations
 
+from redis.exceptions import RedisError
+
 from db.stores.base import Store
+
+# Never a counter's value: rows cached while Redis is away are stale once it answers again.
+UNREACHABLE = "unreachable"
 
 
 class CatalogVersionStore(Store):
@@ -13,7 +18,11 @@ class CatalogVersionStore(Store):
         return self.key("catalog", "version")
 
     async def version(self) -> str | None:
-        return await self.redis.get(self.version_key)
+        """UNREACHABLE while Redis is away: the catalog needs no Redis to be read."""
+        try:
+            return await self.redis.get(self.version_key)
+        except RedisError:
+            return UNREACHABLE
 
     async def bump(self) -> int:
         return await self.redis.incr(self.version_key)
