@@ -11,10 +11,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from db.request_connections import one_connection
 from resolvers.accounts import current_subscriber
 from resolvers.billing import bills
 from resolvers.context import RequestContext
-from resolvers.ordering.reading import orders_page
+from resolvers.ordering.reading import order_columns, orders_page
 from resolvers.usage_views import allowances
 from server.app import bearer, bucket_policy, client_ip, create_app
 from server.settings import load_settings
@@ -33,13 +34,14 @@ def reads_route(hall, policy):
         address = client_ip(request)
         admitted = await services.stores.gate.admit(address, token, DASHBOARD_COST, policy)
         ctx = RequestContext(services=services, session=admitted.session, client_ip=address)
-        sub = await current_subscriber(ctx, with_buckets=True)
-        if sub is None:
-            return JSONResponse({"data": {"me": None}})
-        now = ctx.now()
-        held = await allowances(sub, now)
-        last = await bills(sub, 1, now, with_items=False)
-        page = await orders_page(sub.id, 10, None)
+        async with one_connection():  # as the GraphQL operation does
+            sub = await current_subscriber(ctx, with_buckets=True)
+            if sub is None:
+                return JSONResponse({"data": {"me": None}})
+            now = ctx.now()
+            held = await allowances(sub, now)
+            last = await bills(sub, 1, now, with_items=False)
+            page = await orders_page(sub.id, 10, None, order_columns({"kind", "status"}))
         me = {
             "msisdn": sub.msisdn,
             "balance": {"amountFen": sub.balance_fen},

@@ -13,7 +13,8 @@ APP = "telehall"
 
 
 async def reset_released(connection: Any) -> None:
-    """What asyncpg's pool runs when a connection goes back (Tortoise takes one per statement).
+    """What asyncpg's pool runs when a connection goes back (Tortoise takes one per statement,
+    a GraphQL operation one for all of its statements: `db.request_connections`).
     Its default reset is a round trip per statement (`pg_advisory_unlock_all(); CLOSE ALL;
     UNLISTEN *; RESET ALL`) that undoes state this app never leaves behind: its only advisory
     locks are transaction-scoped (`pg_advisory_xact_lock`), it opens no cursors, never LISTENs
@@ -32,6 +33,7 @@ def connection_config(database_url: str, pool_max: int) -> str | dict[str, Any]:
     query.setdefault("minsize", "1")
     config = expand_db_url(urlunsplit(parts._replace(scheme="postgres", query=urlencode(query))))
     config["credentials"]["reset"] = reset_released
+    config["engine"] = "db.request_connections"  # one pool connection per GraphQL operation
     return config
 
 

@@ -13,6 +13,7 @@ from domain.hashing import SecretHasher
 from domain.invoices import InvoiceLine
 from domain.ports import EmailSender, PaymentProvider, SmsDeliveryGateway, SmsGateway
 from domain.sessions import Scope, Session, SessionMethod, ip_hash
+from resolvers.catalog_cache import CatalogCache
 
 # (the Invoice row, its typed lines, the subscriber's number) -> the PDF
 InvoicePdf = Callable[[Any, list[InvoiceLine], str], bytes]
@@ -97,6 +98,7 @@ class Services:
     email: EmailSender | None = None  # the mail service the e-mail sender delivers to
     # the e-invoice PDF (server.invoice_pdf: drawn where the HTTP routes draw it)
     invoice_pdf: InvoicePdf | None = None
+    catalog: CatalogCache = field(default_factory=CatalogCache)  # the hot catalog rows
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -122,6 +124,9 @@ class RequestContext:
     query_cost: int | None = None  # measured by the schema's limits before execution
     rate_limited_for: int = 0  # seconds to wait: the answer is 429 with Retry-After
     bucket_remaining: int | None = None  # points left after this request (extensions.cost)
+    # the catalog version, read by the admission script (`resolvers.catalog_cache`)
+    catalog_version: str | None = None
+    catalog_version_read: bool = False
 
     async def open_session(
         self, scope: Scope, subject_id: int, name: str, method: SessionMethod

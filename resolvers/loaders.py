@@ -7,7 +7,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from db.models.catalog import AddOn, Pack, Plan, RoamingDestination
+from db.models.catalog import AddOn, Plan
 from resolvers.context import RequestContext
 
 
@@ -31,16 +31,26 @@ def plans(ctx: RequestContext) -> DataLoader:
     return loader(ctx, "plan", lambda: by_id(Plan))
 
 
+def cached(ctx: RequestContext, table: str) -> Callable[[], Callable]:
+    """Packs, add-ons and roaming destinations by id, from the process's catalog cache."""
+
+    async def load(keys: Sequence[Any]) -> list[Any]:
+        found = getattr(await ctx.services.catalog.rows(ctx), table)
+        return [found.get(key) for key in keys]
+
+    return lambda: load
+
+
 def packs(ctx: RequestContext) -> DataLoader:
-    return loader(ctx, "pack", lambda: by_id(Pack))
+    return loader(ctx, "pack", cached(ctx, "packs"))
 
 
 def add_ons(ctx: RequestContext) -> DataLoader:
-    return loader(ctx, "add_on", lambda: by_id(AddOn))
+    return loader(ctx, "add_on", cached(ctx, "add_ons"))
 
 
 def destinations(ctx: RequestContext) -> DataLoader:
-    return loader(ctx, "roaming_destination", lambda: by_id(RoamingDestination, "code"))
+    return loader(ctx, "roaming_destination", cached(ctx, "destinations"))
 
 
 def add_ons_by_destination(ctx: RequestContext) -> DataLoader:
@@ -48,10 +58,10 @@ def add_ons_by_destination(ctx: RequestContext) -> DataLoader:
 
     def batch() -> Callable[[Sequence[str]], Awaitable[list[list[AddOn]]]]:
         async def load(codes: Sequence[str]) -> list[list[AddOn]]:
-            rows = await AddOn.filter(destination_id__in=list(set(codes)), active=True)
             grouped: dict[str, list[AddOn]] = {code: [] for code in codes}
-            for row in rows:
-                grouped[row.destination_id].append(row)  # type: ignore[attr-defined]
+            for row in (await ctx.services.catalog.rows(ctx)).add_ons.values():
+                if row.active and row.destination_id in grouped:  # type: ignore[attr-defined]
+                    grouped[row.destination_id].append(row)  # type: ignore[attr-defined]
             return [grouped[code] for code in codes]
 
         return load

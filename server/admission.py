@@ -70,6 +70,8 @@ def admission_extension(policy: BucketPolicy) -> type[SchemaExtension]:
         ctx.session = admitted.session
         ctx.token_rejected = token is not None and admitted.session is None
         ctx.bucket_remaining = admitted.remaining
+        ctx.catalog_version = admitted.catalog_version
+        ctx.catalog_version_read = admitted.catalog_version_read
         if not admitted.allowed:
             ctx.rate_limited_for = admitted.retry_after_seconds
             return rate_limited(admitted.retry_after_seconds, policy.charge_of(cost))

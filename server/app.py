@@ -34,6 +34,7 @@ from server.metrics import metrics_endpoint, sample_pools
 from server.observe import RequestObserver, observe_operations
 from server.outage import OutageMiddleware, RedisOutageExtension
 from server.persisted_queries import PersistedQueries
+from server.request_connection import OneConnectionPerOperation
 from server.resources import close_services, open_services
 from server.settings import Settings
 from server.tracing import tracing_extension
@@ -260,6 +261,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         observers=[
             RedisOutageExtension,
             admission_extension(bucket_policy(settings)),
+            OneConnectionPerOperation,
             observe_operations(settings),
             *([tracing_extension()] if settings.otel_enabled else []),
         ],

@@ -74,6 +74,21 @@ def _redis_url(settings) -> tuple[str, object | None]:
     return embedded.start(), embedded
 
 
+async def _catalog_changed(settings) -> None:
+    """After a migration or a seed: running workers drop their cached catalog (an embedded
+    Redis has no workers yet, they start with none cached)."""
+    if not settings.redis_address:
+        return
+    from db.redis import connect_redis
+    from db.stores.catalog_version import CatalogVersionStore
+
+    redis = connect_redis(settings.redis_address, 2, settings.redis_cluster)
+    try:
+        await CatalogVersionStore(redis, settings.redis_prefix).bump()
+    finally:
+        await redis.aclose()
+
+
 async def _seed() -> bool:
     from db.seed.demo import seed_demo
     from domain.hashing import SecretHasher
@@ -81,7 +96,9 @@ async def _seed() -> bool:
     settings = load_settings()
     async with _database():
         hasher = SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib)
-        return await seed_demo(hasher, clock().now())
+        seeded = await seed_demo(hasher, clock().now())
+    await _catalog_changed(settings)
+    return seeded
 
 
 @app.command()
@@ -90,6 +107,7 @@ def migrate() -> None:
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     asyncio.run(_migrate(settings.resolved_database_url))
+    asyncio.run(_catalog_changed(settings))
     console.print("[green]migrations applied[/]")
 
 

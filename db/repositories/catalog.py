@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from db.models.catalog import AddOn, Pack, Plan, RoamingDestination
 from domain.bundles import MAX_ID_LENGTH, Combo
-from domain.catalog import AddOnKind, PackInfo, PackKind, PlanKind
+from domain.catalog import PackInfo, PackKind, PlanKind
 
 COMBO_SORT_ORDER = 10_000
 
@@ -22,18 +22,10 @@ async def listed_plans() -> list[Plan]:
     return await Plan.filter(kind=PlanKind.PLAN, listed=True, active=True)
 
 
-async def packs_on_sale(kind: PackKind | None = None) -> list[Pack]:
-    query = Pack.filter(active=True)
-    return await (query.filter(kind=kind) if kind is not None else query)
-
-
-async def add_ons_on_sale(kind: AddOnKind | None = None) -> list[AddOn]:
-    query = AddOn.filter(active=True)
-    return await (query.filter(kind=kind) if kind is not None else query)
-
-
-async def destinations() -> list[RoamingDestination]:
-    return await RoamingDestination.filter(active=True)
+async def hot_rows() -> tuple[list[Plan], list[Pack], list[AddOn], list[RoamingDestination]]:
+    """What each worker caches (`resolvers.catalog_cache`): the listed plans, every pack, add-on
+    and roaming destination, in the order the hall shows them."""
+    return await listed_plans(), await Pack.all(), await AddOn.all(), await RoamingDestination.all()
 
 
 async def plan_by_id(plan_id: str) -> Plan | None:

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from db.stores.campaign_caps import CampaignCapStore
 from db.stores.captchas import CaptchaStore
+from db.stores.catalog_version import CatalogVersionStore
 from db.stores.chat_feed import ChatFeedStore
 from db.stores.flash_sales import FlashSaleStore
 from db.stores.gate import Gate
@@ -36,6 +37,7 @@ class Stores:
     rate_limits: RateLimitStore
     nonces: NonceStore
     campaign_caps: CampaignCapStore
+    catalog_version: CatalogVersionStore
     flash_sales: FlashSaleStore
     gate: Gate
     leases: LeaseStore
@@ -49,6 +51,7 @@ class Stores:
     ) -> Stores:
         sessions = SessionStore(redis, prefix, session_idle_seconds, clock)
         rate_limits = RateLimitStore(redis, prefix, clock)
+        catalog_version = CatalogVersionStore(redis, prefix)
         return cls(
             redis=redis,
             captchas=CaptchaStore(redis, prefix),
@@ -60,8 +63,9 @@ class Stores:
             rate_limits=rate_limits,
             nonces=NonceStore(redis, prefix),
             campaign_caps=CampaignCapStore(redis, prefix),
+            catalog_version=catalog_version,
             flash_sales=FlashSaleStore(redis, prefix, flash_clock_ms),
-            gate=Gate(redis, prefix, sessions, clock),
+            gate=Gate(redis, prefix, sessions, catalog_version, clock),
             leases=LeaseStore(redis, prefix),
             passkey_challenges=PasskeyChallengeStore(redis, prefix),
             inbox_push=InboxPushStore(redis, prefix),

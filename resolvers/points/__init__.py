@@ -36,7 +36,6 @@ class PointsView:
     subscriber_id: int
     balance: int
     expiring: list[Expiring]
-    pending_fen: int
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,18 @@ class ExpiryRun:
     points_expired: int
 
 
-async def _pending_fen(subscriber: Subscriber, now: datetime) -> int:
-    """Spend charged but not yet settled by a bill: the open cycle and one still PENDING."""
-    cycles = [cycle_of(now), *previous_cycles(now, 1)]
+async def pending_fen(subscriber: Subscriber, now: datetime) -> int:
+    """Spend charged but not yet settled by a bill: the open cycle and one still PENDING (their
+    bills looked for in one statement, the lines composed only for a cycle without one)."""
+    cycles = [
+        cycle
+        for cycle in (cycle_of(now), *previous_cycles(now, 1))
+        if cycle_status(cycle, now, issued=False) is not BillStatus.ISSUED
+    ]
+    billed = await billing_repo.bills_of(subscriber.id, cycles)
     total = 0
     for cycle in cycles:
-        if cycle_status(cycle, now, issued=False) is BillStatus.ISSUED:
-            continue
-        if await billing_repo.bill_of(subscriber.id, cycle) is not None:
+        if cycle in billed:
             continue
         _plan, lines, fee = await billing_repo.cycle_lines(subscriber, cycle)
         total += bill_spend_fen(fee, lines)
@@ -61,14 +64,12 @@ async def _pending_fen(subscriber: Subscriber, now: datetime) -> int:
 
 
 async def points_of(ctx: RequestContext, subscriber: Subscriber) -> PointsView:
-    """What may be spent now: lots already past expiry count no more, even before the run."""
+    """What may be spent now (one statement): lots already past expiry count no more, even
+    before the run."""
     now = ctx.now()
     expiring = [Expiring(p, at) for at, p in await repo.unexpired_by_expiry(subscriber.id, now)]
     return PointsView(
-        subscriber_id=subscriber.id,
-        balance=sum(e.amount for e in expiring),
-        expiring=expiring,
-        pending_fen=await _pending_fen(subscriber, now),
+        subscriber_id=subscriber.id, balance=sum(e.amount for e in expiring), expiring=expiring
     )
 
 

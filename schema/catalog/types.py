@@ -137,21 +137,21 @@ class AddOn:
 @strawberry.type(description="What is on sale.")
 class Catalog:
     @strawberry.field(description="Listed plans, 4G and 5G.")
-    async def plans(self) -> list[Plan]:
-        return await catalog.plans()  # type: ignore[return-value]
+    async def plans(self, info: Info) -> list[Plan]:
+        return await catalog.plans(context(info))  # type: ignore[return-value]
 
     @strawberry.field(description="Packs of the 4G national combo, optionally of one kind.")
-    async def packs(self, kind: PackKindEnum | None = None) -> list[Pack]:
-        return await catalog.packs(kind)  # type: ignore[return-value]
+    async def packs(self, info: Info, kind: PackKindEnum | None = None) -> list[Pack]:
+        return await catalog.packs(context(info), kind)  # type: ignore[return-value]
 
     @strawberry.field(name="addOns", description="Add-on packs, optionally of one kind.")
-    async def add_ons(self, kind: AddOnKindEnum | None = None) -> list[AddOn]:
-        return await catalog.add_ons(kind)  # type: ignore[return-value]
+    async def add_ons(self, info: Info, kind: AddOnKindEnum | None = None) -> list[AddOn]:
+        return await catalog.add_ons(context(info), kind)  # type: ignore[return-value]
 
     @strawberry.field(description="Phones and accessories on sale.")
     async def devices(self) -> list[Device]:
         return await catalog.devices()  # type: ignore[return-value]
 
     @strawberry.field
-    async def roaming_destinations(self) -> list[RoamingDestination]:
-        return await catalog.roaming_destinations()  # type: ignore[return-value]
+    async def roaming_destinations(self, info: Info) -> list[RoamingDestination]:
+        return await catalog.roaming_destinations(context(info))  # type: ignore[return-value]

@@ -19,6 +19,7 @@ from schema.enums import ChannelEnum, OrderKindEnum, OrderStatusEnum, PlanKindEn
 from schema.pagination import Connection, connection_of
 from schema.permissions import context, subscriber_session
 from schema.pricing import Quote, quote_view
+from schema.selection import node_fields
 
 
 @strawberry.type(description="A business-order record (业务办理记录): one per business operation.")
@@ -167,7 +168,8 @@ class SubscriberOrderFields:
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[Order] | None:
         subscriber_session(info, Capability.READ_DETAIL)
-        return await connection_of(lambda: reading.orders_page(self.id, first, after))  # type: ignore[attr-defined]
+        columns = reading.order_columns(node_fields(info))
+        return await connection_of(lambda: reading.orders_page(self.id, first, after, columns))  # type: ignore[attr-defined]
 
     @strawberry.field(
         description="Cheaper options for the median usage of the last 3 months; "

@@ -50,10 +50,14 @@ class Points:
     expiring: list[PointsExpiring] = strawberry.field(
         description="The balance by expiry instant, soonest first."
     )
-    pending_fen: int = strawberry.field(
+
+    @strawberry.field(
         description="Spend charged but not yet settled by a bill; earns points when the bill "
         "is issued."
     )
+    async def pending_fen(self, info: Info) -> int:
+        # composing the open cycles' lines costs statements: only when asked for
+        return await points.pending_fen(self.subscriber, context(info).now())  # type: ignore[attr-defined]
 
     @strawberry.field(description="Newest first.")
     async def transactions(
@@ -126,9 +130,9 @@ class SubscriberPointsFields:
             expiring=[
                 PointsExpiring(amount=e.amount, expires_at=e.expires_at) for e in view.expiring
             ],
-            pending_fen=view.pending_fen,
         )
         out.subscriber_id = view.subscriber_id  # type: ignore[attr-defined]
+        out.subscriber = self  # type: ignore[attr-defined]
         return out
 
     @strawberry.field(description="Mall redemptions, newest first (not for LIMITED sessions).")

@@ -3,11 +3,13 @@ session and the rate limit in one script), each `me` field a bounded number, and
 costs the same as a page of 1: a regression here fails the build. Run on SQLite and (with
 TELEHALL_TEST_DATABASE_URL) PostgreSQL."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
 
 from db.models.accounts import Subscriber
+from tests.api.order_helpers import PACK_PURCHASE
 from tests.conftest import subscribe
 from tests.cost_counters import counting
 from tests.hall_clock import now
@@ -68,6 +70,7 @@ async def test_a_subscriber_with_history_reads_the_same(api, services):
         ("bills(last: 3) { cycle status totalFen items { name amountFen } }", 3),
         ("orders(first: 10) { edges { node { kind status } } }", 2),
         ("... on Subscriber { allowances { kind } }", 1),  # looked into fragments too
+        ("points { balance expiring { amount expiresAt } }", 2),  # one grouped statement
     ],
 )
 async def test_each_me_field_has_its_bound(api, services, demo_token, fields, statements):
@@ -83,7 +86,7 @@ async def test_each_me_field_has_its_bound(api, services, demo_token, fields, st
         ("recharges(first: $n) { edges { node { amountFen status } } }", 2),
         ("usageRecords(first: $n) { edges { node { kind } } }", 2),
         # the Points object reads the balance and its expiry ladder before the page
-        ("points { transactions(first: $n) { edges { node { amount kind } } } }", None),
+        ("points { transactions(first: $n) { edges { node { amount kind } } } }", 3),
     ],
 )
 async def test_a_page_of_100_costs_the_statements_of_a_page_of_1(
@@ -93,8 +96,50 @@ async def test_a_page_of_100_costs_the_statements_of_a_page_of_1(
     one = await counts(api, services, demo_token, query, n=1)
     hundred = await counts(api, services, demo_token, query, n=100)
     assert len(hundred.sql) == len(one.sql), hundred.sql
-    assert statements is None or len(one.sql) == statements, one.sql
+    assert len(one.sql) == statements, one.sql
     assert hundred.redis == one.redis == ["EVALSHA"]
+
+
+@pytest.mark.calendar
+async def test_pending_points_spend_costs_its_open_cycles_only(api, services, demo_token):
+    """Only when asked for: the open cycles' bills in one statement, then the lines (plan,
+    packs, usage, fee discount: 5 statements) of each cycle that has no bill yet."""
+    from db.models.billing import Bill
+    from domain.billing import BillStatus, cycle_status, previous_cycles
+    from domain.calendar import cycle_of
+
+    demo = await Subscriber.get(msisdn=DEMO)
+    at = now()
+    open_cycles = [
+        c
+        for c in (cycle_of(at), *previous_cycles(at, 1))
+        if cycle_status(c, at, issued=False) is not BillStatus.ISSUED
+    ]
+    billed = await Bill.filter(subscriber_id=demo.id, cycle__in=open_cycles).count()
+    query = "{ me { points { balance pendingFen transactions(first: 100) { nodes { amount } } } } }"
+    counted = await counts(api, services, demo_token, query)
+    assert len(counted.sql) == 4 + 5 * (len(open_cycles) - billed), counted.sql
+    assert counted.redis == ["EVALSHA"]
+
+
+@pytest.mark.parametrize(
+    ("node", "json_columns"),
+    [
+        ("kind status createdAt", set()),
+        ("... on Order { summary channel }", {"details"}),
+        ("pricing { listPriceFen }", {"pricing"}),
+        ("summary pricing { listPriceFen }", {"details", "pricing"}),
+    ],
+)
+async def test_the_orders_page_reads_the_json_columns_only_when_selected(
+    api, services, demo_token, node, json_columns
+):
+    for shape in ("edges { node { " + node + " } }", "nodes { " + node + " }"):
+        counted = await counts(
+            api, services, demo_token, "{ me { orders(first: 10) { " + shape + " } } }"
+        )
+        page = [s for s in counted.sql if 'FROM "order"' in s and "LIMIT" in s][-1]
+        assert {c for c in ("details", "pricing") if f'"{c}"' in page} == json_columns, page
 
 
 async def test_a_plan_change_that_fell_due_is_applied_on_the_way(api, services, clock):
@@ -133,3 +178,41 @@ async def test_postgres_statements_skip_the_pool_reset_round_trip(services, post
         assert raw.is_in_transaction()
         await reset_released(raw)  # released mid-transaction: rolled back, never leaked
         assert not raw.is_in_transaction()
+
+
+async def test_postgres_an_operation_takes_one_pool_connection(
+    api, services, demo_token, postgres_only
+):
+    """The dashboard's statements (its sibling fields resolved concurrently) share one pool
+    connection, given back when the operation ends; a mutation's transaction takes its own."""
+    from tortoise import connections
+
+    client = connections.get("default")
+    await client.execute_query("SELECT 1")
+    pool = client._pool
+    me = api.as_(demo_token)
+    await me.data(DASHBOARD, n=10)
+    taken: list[int] = []
+
+    class Counting:  # asyncpg's Pool has slots: count through a stand-in
+        def acquire(self, *args, **kwargs):
+            taken.append(1)
+            return pool.acquire(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(pool, name)
+
+    client._pool = Counting()
+    try:
+        with counting(services.stores.redis) as counted:
+            await me.data(DASHBOARD, n=10)
+        assert len(counted.sql) == 3 and len(taken) == 1
+        assert pool.get_idle_size() == pool.get_size()  # given back
+        taken.clear()
+        buyer = api.as_((await subscribe(services, balance_fen=10_000)).token)
+        bought = await buyer.data(PACK_PURCHASE, pack="ADD-7D-1G", key=secrets.token_hex(8))
+        assert bought["packPurchase"]["userErrors"] == [], bought
+        assert len(taken) >= 2  # the reads before it, and the transaction's own
+        assert pool.get_idle_size() == pool.get_size()
+    finally:
+        client._pool = pool
