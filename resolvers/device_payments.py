@@ -19,7 +19,6 @@ from db.models.flash import Device
 from db.models.orders import Order
 from db.models.payments import Payment
 from db.repositories import flash_sales as flash_repo
-from db.repositories import payments as payments_repo
 from db.repositories import promotions as promo_repo
 from domain.calendar import as_utc
 from domain.flash.model import PAID_AFTER_DEADLINE
@@ -29,7 +28,7 @@ from domain.payments import PaymentPurpose, PaymentStatus
 from resolvers import cap_sweeper, points_earning
 from resolvers.context import Services
 from resolvers.flash.pay import refund
-from resolvers.paid_once import mark_paid_once
+from resolvers.paid_once import mark_failed_once, mark_paid_once
 
 
 async def give_back(services: Services, order_id: UUID, status: OrderStatus, now: datetime) -> bool:
@@ -90,10 +89,9 @@ async def callback(
     order_id = UUID(payment.reference or "")
     now = services.now()
     if not succeeded:
-        if await payments_repo.settle_failed(pid, "PROVIDER"):
-            await give_back(services, order_id, OrderStatus.FAILED, now)
-            return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
-        return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
+        return await mark_failed_once(
+            payment, lambda: give_back(services, order_id, OrderStatus.FAILED, now)
+        )
     if (answered := await mark_paid_once(payment, txn, now)) is not None:
         return answered
     order = await _complete(order_id, now)

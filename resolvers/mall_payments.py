@@ -19,7 +19,6 @@ from db.models.orders import Order
 from db.models.payments import Payment
 from db.models.points import MallItem, Redemption
 from db.repositories import mall
-from db.repositories import payments as payments_repo
 from db.repositories import points as points_repo
 from db.repositories.business_orders import lock_subscriber
 from domain.calendar import as_utc
@@ -29,7 +28,7 @@ from domain.payments import PaymentStatus
 from domain.points.mall import RedemptionStatus, first_status
 from resolvers.context import Services
 from resolvers.mall_delivery import deliver
-from resolvers.paid_once import mark_paid_once
+from resolvers.paid_once import mark_failed_once, mark_paid_once
 
 WAITING = {RedemptionStatus.PENDING_PAYMENT}
 
@@ -117,10 +116,9 @@ async def callback(
     rid = UUID(payment.reference or "")
     now = services.now()
     if not succeeded:
-        if await payments_repo.settle_failed(pid, "PROVIDER"):
-            await give_back(services, rid, OrderStatus.FAILED, now)
-            return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
-        return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
+        return await mark_failed_once(
+            payment, lambda: give_back(services, rid, OrderStatus.FAILED, now)
+        )
     if (answered := await mark_paid_once(payment, txn, now)) is not None:
         return answered
     if await _fulfil(services, rid, now):

@@ -25,7 +25,6 @@ from db.models.orders import Order
 from db.models.payments import Payment
 from db.repositories import balances, identities, new_lines
 from db.repositories import numbers as pool
-from db.repositories import payments as payments_repo
 from domain.accounts import SubscriberStatus, check_new_password
 from domain.errors import DomainError, fail
 from domain.money import yuan
@@ -33,7 +32,7 @@ from domain.numbers.purchase import check_receiver
 from domain.orders import OrderKind, OrderStatus
 from domain.payments import PAYMENT_TTL_SECONDS, PaymentStatus
 from resolvers.context import RequestContext, Services
-from resolvers.paid_once import mark_paid_once
+from resolvers.paid_once import mark_failed_once, mark_paid_once
 
 log = logging.getLogger("telehall.numbers")
 
@@ -86,12 +85,13 @@ async def callback(
     order = await Order.get(id=UUID(payment.reference or ""))
     detail = order.detail
     if not succeeded:
-        if await payments_repo.settle_failed(pid, "PROVIDER"):
+
+        async def undo() -> None:
             async with in_transaction() as conn:
                 if await _undo(conn, order, OrderStatus.FAILED, "PAYMENT_FAILED", now):
                     await pool.give_back(detail.msisdn, pool.order_holder(order.id), conn)  # type: ignore[attr-defined]
-            return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
-        return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
+
+        return await mark_failed_once(payment, undo)
     if (answered := await mark_paid_once(payment, txn, now)) is not None:
         return answered
     password = _initial_password(detail.msisdn)  # type: ignore[attr-defined]

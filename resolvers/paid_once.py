@@ -1,8 +1,10 @@
 """What every order paid through the provider does first on its callback: mark the payment PAID
-by the provider's transaction, exactly once (the recharge callback has its own ledger step)."""
+by the provider's transaction, or FAILED, exactly once (the recharge callback has its own ledger
+step)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from db.models.payments import Payment
@@ -22,3 +24,15 @@ async def mark_paid_once(payment: Payment, txn: str, now: datetime) -> tuple[int
     if (await Payment.get(id=payment.id)).provider_txn_id == txn:
         return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": str(payment.id)}
     return 409, {"ok": False, "error": "TXN_MISMATCH", "message": "Paid by another txn."}
+
+
+async def mark_failed_once(
+    payment: Payment, undo: Callable[[], Awaitable[object]]
+) -> tuple[int, dict]:
+    """The provider says the payment failed: recorded once, and the order undone (`undo`) by the
+    callback that recorded it; a repeated callback changes nothing."""
+    pid = str(payment.id)
+    if not await repo.settle_failed(pid, "PROVIDER"):
+        return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
+    await undo()
+    return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}

@@ -96,20 +96,17 @@ async def bill_pdf(request: Request) -> Response:
         status = 400 if error.code == "INVALID_CYCLE" else 404
         return _error(status, error.code, error.problems[0].message)
     pdf = render_bill_pdf(subscriber.msisdn, subscriber.real_name, bill)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": f'attachment; filename="bill-{bill.cycle}.pdf"',
-            "cache-control": "private, no-store",
-        },
-    )
+    return _download(pdf, PDF, f"bill-{bill.cycle}.pdf")
 
 
-def _pdf(content: bytes, filename: str) -> Response:
+PDF = "application/pdf"
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    """A file of the caller's own: an attachment no cache keeps."""
     return Response(
         content,
-        media_type="application/pdf",
+        media_type=media_type,
         headers={
             "content-disposition": f'attachment; filename="{filename}"',
             "cache-control": "private, no-store",
@@ -128,7 +125,7 @@ async def invoice_pdf(request: Request) -> Response:
     except DomainError as error:
         return _error(404, error.code, error.problems[0].message)
     pdf = render_invoice_pdf(invoice, invoices.lines_of(invoice), subscriber.msisdn)
-    return _pdf(pdf, f"invoice-{invoice.number}.pdf")
+    return _download(pdf, PDF, f"invoice-{invoice.number}.pdf")
 
 
 @_never_500
@@ -143,7 +140,7 @@ async def acceptance_form_pdf(request: Request) -> Response:
     except DomainError as error:
         return _error(404, error.code, error.problems[0].message)
     pdf = render_acceptance_form_pdf(order, subscriber.msisdn, subscriber.real_name)
-    return _pdf(pdf, f"acceptance-{order.id}.pdf")
+    return _download(pdf, PDF, f"acceptance-{order.id}.pdf")
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -164,14 +161,7 @@ async def bills_xlsx(request: Request) -> Response:
     except DomainError as error:
         status = 400 if error.code == "INVALID_ARGUMENT" else 404
         return _error(status, error.code, error.problems[0].message)
-    return Response(
-        render_bills_xlsx(subscriber.msisdn, views),
-        media_type=XLSX,
-        headers={
-            "content-disposition": 'attachment; filename="bills.xlsx"',
-            "cache-control": "private, no-store",
-        },
-    )
+    return _download(render_bills_xlsx(subscriber.msisdn, views), XLSX, "bills.xlsx")
 
 
 METHOD_NAMES = {
@@ -206,14 +196,7 @@ async def recharges_csv(request: Request) -> Response:
                 p.provider_txn_id or "",
             ]
         )
-    return Response(
-        out.getvalue().encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "content-disposition": 'attachment; filename="recharges.csv"',
-            "cache-control": "private, no-store",
-        },
-    )
+    return _download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "recharges.csv")
 
 
 @_never_500

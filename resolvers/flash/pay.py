@@ -16,7 +16,6 @@ from db.models.flash import FlashReservation, FlashSale
 from db.models.orders import Order
 from db.models.payments import Payment, PaymentRefund
 from db.repositories import flash_sales as repo
-from db.repositories import payments as payments_repo
 from db.repositories import promotions as promo_repo
 from db.repositories.orders import check_key
 from domain.errors import DomainError, fail
@@ -37,7 +36,7 @@ from resolvers.ordering.flash_purchases import (
     deliver,
 )
 from resolvers.ordering.pipeline import place_order
-from resolvers.paid_once import mark_paid_once
+from resolvers.paid_once import mark_failed_once, mark_paid_once
 
 __all__ = ["FlashPayMethod", "callback", "flash_pay", "retry_refunds"]
 
@@ -100,12 +99,12 @@ async def callback(
     pid = str(payment.id)
     order = await Order.get(id=UUID(payment.reference or ""))
     if not succeeded:
-        if await payments_repo.settle_failed(pid, "PROVIDER"):
-            await Order.filter(id=order.id, status=OrderStatus.PENDING_PAYMENT).update(
+        return await mark_failed_once(
+            payment,
+            lambda: Order.filter(id=order.id, status=OrderStatus.PENDING_PAYMENT).update(
                 status=OrderStatus.FAILED
-            )
-            return 200, {"ok": True, "result": "FAILED_RECORDED", "paymentId": pid}
-        return 200, {"ok": True, "result": "ALREADY_PROCESSED", "paymentId": pid}
+            ),
+        )
     now = services.now()
     if (answered := await mark_paid_once(payment, txn, now)) is not None:
         return answered
