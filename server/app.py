@@ -30,6 +30,7 @@ from server.admission import LocalBuckets, admission_extension, rate_limited
 from server.client_address import scope_client
 from server.graphql_http import answer_status, graphql_over_http, wants_ide, wants_stream
 from server.health import health_routes
+from server.heap import freeze_startup_heap
 from server.metrics import metrics_endpoint, sample_pools
 from server.observe import RequestObserver, observe_operations
 from server.outage import OutageMiddleware, RedisOutageExtension
@@ -241,6 +242,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             )
             worker.start()
             server_log.info("job runner and SMS sender started in this worker")
+        frozen = freeze_startup_heap()
+        server_log.info("froze %d start-up objects out of the collector's way", frozen)
         try:
             yield
         finally:
