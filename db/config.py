@@ -24,8 +24,23 @@ async def reset_released(connection: Any) -> None:
         await connection.execute("ROLLBACK")
 
 
+def sqlite_config(database_url: str) -> dict[str, Any]:
+    """Tortoise already opens SQLite in WAL mode; with WAL, `synchronous=NORMAL` (Rails' and
+    the SQLite documentation's recommendation) syncs at checkpoints instead of on every commit.
+    A commit survives the process being killed; only an operating-system crash or a power cut
+    can roll back the last commits. That is the embedded database's bargain (PostgreSQL, the
+    production database, keeps `synchronous_commit`): an fsync per commit made each flash-sale
+    win wait on the disk while the other worker queued behind its write lock. A URL's own
+    `?synchronous=FULL` still wins."""
+    config = expand_db_url(database_url)
+    config["credentials"].setdefault("synchronous", "NORMAL")
+    return config
+
+
 def connection_config(database_url: str, pool_max: int) -> str | dict[str, Any]:
     parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        return sqlite_config(database_url)
     if parts.scheme not in ("postgres", "postgresql", "asyncpg"):
         return database_url
     query = dict(parse_qsl(parts.query))
