@@ -180,20 +180,25 @@ def serve(
 
     configure_logging(settings.log_level, settings.log_json)
     reset_multiprocess_dir()
+    options = dict(
+        app="server.asgi:app",
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # X-Forwarded-For is read by the app, only from TELEHALL_TRUSTED_PROXIES
+        proxy_headers=False,
+        # SIGTERM: stop accepting, let in-flight requests finish this long, then shut down
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        log_config=None,  # server/logs.py: JSON lines through the root logger
+        access_log=False,  # the hall's own request line instead: it never logs a query string
+    )
+    count = workers or settings.workers
     try:
-        uvicorn.run(
-            "server.asgi:app",
-            host=settings.host,
-            port=settings.port,
-            workers=workers or settings.workers,
-            log_level=settings.log_level,
-            # X-Forwarded-For is read by the app, only from TELEHALL_TRUSTED_PROXIES
-            proxy_headers=False,
-            # SIGTERM: stop accepting, let in-flight requests finish this long, then shut down
-            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
-            log_config=None,  # server/logs.py: JSON lines through the root logger
-            access_log=False,  # the hall's own request line instead: it never logs a query string
-        )
+        if count > 1:
+            from server.workers import serve_workers
+
+            raise typer.Exit(serve_workers(count, **options))
+        uvicorn.run(**options)
     finally:
         if embedded is not None:
             embedded.stop()

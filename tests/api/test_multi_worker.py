@@ -171,3 +171,58 @@ async def test_one_hall_across_two_workers(two_workers, services):
     finally:
         await one.aclose()
         await two.aclose()
+
+
+async def _pids_of_connections(base: str, count: int) -> list[str]:
+    """The worker serving each of `count` keep-alive connections opened at once."""
+    clients = [
+        httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=1), timeout=10)
+        for _ in range(count)
+    ]
+    try:
+        answers = await asyncio.gather(*(c.get("/healthz") for c in clients))
+        return [a.headers["x-worker-pid"] for a in answers]
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
+
+
+async def test_connections_opened_together_are_spread_over_the_workers(two_workers):
+    # one listening socket shared by both workers gave bursts like 16/0 and 15/1; a socket per
+    # worker (SO_REUSEPORT) leaves the kernel to spread them (all 16 on one: 1 in 32,768)
+    pids = await _pids_of_connections(two_workers, 16)
+    assert len(set(pids)) == 2, pids
+
+
+async def test_a_worker_that_dies_is_replaced_and_the_hall_keeps_answering(two_workers):
+    first = set(await _pids_of_connections(two_workers, 16))
+    victim = sorted(first)[0]
+    os.kill(int(victim), 9)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            seen = set(await _pids_of_connections(two_workers, 16))
+        except httpx.TransportError:  # the dead worker's queued connections are reset
+            seen = set()
+        if len(seen) == 2 and victim not in seen:
+            break
+        assert time.monotonic() < deadline, f"no replacement for worker {victim}: {seen}"
+        await asyncio.sleep(0.3)
+
+
+def test_serve_on_a_port_in_use_fails_at_once_with_a_clear_message(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHALL_")}
+        env |= {
+            "TELEHALL_ENV": "test",
+            "TELEHALL_DATA_DIR": str(tmp_path),
+            "TELEHALL_PORT": str(taken.getsockname()[1]),
+            "TELEHALL_REDIS_URL": "redis://127.0.0.1:1/0",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "server", "serve", "--workers", "2"],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "cannot bind" in done.stderr + done.stdout
