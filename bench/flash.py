@@ -15,7 +15,6 @@ interleaved slices; the p99 is also shown apart for wins (a database write each)
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import os
 import secrets
@@ -29,6 +28,8 @@ from pathlib import Path
 
 import httpx
 
+from bench import raw_http
+from bench.raw_http import encode
 from domain.clock import SystemClock
 
 PORT = int(os.environ.get("BENCH_PORT", "8103"))
@@ -103,51 +104,8 @@ async def prepare(env: dict[str, str]) -> tuple[list[str], str]:
         await Tortoise.close_connections()
 
 
-def encode(payload: dict, token: str | None = None) -> bytes:
-    body = json.dumps(payload).encode()
-    auth = f"Authorization: Bearer {token}\r\n" if token else ""
-    head = (
-        f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"{auth}Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
 async def fire(requests: list[tuple[int | None, bytes]]) -> tuple[float, list[float], list]:
-    """Send pre-encoded requests over CONCURRENCY keep-alive connections (a bare HTTP/1.1
-    client: a full-featured one costs more CPU than the server on a small machine)."""
-    latencies: list[float] = []
-    bodies: list = []
-    queue = iter(requests)
-
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
-        try:
-            for buyer, raw in queue:
-                t = time.perf_counter()
-                writer.write(raw)
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.split(b"\r\n")
-                status = int(lines[0].split()[1])
-                length = next(
-                    int(line.split(b":")[1]) for line in lines
-                    if line.lower().startswith(b"content-length")
-                )  # fmt: skip
-                body = await reader.readexactly(length)
-                latencies.append((time.perf_counter() - t) * 1000)
-                bodies.append((buyer, status, body))
-        finally:
-            writer.close()
-
-    # the client's own garbage collections would show as the server's tail: none while measuring
-    gc.collect()
-    gc.disable()
-    try:
-        started = time.perf_counter()
-        await asyncio.gather(*(connection() for _ in range(CONCURRENCY)))
-        return time.perf_counter() - started, latencies, bodies
-    finally:
-        gc.enable()
+    return await raw_http.fire(PORT, requests, CONCURRENCY)
 
 
 def percentile(values: list[float], p: float) -> float:

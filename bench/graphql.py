@@ -1,6 +1,7 @@
 """`make bench-graphql`: what the GraphQL layer costs beside the reads it makes.
 
-One uvicorn worker (a subprocess), N concurrent connections from this process, one run:
+One worker (a subprocess, served as `telehall serve` serves), N keep-alive connections from
+this process's bare client (bench/raw_http.py), one run:
 (a) a bare Starlette route making the dashboard's reads through the same data layer,
 (b) the dashboard through GraphQL, (c) `{ __typename }`, (d) a bare Starlette JSON route with
 no reads. Prints req/s, p50, p99 and the server's CPU per request for each, then the ratios
@@ -20,15 +21,17 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from bench import raw_http
+from bench.raw_http import encode
+
 PORT = int(os.environ.get("TELEHALL_BENCH_PORT", "8103"))
 CONNECTIONS = int(os.environ.get("TELEHALL_BENCH_CONNECTIONS", "32"))
-REQUESTS = int(os.environ.get("TELEHALL_BENCH_REQUESTS", "1500"))
+REQUESTS = int(os.environ.get("TELEHALL_BENCH_REQUESTS", "4000"))
 DASHBOARD = """query Dashboard { me { msisdn balance { amountFen }
   allowances { kind total used remaining } bills(last: 1) { cycle status totalFen }
   orders(first: 10) { edges { node { kind status } } } } }"""
@@ -76,15 +79,11 @@ async def _fresh_database(tmp: Path) -> str:
 
 def serve(env: dict[str, str], workers: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable, "-m", "uvicorn", "--factory", "bench.graphql_app:build",
-            "--port", str(PORT), "--workers", str(workers), "--log-level", "warning",
-            "--no-access-log",
-        ],
+        [sys.executable, "-m", "bench.graphql_app", str(PORT), str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-    )  # fmt: skip
+    )
 
 
 async def wait_ready(client: httpx.AsyncClient) -> None:
@@ -98,39 +97,28 @@ async def wait_ready(client: httpx.AsyncClient) -> None:
     raise RuntimeError("the server did not start")
 
 
-async def load(client, send, requests: int, connections: int) -> tuple[list[float], float]:
-    latencies: list[float] = []
-    queue = iter(range(requests))
-
-    async def worker() -> None:
-        for _ in queue:
-            started = time.perf_counter()
-            response = await send(client)
-            latencies.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.text[:200]
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return latencies, time.perf_counter() - started
+async def load(request: bytes, requests: int, connections: int) -> tuple[list[float], float]:
+    """Latencies in seconds and the wall time of `requests` sends of `request`."""
+    wall, latencies, answers = await raw_http.fire(PORT, [(None, request)] * requests, connections)
+    bad = [body for _tag, status, body in answers if status != 200]
+    assert not bad, bad[0][:200]
+    return [ms / 1000 for ms in latencies], wall
 
 
-def cases(token: str):
-    auth = {"authorization": f"Bearer {token}"}
+def cases(token: str) -> dict[str, bytes]:
     return {
-        "a bare route, same reads": lambda c: c.get("/bench/reads", headers=auth),
-        "b dashboard (GraphQL)": lambda c: c.post(
-            "/graphql", json={"query": DASHBOARD}, headers=auth
-        ),
-        "c { __typename }": lambda c: c.post("/graphql", json={"query": "{ __typename }"}),
-        "d bare JSON route": lambda c: c.get("/bench/none"),
+        "a bare route, same reads": encode(None, token, "GET", "/bench/reads"),
+        "b dashboard (GraphQL)": encode({"query": DASHBOARD}, token),
+        "c { __typename }": encode({"query": "{ __typename }"}),
+        "d bare JSON route": encode(None, None, "GET", "/bench/none"),
     }
 
 
-async def measure(client, server, name, send, requests, connections) -> dict[str, float]:
-    await load(client, send, max(50, requests // 10), connections)  # warm
+async def measure(server, name, request, requests, connections) -> dict[str, float]:
+    await load(request, max(50, requests // 10), connections)  # warm
     pids = worker_pids(server)
     cpu_before = cpu_seconds(pids)
-    latencies, wall = await load(client, send, requests, connections)
+    latencies, wall = await load(request, requests, connections)
     cpu = cpu_seconds(pids) - cpu_before
     row = {
         "rps": requests / wall,
@@ -157,10 +145,14 @@ async def counts(db_url: str, redis_url: str, token: str) -> tuple[int, int, int
     app = create_app(settings, services)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        send = cases(token)["b dashboard (GraphQL)"]
-        await send(client)
+        auth = {"authorization": f"Bearer {token}"}
+
+        async def send():
+            return await client.post("/graphql", json={"query": DASHBOARD}, headers=auth)
+
+        await send()
         with counting(services.stores.redis) as counted:
-            answer = await send(client)
+            answer = await send()
             assert answer.status_code == 200 and not answer.json().get("errors"), answer.text
     await services.stores.redis.aclose()
     cost = answer.json()["extensions"]["cost"]["requestedQueryCost"]
@@ -212,30 +204,24 @@ async def main() -> None:
         sql, redis_calls, cost = await counts(db_url, redis_url, token)
 
         rows: dict[str, dict[str, float]] = {}
-        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
         base = f"http://127.0.0.1:{PORT}"
+        dashboard = cases(token)["b dashboard (GraphQL)"]
         server = serve(env, 1)
         servers.append(server)
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=base) as client:
             await wait_ready(client)
-            for name, send in cases(token).items():
-                rows[name[0]] = await measure(client, server, name, send, REQUESTS, CONNECTIONS)
-            eight = await measure(
-                client, server, "b dashboard, 8 connections",
-                cases(token)["b dashboard (GraphQL)"], REQUESTS // 2, 8,
-            )  # fmt: skip
-            rss = max(peak_rss_mb(p) for p in worker_pids(server))
+        for name, request in cases(token).items():
+            rows[name[0]] = await measure(server, name, request, REQUESTS, CONNECTIONS)
+        eight = await measure(server, "b dashboard, 8 connections", dashboard, REQUESTS // 2, 8)
+        rss = max(peak_rss_mb(p) for p in worker_pids(server))
         server.terminate()
         server.wait(10)
         server = serve(env, 2)
         servers.append(server)
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=base) as client:
             await wait_ready(client)
             await asyncio.sleep(1.0)  # both workers up
-            two = await measure(
-                client, server, "b dashboard, --workers 2",
-                cases(token)["b dashboard (GraphQL)"], REQUESTS, CONNECTIONS,
-            )  # fmt: skip
+        two = await measure(server, "b dashboard, --workers 2", dashboard, REQUESTS, CONNECTIONS)
         a, b, c, d = (rows[k]["rps"] for k in "abcd")
         print(
             f"ratios (throughput): b/a {b / a:.2f} (target >= 0.85), b/c {b / c:.2f} "

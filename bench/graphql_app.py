@@ -73,3 +73,18 @@ def build():
         await hall(scope, receive, send)
 
     return app
+
+
+if __name__ == "__main__":  # python -m bench.graphql_app PORT WORKERS: served as `telehall serve`
+    import sys
+
+    import uvicorn
+
+    from server.workers import serve_workers
+
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    options = dict(
+        app="bench.graphql_app:build", factory=True, port=port, host="127.0.0.1",
+        log_level="warning", access_log=False,
+    )  # fmt: skip
+    raise SystemExit(serve_workers(workers, **options) if workers > 1 else uvicorn.run(**options))
