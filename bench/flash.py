@@ -201,15 +201,8 @@ async def storm(tokens: list[str], staff_token: str) -> dict:
         }
 
 
-def _port_taken() -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", PORT)) == 0
-
-
 def main() -> int:
-    if _port_taken():  # another server would answer our requests with its own sessions
+    if raw_http.port_in_use(PORT):
         print(f"port {PORT} is in use: set BENCH_PORT to a free port", file=sys.stderr)
         return 2
     root = Path(__file__).resolve().parent.parent

@@ -160,6 +160,8 @@ async def counts(db_url: str, redis_url: str, token: str) -> tuple[int, int, int
 
 
 async def main() -> None:
+    if raw_http.port_in_use(PORT):
+        raise SystemExit(f"port {PORT} is in use: set TELEHALL_BENCH_PORT to a free port")
     from db.lifecycle import apply_migrations, close_database, open_database
     from db.seed.demo import seed_demo
     from domain.clock import SystemClock

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import socket
 import time
 from typing import Any
 
@@ -63,3 +64,9 @@ async def fire(
         return time.perf_counter() - started, latencies, answers
     finally:
         gc.enable()
+
+
+def port_in_use(port: int) -> bool:
+    """Another server there would answer the benchmark's requests in its place."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -8,7 +8,7 @@ between two workers (measured): one worker saturated while the other idled. With
 each new connection is hashed to one of the listening sockets.
 
 The parent binds the port first (SO_REUSEPORT too, but it never listens, so it is handed no
-connection) so that a port in use fails at once, restarts a worker that dies, and passes
+connection) so that a port in use, by anything or by another hall, fails at once, restarts a worker that dies, and passes
 SIGTERM and SIGINT on: each worker stops accepting and finishes its requests within the grace
 period. A worker that dies drops the connections waiting in its own queue; new ones go to the
 others until it is back.
@@ -31,11 +31,13 @@ log = logging.getLogger("telehall.workers")
 _spawn = multiprocessing.get_context("spawn")
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int, shared: bool = True) -> socket.socket:
+    """A socket bound to the address; `shared`: with SO_REUSEPORT, as every worker's."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError:
@@ -58,6 +60,9 @@ def serve_workers(count: int, **options: Any) -> int:
     """Run `count` workers of `uvicorn.Config(**options)` until SIGTERM or SIGINT; the exit
     status (non-zero when a worker could not start)."""
     try:
+        # a second hall on this port would bind with SO_REUSEPORT too and silently take half the
+        # connections: a plain bind first fails while any other socket listens there
+        listening_socket(options["host"], options["port"], shared=False).close()
         reserved = listening_socket(options["host"], options["port"])
     except OSError as exc:
         log.error("cannot bind %s:%s: %s", options["host"], options["port"], exc)

@@ -209,20 +209,31 @@ async def test_a_worker_that_dies_is_replaced_and_the_hall_keeps_answering(two_w
         await asyncio.sleep(0.3)
 
 
+def _serve_on(port: int, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHALL_")}
+    env |= {
+        "TELEHALL_ENV": "test",
+        "TELEHALL_DATA_DIR": str(tmp_path),
+        "TELEHALL_PORT": str(port),
+        "TELEHALL_REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "server", "serve", "--workers", "2"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
 def test_serve_on_a_port_in_use_fails_at_once_with_a_clear_message(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHALL_")}
-        env |= {
-            "TELEHALL_ENV": "test",
-            "TELEHALL_DATA_DIR": str(tmp_path),
-            "TELEHALL_PORT": str(taken.getsockname()[1]),
-            "TELEHALL_REDIS_URL": "redis://127.0.0.1:1/0",
-        }
-        done = subprocess.run(
-            [sys.executable, "-m", "server", "serve", "--workers", "2"],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        done = _serve_on(taken.getsockname()[1], tmp_path)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "cannot bind" in done.stderr + done.stdout
+
+
+def test_a_second_hall_on_the_same_port_is_refused_not_sharing_it(two_workers, tmp_path):
+    # both would bind with SO_REUSEPORT; the second must not quietly take half the connections
+    done = _serve_on(int(two_workers.rsplit(":", 1)[1]), tmp_path)
     assert done.returncode == 3, done.stderr[-2000:]
     assert "cannot bind" in done.stderr + done.stdout
