@@ -8,10 +8,10 @@ between two workers (measured): one worker saturated while the other idled. With
 each new connection is hashed to one of the listening sockets.
 
 The parent binds the port first (SO_REUSEPORT too, but it never listens, so it is handed no
-connection) so that a port in use, by anything or by another hall, fails at once, restarts a worker that dies, and passes
-SIGTERM and SIGINT on: each worker stops accepting and finishes its requests within the grace
-period. A worker that dies drops the connections waiting in its own queue; new ones go to the
-others until it is back.
+connection) so that a port in use, by anything or by another hall, fails at once; it restarts a
+worker that dies and passes SIGTERM and SIGINT on: each worker stops accepting and finishes its
+requests within the grace period. A worker that dies drops the connections waiting in its own
+queue; new ones go to the others until it is back.
 """
 
 from __future__ import annotations
