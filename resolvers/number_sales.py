@@ -143,8 +143,11 @@ async def purchase(
     digest = id_digest(resident.number, secret)
     fingerprint = _fingerprint(holder, request, digest, contact, address)
     reservation = await _reservation(holder, request.reservation_id)
-    line = await Subscriber.get_or_none(msisdn=reservation.msisdn)
-    if line is not None and (found := await previous_order(line.id, key, fingerprint)):
+    line_id = reservation.line_id  # set once this hold's order was placed
+    if line_id is None:  # not yet, or a concurrent request of the hold is placing it
+        line = await Subscriber.get_or_none(msisdn=reservation.msisdn)
+        line_id = line.id if line is not None else None
+    if line_id is not None and (found := await previous_order(line_id, key, fingerprint)):
         return found
     verified = True
     if buyer_id is not None:

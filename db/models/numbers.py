@@ -51,6 +51,9 @@ class NumberReservation(Model):
     expires_at = fields.DatetimeField()
     released_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
+    # the new line the hold's purchase order belongs to, once placed: a replay of that purchase
+    # finds its order through it, even after the line was retired for a later buyer
+    line_id = fields.IntField(null=True)
 
     class Meta:
         table = "number_reservation"

@@ -255,10 +255,11 @@ async def sell(conn, msisdn: str, order_id: object) -> bool:
     return updated == 1
 
 
-async def end_reservation(conn, reservation_id: object, now: datetime) -> None:
-    """The hold is used up (its number is now the order's): it no longer counts as held."""
+async def end_reservation(conn, reservation_id: object, line_id: int, now: datetime) -> None:
+    """The hold is used up (its number is now the order of the line `line_id`): it no longer
+    counts as held."""
     await (
         NumberReservation.filter(id=reservation_id, released_at=None)
         .using_db(conn)
-        .update(released_at=now)
+        .update(released_at=now, line_id=line_id)
     )

@@ -118,7 +118,7 @@ class NumberPurchase:
             conn, self.msisdn, self.buyer.holder, order.id, until, now
         ):
             raise fail("RESERVATION_NOT_FOUND", "预占已失效或号码已被购买", "reservationId")
-        await pool.end_reservation(conn, self.reservation_id, now)
+        await pool.end_reservation(conn, self.reservation_id, subscriber.id, now)
         limit = self.id_limit
         if not await identities.take_quota(conn, self.buyer.id_digest, limit):
             raise fail("ID_LIMIT_REACHED", f"同一证件最多登记{limit}个号码", "idNumber")

@@ -54,11 +54,8 @@ async def test_the_next_buyer_of_a_number_sees_nothing_of_an_unfinished_purchase
     prestore = (await PhoneNumber.get(msisdn=msisdn)).prestore_fen
     tok_a = token()
     a_address = "上海市浦东新区世纪大道100号甲座"
-    a = await buy(
-        api,
-        purchase_input(await hold(api, msisdn, tok_a), new_id(), shippingAddress=a_address),
-        tok_a,
-    )
+    a_input = purchase_input(await hold(api, msisdn, tok_a), new_id(), shippingAddress=a_address)
+    a = await buy(api, a_input, tok_a, key="a-purchase")
     assert a["userErrors"] == [], a
     a_order = await Order.get(id=a["order"]["id"])
     a_line = a_order.subscriber_id  # type: ignore[attr-defined]
@@ -122,3 +119,9 @@ async def test_the_next_buyer_of_a_number_sees_nothing_of_an_unfinished_purchase
     assert not retired.real_name_verified and retired.real_name is None
     assert (await Payment.get(reference=str(a_order.id))).subscriber_id == a_line  # type: ignore[attr-defined]
     assert a_order.detail.shipping_address == a_address  # type: ignore[attr-defined]
+
+    # A sending the same purchase again gets A's order back, not an error about the lapsed hold
+    replay = await buy(api, a_input, tok_a, key="a-purchase")
+    assert replay["userErrors"] == [], replay
+    assert replay["order"]["id"] == str(a_order.id)
+    assert replay["order"]["status"] == a_order.status.value
