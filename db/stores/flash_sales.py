@@ -134,6 +134,14 @@ return state
 """.replace("GONE_TTL_SECONDS", str(GONE_TTL_SECONDS)).replace("EVENTS_MAXLEN", str(EVENTS_MAXLEN))
 )
 
+# KEYS: req, stats. ARGV: the code the granted request was refused with after all. The grant's
+# kept answer goes (the same request is decided again) and its count moves from OK to that code.
+FORGET = """
+redis.call('DEL', KEYS[1])
+redis.call('HINCRBY', KEYS[2], 'OK', -1)
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+"""
+
 # KEYS: stats, flushing. Moves the counted statistics aside for one flush (a flush that failed
 # left them in `flushing`: those go first).
 TAKE_STATS = """
@@ -175,6 +183,7 @@ class FlashSaleStore(Store):
         self._take = redis.register_script(TAKE)
         self._settle = redis.register_script(SETTLE)
         self._take_stats = redis.register_script(TAKE_STATS)
+        self._forget = redis.register_script(FORGET)
 
     def sale_key(self, sale_id: str, *parts: object) -> str:
         return self.key(f"{{fs:{sale_id}}}", *parts)
@@ -269,9 +278,17 @@ class FlashSaleStore(Store):
         found = await self.redis.get(self.sale_key(sale_id, "req", subscriber, request_key))
         return None if found is None else parse_take(found)
 
-    async def forget_request(self, sale_id: str, subscriber: str, request_key: str) -> None:
-        """The request key's kept answer goes: the same request is decided again."""
-        await self.redis.delete(self.sale_key(sale_id, "req", subscriber, request_key))
+    async def forget_request(
+        self, sale_id: str, subscriber: str, request_key: str, refused_as: str
+    ) -> None:
+        """A unit granted to a request that was refused after all (`refused_as`, e.g.
+        NOT_ELIGIBLE) and given back: the request's kept answer goes, so the same request is
+        decided again, and the statistics count the refusal, not a sale."""
+        keys = [
+            self.sale_key(sale_id, "req", subscriber, request_key),
+            self.sale_key(sale_id, "stats"),
+        ]
+        await self._forget(keys=keys, args=[refused_as])
 
     async def remaining(self, sale_id: str) -> int | None:
         """Units left, or None when the sale is not loaded."""

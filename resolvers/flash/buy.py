@@ -24,7 +24,7 @@ from db.repositories import flash_sales as repo
 from db.repositories.orders import check_key
 from domain.accounts import SubscriberStatus
 from domain.calendar import local
-from domain.errors import fail
+from domain.errors import DomainError, fail
 from domain.flash.ledger import TakeCode
 from domain.flash.model import (
     ItemKind,
@@ -75,6 +75,13 @@ async def _eligible_buyer(sale: FlashSale, subscriber_id: int) -> Subscriber:
     return subscriber
 
 
+def _code(refused: BaseException) -> str:
+    """The statistics' name for why a granted unit went back (FAILED: not a business rule)."""
+    if isinstance(refused, DomainError):
+        return refused.problems[0].code
+    return "FAILED"
+
+
 async def flash_buy(
     ctx: RequestContext,
     subscriber_id: int,
@@ -112,11 +119,11 @@ async def flash_buy(
         raise fail("TRY_AGAIN", "Your earlier request is still being recorded.", "idempotencyKey")
     try:
         subscriber = await _eligible_buyer(sale, subscriber_id)
-    except BaseException:
+    except BaseException as refused:
         # a granted unit for a buyer who may not have it: back at once, and the request key
         # forgotten, so that asking again is decided again (not replayed as this grant)
         await settle(ctx.services, sale, rid, sub, "RELEASE")
-        await ctx.services.stores.flash_sales.forget_request(sale.id, sub, key)
+        await ctx.services.stores.flash_sales.forget_request(sale.id, sub, key, _code(refused))
         raise
     new = repo.NewReservation(
         rid, sale.id, subscriber_id, key, result.units, result.numbers,

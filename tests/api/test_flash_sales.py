@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from db.models.accounts import Subscriber
 from db.models.flash import FlashReservation
-from db.repositories.flash_sales import units_taken
+from db.repositories.flash_sales import stats_of, units_taken
 from domain.calendar import local
 from domain.flash.model import ReservationStatus
-from resolvers.flash.reap import reap
+from resolvers.flash.reap import flush_stats, reap
 from tests.api.flash_helpers import (
     BOOK,
     COMPLETE,
@@ -113,6 +113,9 @@ async def test_a_refused_buyer_gives_the_unit_back_and_may_ask_again(
     held = await FlashReservation.get(id=again["reservation"]["id"])
     assert f"请在{local(held.pay_by):%H:%M}前完成支付" in notice.text  # the sale's own pay window
     assert await units_taken(sale["id"]) == 1
+    # marketing's figures count one refusal and one sale, not two sales
+    await flush_stats(services)
+    assert await stats_of(sale["id"]) == {"NOT_ELIGIBLE": 1, "OK": 1}
 
 
 async def test_pay_from_balance_records_the_phone(api, services, clock, marketing_token):
