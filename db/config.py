@@ -34,6 +34,7 @@ def sqlite_config(database_url: str) -> dict[str, Any]:
     `?synchronous=FULL` still wins."""
     config = expand_db_url(database_url)
     config["credentials"].setdefault("synchronous", "NORMAL")
+    config["engine"] = "db.sqlite_engine"  # transactions BEGIN IMMEDIATE
     return config
 
 
