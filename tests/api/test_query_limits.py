@@ -183,8 +183,11 @@ async def timed(api, query: str) -> tuple[float, dict]:
 )
 async def test_hostile_documents_are_answered_fast_with_a_code(api, name, query, code):
     await timed(api, "{ __typename }")  # warm
-    elapsed, body = await timed(api, query)
-    assert elapsed < ATTACK_BUDGET_SECONDS, (name, elapsed)
+    # the best of three: a hostile document costs its work every time, while a pause of this
+    # shared machine (seconds, now and then, in the middle of a long suite) strikes once
+    tries = [await timed(api, query) for _ in range(3)]
+    elapsed, body = min(tries, key=lambda t: t[0])
+    assert elapsed < ATTACK_BUDGET_SECONDS, (name, [round(t[0], 3) for t in tries])
     if code is None:
         assert body.get("errors") is None or body["errors"][0]["message"] != "Internal error."
     else:
