@@ -13,6 +13,7 @@ dropped there), else SQLite in a temporary directory. Redis: TELEHALL_REDIS_URL,
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import statistics
@@ -21,6 +22,8 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from bench import raw_http
+from bench.raw_http import encode
 from bench.stack import bench_stack, pct, serve, wait_ready
 
 SUBSCRIBERS = 1_000
@@ -88,7 +91,7 @@ async def _populate(accounts: int, expires_at: datetime, earned_at: datetime) ->
     return sorted(ids)
 
 
-async def _redeem(client: httpx.AsyncClient, token: str) -> tuple[float, bool]:
+def _redeem(token: str) -> bytes:
     variables = {
         "input": {
             "itemId": "BENCH-ITEM",
@@ -97,34 +100,24 @@ async def _redeem(client: httpx.AsyncClient, token: str) -> tuple[float, bool]:
             "shippingAddress": ADDRESS,
         }
     }
-    started = time.perf_counter()
-    answer = await client.post(
-        "/graphql",
-        json={"query": REDEEM, "variables": variables},
-        headers={"authorization": f"Bearer {token}"},
-    )
-    elapsed = time.perf_counter() - started
-    body = answer.json()
-    ok = answer.status_code == 200 and bool(body["data"]["pointsRedeem"]["redemption"])
-    return elapsed, ok
+    return encode({"query": REDEEM, "variables": variables}, token)
 
 
-async def _load(client, tokens, requests: int, workers: int, stop: asyncio.Event | None = None):
-    latencies: list[float] = []
-    oks = 0
-    queue = iter(range(requests))
+async def _load(tokens, requests: int, workers: int, stop: asyncio.Event | None = None):
+    """Latencies in seconds of `requests` redemptions (or until `stop`), and how many redeemed."""
 
-    async def worker(w: int) -> None:
-        nonlocal oks
-        for i in queue:
+    def sends():
+        for i in range(requests):
             if stop is not None and stop.is_set():
                 return
-            elapsed, ok = await _redeem(client, tokens[(i * 7 + w) % len(tokens)])
-            latencies.append(elapsed)
-            oks += ok
+            yield None, _redeem(tokens[(i * 7) % len(tokens)])
 
-    await asyncio.gather(*(worker(w) for w in range(workers)))
-    return latencies, oks
+    _wall, latencies, answers = await raw_http.fire(PORT, sends(), workers)
+    oks = 0
+    for _tag, status, body in answers:
+        answer = json.loads(body)
+        oks += status == 200 and bool(answer["data"]["pointsRedeem"]["redemption"])
+    return [ms / 1000 for ms in latencies], oks
 
 
 async def main() -> None:
@@ -158,16 +151,11 @@ async def main() -> None:
                 for sid in ids[:SUBSCRIBERS]
             ]
             server = serve(stack.env)
-            limits = httpx.Limits(
-                max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS
-            )
-            async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=30
-            ) as client:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}") as client:
                 await wait_ready(client)
-                await _load(client, tokens, 200, CONNECTIONS)  # warm-up
+                await _load(tokens, 200, CONNECTIONS)  # warm-up
                 started = time.perf_counter()
-                latencies, oks = await _load(client, tokens, REQUESTS, CONNECTIONS)
+                latencies, oks = await _load(tokens, REQUESTS, CONNECTIONS)
                 wall = time.perf_counter() - started
                 print(
                     f"pointsRedeem x{REQUESTS} at {CONNECTIONS} connections: "
@@ -185,7 +173,7 @@ async def main() -> None:
                 from resolvers.points.jobs import expire_points
 
                 stop = asyncio.Event()
-                during = asyncio.create_task(_load(client, tokens, 10**9, 4, stop))
+                during = asyncio.create_task(_load(tokens, 10**9, 4, stop))
                 started = time.perf_counter()
                 last[0] = started
                 run = await expire_points(services, expires_at, tick)

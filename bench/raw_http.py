@@ -10,6 +10,7 @@ import gc
 import json
 import socket
 import time
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -28,10 +29,11 @@ def encode(
 
 
 async def fire(
-    port: int, requests: list[tuple[Any, bytes]], concurrency: int
+    port: int, requests: Iterable[tuple[Any, bytes]], concurrency: int
 ) -> tuple[float, list[float], list[tuple[Any, int, bytes]]]:
-    """Send each (tag, request) once over `concurrency` connections; the seconds it took, each
-    answer's latency in milliseconds, and (tag, status, body) per answer, in answer order."""
+    """Send each (tag, request) once over `concurrency` connections (a generator may decide as
+    it goes, e.g. stop); the seconds it took, each answer's latency in milliseconds, and
+    (tag, status, body) per answer, in answer order."""
     latencies: list[float] = []
     answers: list[tuple[Any, int, bytes]] = []
     queue = iter(requests)
