@@ -53,7 +53,10 @@ def _worker(options: dict[str, Any]) -> None:
     except OSError as exc:
         log.error("worker cannot listen on %s:%s: %s", config.host, config.port, exc)
         sys.exit(STARTUP_FAILURE)
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    if not server.started:  # the app could not start (its lifespan failed): so would another
+        sys.exit(STARTUP_FAILURE)
 
 
 def serve_workers(count: int, **options: Any) -> int:

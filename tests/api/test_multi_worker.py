@@ -209,13 +209,14 @@ async def test_a_worker_that_dies_is_replaced_and_the_hall_keeps_answering(two_w
         await asyncio.sleep(0.3)
 
 
-def _serve_on(port: int, tmp_path: Path) -> subprocess.CompletedProcess:
+def _serve_on(port: int, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHALL_")}
     env |= {
         "TELEHALL_ENV": "test",
         "TELEHALL_DATA_DIR": str(tmp_path),
         "TELEHALL_PORT": str(port),
         "TELEHALL_REDIS_URL": "redis://127.0.0.1:1/0",
+        **extra,
     }
     return subprocess.run(
         [sys.executable, "-m", "server", "serve", "--workers", "2"],
@@ -237,3 +238,10 @@ def test_a_second_hall_on_the_same_port_is_refused_not_sharing_it(two_workers, t
     done = _serve_on(int(two_workers.rsplit(":", 1)[1]), tmp_path)
     assert done.returncode == 3, done.stderr[-2000:]
     assert "cannot bind" in done.stderr + done.stdout
+
+
+def test_workers_whose_app_cannot_start_stop_the_hall_rather_than_restart_forever(tmp_path):
+    # no database answers there: every worker's start-up fails, and would fail again
+    done = _serve_on(free_port(), tmp_path, TELEHALL_DATABASE_URL="postgres://nobody@127.0.0.1:1/x")
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "failed to start" in done.stderr + done.stdout
