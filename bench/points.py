@@ -112,7 +112,8 @@ async def _load(tokens, requests: int, workers: int, stop: asyncio.Event | None 
                 return
             yield None, _redeem(tokens[(i * 7) % len(tokens)])
 
-    _wall, latencies, answers = await raw_http.fire(PORT, sends(), workers)
+    # beside the expiry (`stop` given) the collector keeps running: the expiry is what is timed
+    _wall, latencies, answers = await raw_http.fire(PORT, sends(), workers, pause_gc=stop is None)
     oks = 0
     for _tag, status, body in answers:
         answer = json.loads(body)

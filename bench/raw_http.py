@@ -29,11 +29,12 @@ def encode(
 
 
 async def fire(
-    port: int, requests: Iterable[tuple[Any, bytes]], concurrency: int
+    port: int, requests: Iterable[tuple[Any, bytes]], concurrency: int, pause_gc: bool = True
 ) -> tuple[float, list[float], list[tuple[Any, int, bytes]]]:
     """Send each (tag, request) once over `concurrency` connections (a generator may decide as
     it goes, e.g. stop); the seconds it took, each answer's latency in milliseconds, and
-    (tag, status, body) per answer, in answer order."""
+    (tag, status, body) per answer, in answer order. `pause_gc=False` when this process does
+    measured work of its own meanwhile (its collections are part of that work)."""
     latencies: list[float] = []
     answers: list[tuple[Any, int, bytes]] = []
     queue = iter(requests)
@@ -58,14 +59,17 @@ async def fire(
             writer.close()
 
     # the client's own garbage collections would show as the server's tail: none while measuring
-    gc.collect()
-    gc.disable()
+    paused = pause_gc and gc.isenabled()
+    if paused:
+        gc.collect()
+        gc.disable()
     try:
         started = time.perf_counter()
         await asyncio.gather(*(connection() for _ in range(concurrency)))
         return time.perf_counter() - started, latencies, answers
     finally:
-        gc.enable()
+        if paused:
+            gc.enable()
 
 
 def port_in_use(port: int) -> bool:
